@@ -1,0 +1,381 @@
+"""SlackPlatform: the core's ChatPlatform port on top of Slack's Web API.
+
+A pair space is a private channel (conversations.create with is_private, then
+conversations.invite), or a group DM (conversations.open) when the community's
+channels["pair_mode"] is "group_dm". Every create or post is idempotent per key,
+so the resumable delivery queue can call again after a crash:
+
+- a channel's name comes from the group's label; "name_taken" on a channel this
+  bot created for the same key (its purpose carries the key) means an earlier
+  attempt got that far, so the channel is adopted and only missing members are
+  invited;
+- every message carries the key in its metadata (event_type "penpals_post"); when
+  an earlier attempt may have gone through (a retry, a dropped connection, an
+  adopted space), conversations.history is checked before posting again.
+
+Calls are paced per method and per channel (see pacing.py); Slack errors become
+DeliveryFailed, temporary with Retry-After or permanent with what to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import names, render
+from adapters.slack.failures import delivery_failed, error_code, retry_after
+from adapters.slack.pacing import Pacer
+from core.model import Community, MemberRef, Platform
+from core.platform import Activity, DeliveryFailed, Message, SpaceRef, ThreadRef
+
+EVENT_TYPE = "penpals_post"
+GROUP_DM = "group_dm"
+PRIVATE_CHANNEL = "private_channel"
+HISTORY_WINDOW = 100  # messages searched for an earlier attempt's key
+# Errors that mean "this person cannot get a DM from the bot": mention them instead.
+_DM_CLOSED = frozenset({"cannot_dm_bot", "not_allowed", "user_not_visible", "restricted_action"})
+
+Json = dict[str, Any]
+
+
+class SlackPlatform:
+    """Create pair spaces, post topics and open public threads in one Slack workspace."""
+
+    platform = Platform.SLACK
+
+    def __init__(self, *, client: AsyncWebClient, pacer: Pacer | None = None) -> None:
+        self._client = client
+        self._pacer = pacer or Pacer()
+        self._uncertain: set[str] = set()  # keys whose last attempt may have gone through
+        self._me: Json | None = None
+
+    # --- the port ---------------------------------------------------------------------
+
+    async def create_pair_space(
+        self,
+        community: Community,
+        name: str,
+        members: Sequence[MemberRef],
+        introduction: Message,
+        *,
+        key: str,
+        retry: bool = False,
+    ) -> SpaceRef:
+        """Create (or adopt) the group's private channel or group DM and introduce them."""
+        users = [m.external_id for m in members]
+        async with self._delivering(key, name=name):
+            if community.settings.channels.get("pair_mode") == GROUP_DM:
+                channel, fresh = await self._open_group_dm(users)
+            else:
+                channel, fresh = await self._create_or_adopt(community, name, key)
+                await self._invite(channel["id"], users, fresh=fresh)
+            check = retry or not fresh or key in self._uncertain
+            await self._post_once(channel["id"], introduction, key, check=check)
+            url = await self._url(channel["id"])
+        return SpaceRef(Platform.SLACK, channel["id"], name=channel.get("name", ""), url=url)
+
+    async def post(
+        self, space: SpaceRef, message: Message, *, key: str, retry: bool = False
+    ) -> str:
+        """Post *message* to a pair space once per *key*; return its ts."""
+        async with self._delivering(key, channel=space.id):
+            check = retry or key in self._uncertain
+            return await self._post_once(space.id, message, key, check=check)
+
+    async def open_topic_thread(
+        self, community: Community, title: str, message: Message, *, key: str, retry: bool = False
+    ) -> ThreadRef:
+        """Post a topic's parent message in the community channel; its thread is the discussion."""
+        channel = self._configured(community, "community", "the community channel for topics")
+        async with self._delivering(key, channel=channel):
+            # A handful per round: always look for an earlier attempt first.
+            ts = await self._post_once(channel, message, key, check=True)
+            link = await self._permalink(channel, ts)
+        return ThreadRef(Platform.SLACK, f"{channel}:{ts}", link)
+
+    async def direct_message(
+        self,
+        community: Community,
+        member: MemberRef,
+        message: Message,
+        *,
+        key: str,
+        retry: bool = False,
+    ) -> bool:
+        """DM *member*; when Slack will not, mention them in the announcements channel."""
+        async with self._delivering(key):
+            check = retry or key in self._uncertain
+            try:
+                opened = await self._call("conversations.open", users=member.external_id)
+                await self._post_once(opened["channel"]["id"], message, key, check=check)
+                return True
+            except SlackApiError as exc:
+                if error_code(exc) not in _DM_CLOSED:
+                    raise
+            channel = self._configured(community, "announcements", "the announcements channel")
+            await self._post_once(channel, message, key, check=check, mention=member.external_id)
+            return False
+
+    async def archive_space(
+        self, space: SpaceRef, goodbye: Message, *, key: str, retry: bool = False
+    ) -> None:
+        """Say goodbye, then archive the channel (or close the group DM)."""
+        async with self._delivering(key, channel=space.id):
+            info = (await self._call("conversations.info", channel=space.id))["channel"]
+            if info.get("is_archived"):
+                return
+            check = retry or key in self._uncertain
+            await self._post_once(space.id, goodbye, key, check=check)
+            if info.get("is_mpim") or info.get("is_im"):
+                # Group DMs cannot be archived: closing hides it from the bot's side.
+                await self._call("conversations.close", channel=space.id)
+                return
+            try:
+                await self._call("conversations.archive", channel=space.id)
+            except SlackApiError as exc:
+                if error_code(exc) != "already_archived":
+                    raise
+
+    async def announce(
+        self, community: Community, message: Message, *, key: str, retry: bool = False
+    ) -> None:
+        """Post to the community's announcements channel once per *key*."""
+        channel = self._configured(community, "announcements", "the announcements channel")
+        async with self._delivering(key, channel=channel):
+            await self._post_once(channel, message, key, check=retry or key in self._uncertain)
+
+    async def activity(self, space: SpaceRef, *, since: str | None = None) -> Activity:
+        """Count the members' messages in a pair space since *since* (ISO time)."""
+        counts: dict[str, int] = {}
+        last: float | None = None
+        oldest = f"{datetime.fromisoformat(since).timestamp():.6f}" if since else "0"
+        cursor: str | None = None
+        async with self._delivering(f"activity:{space.id}", channel=space.id):
+            while True:
+                page = await self._call(
+                    "conversations.history",
+                    channel=space.id,
+                    oldest=oldest,
+                    limit=200,
+                    cursor=cursor,
+                )
+                for m in page.get("messages", []):
+                    if m.get("subtype") or m.get("bot_id") or not m.get("user"):
+                        continue
+                    counts[m["user"]] = counts.get(m["user"], 0) + 1
+                    last = max(last or 0.0, float(m["ts"]))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+        at = datetime.fromtimestamp(last, UTC).isoformat() if last is not None else None
+        return Activity(counts, at)
+
+    # --- pair spaces ------------------------------------------------------------------
+
+    async def _create_or_adopt(
+        self, community: Community, label: str, key: str
+    ) -> tuple[Json, bool]:
+        """Return the group's channel and whether this call created it."""
+        prefix = community.settings.channels.get("pair_prefix", names.DEFAULT_PREFIX)
+        tried = names.candidates(label, key, prefix=prefix)
+        me = (await self._identity())["user_id"]
+        for candidate in tried:
+            try:
+                created = await self._call("conversations.create", name=candidate, is_private=True)
+            except SlackApiError as exc:
+                if error_code(exc) != "name_taken":
+                    raise
+                found = await self._find_channel(candidate)
+                if found is not None and _made_for(found, me, key):
+                    return await self._adopt(found, key), False
+                continue  # someone else's channel: try the name marked with the key
+            channel: Json = created["channel"]
+            await self._call(
+                "conversations.setPurpose", channel=channel["id"], purpose=_purpose(key)
+            )
+            return channel, True
+        raise DeliveryFailed(
+            f"the channel names {' and '.join(tried)} are taken by channels penpals did not "
+            "create for this group: rename or archive them",
+            permanent=True,
+        )
+
+    async def _adopt(self, channel: Json, key: str) -> Json:
+        """Finish what an interrupted attempt left undone on its channel."""
+        if channel.get("is_archived"):
+            await self._call("conversations.unarchive", channel=channel["id"])
+        if not (channel.get("purpose") or {}).get("value"):
+            await self._call(
+                "conversations.setPurpose", channel=channel["id"], purpose=_purpose(key)
+            )
+        return channel
+
+    async def _find_channel(self, name: str) -> Json | None:
+        """Return the channel called *name* among those the bot can see, archived included."""
+        cursor: str | None = None
+        while True:
+            page = await self._call(
+                "conversations.list",
+                types="public_channel,private_channel",
+                exclude_archived=False,
+                limit=1000,
+                cursor=cursor,
+            )
+            for channel in page.get("channels", []):
+                if channel.get("name") == name:
+                    return dict(channel)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+
+    async def _invite(self, channel: str, users: Sequence[str], *, fresh: bool) -> None:
+        """Invite the members not in *channel* yet (all of them in a fresh channel)."""
+        me = (await self._identity())["user_id"]
+        wanted = [u for u in dict.fromkeys(users) if u != me]
+        if not fresh:
+            present = await self._members(channel)
+            wanted = [u for u in wanted if u not in present]
+        if not wanted:
+            return
+        try:
+            await self._call("conversations.invite", channel=channel, users=",".join(wanted))
+        except SlackApiError as exc:
+            if error_code(exc) != "already_in_channel":
+                raise
+
+    async def _members(self, channel: str) -> set[str]:
+        found: set[str] = set()
+        cursor: str | None = None
+        while True:
+            page = await self._call(
+                "conversations.members", channel=channel, limit=1000, cursor=cursor
+            )
+            found.update(page.get("members", []))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return found
+
+    async def _open_group_dm(self, users: Sequence[str]) -> tuple[Json, bool]:
+        opened = await self._call("conversations.open", users=",".join(users), return_im=True)
+        return dict(opened["channel"]), not opened.get("already_open", False)
+
+    # --- messages ---------------------------------------------------------------------
+
+    async def _post_once(
+        self, channel: str, message: Message, key: str, *, check: bool, mention: str = ""
+    ) -> str:
+        """Post *message* unless a message carrying *key* is already there; return its ts."""
+        if check:
+            found = await self._find_post(channel, key)
+            if found is not None:
+                return found
+        blocks = render.blocks(message)
+        text = render.fallback_text(message)
+        if mention:
+            blocks.insert(
+                0, {"type": "section", "text": {"type": "mrkdwn", "text": f"<@{mention}>"}}
+            )
+            text = f"<@{mention}> {text}"
+        posted = await self._call(
+            "chat.postMessage",
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}},
+            unfurl_links=False,
+        )
+        return str(posted["ts"])
+
+    async def _find_post(self, channel: str, key: str) -> str | None:
+        """Return the ts of a recent message of *channel* that carries *key*."""
+        page = await self._call(
+            "conversations.history",
+            channel=channel,
+            include_all_metadata=True,
+            limit=HISTORY_WINDOW,
+        )
+        for m in page.get("messages", []):
+            meta = m.get("metadata") or {}
+            if (
+                meta.get("event_type") == EVENT_TYPE
+                and (meta.get("event_payload") or {}).get("key") == key
+            ):
+                return str(m["ts"])
+        return None
+
+    async def _permalink(self, channel: str, ts: str) -> str:
+        found = await self._call("chat.getPermalink", channel=channel, message_ts=ts)
+        return str(found.get("permalink", ""))
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    async def _identity(self) -> Json:
+        """Return auth.test's answer (bot user id, workspace URL), asked once."""
+        if self._me is None:
+            self._me = dict(await self._call("auth.test"))
+        return self._me
+
+    async def _url(self, channel: str) -> str:
+        base = str((await self._identity()).get("url", "")).rstrip("/")
+        return f"{base}/archives/{channel}" if base else ""
+
+    async def _call(self, method: str, **kwargs: Any) -> Json:
+        """Call *method* in its paced slot; a 429 that got through slows the method down."""
+        await self._pacer.wait(method, kwargs.get("channel"))
+        call = getattr(self._client, method.replace(".", "_"))
+        try:
+            response = await call(**{k: v for k, v in kwargs.items() if v is not None})
+        except SlackApiError as exc:
+            if error_code(exc) == "ratelimited":
+                self._pacer.back_off(method, retry_after(exc) or 1.0)
+            raise
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    @asynccontextmanager
+    async def _delivering(self, key: str, **context: str) -> AsyncIterator[None]:
+        """Turn failures into DeliveryFailed, remembering keys whose outcome is unknown."""
+        try:
+            yield
+        except DeliveryFailed:
+            raise
+        except SlackApiError as exc:
+            raise delivery_failed(exc, **context) from exc
+        except (aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
+            # The request may have reached Slack before the connection broke: the next
+            # attempt checks the history before posting again.
+            self._uncertain.add(key)
+            raise delivery_failed(exc, **context) from exc
+        else:
+            self._uncertain.discard(key)
+
+    @staticmethod
+    def _configured(community: Community, place: str, what: str) -> str:
+        channel = community.settings.channels.get(place)
+        if not channel:
+            raise DeliveryFailed(
+                f"{what} is not set: an organiser runs /penpals setup {place} #channel",
+                permanent=True,
+            )
+        return channel
+
+
+def _purpose(key: str) -> str:
+    return f"penpals pair space [{key}]"
+
+
+def _made_for(channel: Json, me: str, key: str) -> bool:
+    """Return whether *channel* is the one this bot created for *key*.
+
+    An attempt interrupted between conversations.create and setPurpose leaves a
+    channel with no purpose yet: still ours when the bot created it.
+    """
+    if channel.get("creator") != me:
+        return False
+    purpose = (channel.get("purpose") or {}).get("value", "")
+    return not purpose or f"[{key}]" in purpose

@@ -1,0 +1,99 @@
+"""Build the async SQLAlchemy engine for a database URL (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from core.errors import InvalidValue
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./penpals.db"
+
+# Plain scheme (what people paste from their hosting provider) -> the async driver we ship.
+_ASYNC_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+
+def database_url(url: str | URL) -> URL:
+    """Parse *url* and point it at the async driver penpals uses (asyncpg or aiosqlite)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        # The text is not echoed: it may hold a password.
+        raise InvalidValue(
+            "the database URL is not valid: set PENPALS_DATABASE_URL to a URL such as "
+            "sqlite:///penpals.db or postgresql://user:password@host/penpals"
+        ) from None
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise InvalidValue(
+            f"penpals cannot use a {parsed.drivername!r} database: set PENPALS_DATABASE_URL "
+            "to a sqlite:// or postgresql:// URL"
+        )
+    parsed = parsed.set(drivername=driver)
+    if driver == "postgresql+asyncpg" and "sslmode" in parsed.query:
+        # libpq URLs (as hosting providers give them) say sslmode; asyncpg calls it ssl.
+        mode = parsed.query["sslmode"]
+        parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": mode})
+    return parsed
+
+
+def display_url(url: str | URL) -> str:
+    """Return *url* as text without its password, for messages and logs."""
+    parsed = make_url(url)
+    # URL.set() treats None as "unchanged", so rebuild the URL without the password.
+    bare = URL.create(
+        parsed.drivername,
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return bare.render_as_string(hide_password=False)
+
+
+def create_engine(
+    url: str | URL = DEFAULT_DATABASE_URL, *, foreign_keys: bool = True
+) -> AsyncEngine:
+    """Return an async engine for *url*; on SQLite, configure every new connection.
+
+    *foreign_keys* turns SQLite's enforcement off only for migrations, whose batch
+    ALTERs copy and drop tables that other tables refer to.
+    """
+    parsed = database_url(url)
+    engine = create_async_engine(parsed)
+    if parsed.get_backend_name() == "sqlite":
+        _configure_sqlite(engine, foreign_keys=foreign_keys)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (on_begin): the sqlite3 driver's own
+        # transaction handling skips BEGIN before SELECT, DDL and SAVEPOINT, which
+        # breaks savepoints and makes migrations non-atomic.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # busy_timeout first, so that switching to WAL waits for other connections.
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        # IMMEDIATE takes the write lock up front: concurrent units of work queue on
+        # busy_timeout instead of failing with "database is locked" when a read-then-
+        # write transaction finds its snapshot stale.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

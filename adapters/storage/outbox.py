@@ -1,0 +1,152 @@
+"""The outbox repository: durable, idempotent records of platform actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.storage.orm import OutboxRow
+from core.model import Platform
+from core.outbox import Action, ActionKind, ActionState, NewAction
+
+_CHUNK = 500  # keys per IN (...) and rows per INSERT: well inside SQLite's variable limit
+
+
+def _action(row: OutboxRow) -> Action:
+    return Action(
+        id=row.id,
+        key=row.key,
+        community_id=row.community_id,
+        platform=Platform(row.platform),
+        round_id=row.round_id,
+        kind=ActionKind(row.kind),
+        payload=dict(row.payload),
+        requires=tuple(row.requires),
+        state=ActionState(row.state),
+        attempts=row.attempts,
+        not_before=row.not_before,
+        created_at=row.created_at,
+        done_at=row.done_at,
+        last_error=row.last_error,
+        result=dict(row.result),
+    )
+
+
+class SqlOutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(self, actions: Sequence[NewAction]) -> int:
+        """Store the actions whose key is new; return how many were stored."""
+        fresh = {a.key: a for a in actions}
+        for found in (await self.by_keys(fresh)).values():
+            fresh.pop(found.key)
+        if not fresh:
+            return 0
+        rows = [
+            {
+                "key": a.key,
+                "community_id": a.community_id,
+                "platform": a.platform.value,
+                "round_id": a.round_id,
+                "kind": a.kind.value,
+                "payload": a.payload,
+                "requires": list(a.requires),
+                "state": ActionState.PENDING.value,
+                "attempts": 0,
+                "not_before": a.not_before,
+                "created_at": a.not_before,
+                "done_at": None,
+                "last_error": "",
+                "result": {},
+            }
+            for a in fresh.values()
+        ]
+        # Another process may enqueue the same key meanwhile: the key decides, quietly.
+        dialect = self._session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        for start in range(0, len(rows), _CHUNK):
+            stmt = insert(OutboxRow).values(rows[start : start + _CHUNK])
+            await self._session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+        return len(rows)
+
+    async def due(
+        self, now: datetime, *, platforms: Sequence[Platform], limit: int
+    ) -> list[Action]:
+        """Return pending actions for *platforms* whose time has come, by time then id."""
+        rows = await self._session.scalars(
+            select(OutboxRow)
+            .where(
+                OutboxRow.state == ActionState.PENDING.value,
+                OutboxRow.not_before <= now,
+                OutboxRow.platform.in_([p.value for p in platforms]),
+            )
+            .order_by(OutboxRow.not_before, OutboxRow.id)
+            .limit(limit)
+        )
+        return [_action(row) for row in rows]
+
+    async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]:
+        """Return the stored actions among *keys*."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Action] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            rows = await self._session.scalars(
+                select(OutboxRow).where(OutboxRow.key.in_(wanted[start : start + _CHUNK]))
+            )
+            found.update((row.key, _action(row)) for row in rows)
+        return found
+
+    async def finish(self, action_id: int, result: Mapping[str, str], at: datetime) -> None:
+        """Mark an action done with what the platform returned."""
+        await self._set(
+            action_id, state=ActionState.DONE.value, result=dict(result), done_at=at, last_error=""
+        )
+
+    async def retry_later(
+        self, action_id: int, error: str, not_before: datetime, *, count_attempt: bool = True
+    ) -> None:
+        """Put the action back for later, counting a failed attempt unless told not to."""
+        values: dict[str, object] = {"not_before": not_before, "last_error": error[:2000]}
+        if count_attempt:
+            values["attempts"] = OutboxRow.attempts + 1
+        await self._set(action_id, **values)
+
+    async def fail(self, action_id: int, error: str, at: datetime) -> None:
+        """Give up on an action for good."""
+        await self._set(
+            action_id,
+            state=ActionState.FAILED.value,
+            last_error=error[:2000],
+            done_at=at,
+            attempts=OutboxRow.attempts + 1,
+        )
+
+    async def list(
+        self,
+        community_id: int,
+        *,
+        round_id: int | None = None,
+        kinds: Sequence[ActionKind] | None = None,
+        states: Sequence[ActionState] | None = None,
+    ) -> list[Action]:
+        """Return a community's actions, filtered, in creation order."""
+        query = select(OutboxRow).where(OutboxRow.community_id == community_id)
+        if round_id is not None:
+            query = query.where(OutboxRow.round_id == round_id)
+        if kinds:
+            query = query.where(OutboxRow.kind.in_([k.value for k in kinds]))
+        if states:
+            query = query.where(OutboxRow.state.in_([s.value for s in states]))
+        rows = await self._session.scalars(query.order_by(OutboxRow.id))
+        return [_action(row) for row in rows]
+
+    async def _set(self, action_id: int, **values: object) -> None:
+        await self._session.execute(
+            update(OutboxRow).where(OutboxRow.id == action_id).values(**values)
+        )

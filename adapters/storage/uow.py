@@ -1,0 +1,94 @@
+"""The unit of work of core.ports over one SQLAlchemy AsyncSession."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from adapters.storage.outbox import SqlOutboxRepository
+from adapters.storage.repositories import (
+    SqlApplicationRepository,
+    SqlCommunityRepository,
+    SqlGroupRepository,
+    SqlMemberRepository,
+    SqlRoundRepository,
+    SqlTopicRepository,
+)
+
+
+class SqlUnitOfWork:
+    """One transaction: `async with uow:` then `await uow.commit()`; leaving rolls back."""
+
+    communities: SqlCommunityRepository
+    members: SqlMemberRepository
+    rounds: SqlRoundRepository
+    applications: SqlApplicationRepository
+    groups: SqlGroupRepository
+    topics: SqlTopicRepository
+    outbox: SqlOutboxRepository
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        session = self._sessionmaker()
+        self._session = session
+        self.communities = SqlCommunityRepository(session)
+        self.members = SqlMemberRepository(session)
+        self.rounds = SqlRoundRepository(session)
+        self.applications = SqlApplicationRepository(session)
+        self.groups = SqlGroupRepository(session)
+        self.topics = SqlTopicRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self._active(), None
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    async def commit(self) -> None:
+        """Commit everything done since entering (or since the last commit)."""
+        await self._active().commit()
+
+    async def rollback(self) -> None:
+        """Undo everything done since entering (or since the last commit)."""
+        await self._active().rollback()
+
+    def _active(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._session
+
+
+def unit_of_work_factory(
+    bind: AsyncEngine | AsyncConnection | async_sessionmaker[AsyncSession],
+) -> Callable[[], SqlUnitOfWork]:
+    """Return a factory of units of work over *bind*.
+
+    Given a connection already in a transaction, sessions join it through savepoints
+    (their commits release a savepoint), so a test can roll everything back at the end.
+    """
+    if isinstance(bind, async_sessionmaker):
+        sessionmaker = bind
+    elif isinstance(bind, AsyncConnection):
+        sessionmaker = async_sessionmaker(
+            bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+    else:
+        # expire_on_commit=False: attributes read after commit would otherwise need
+        # a lazy load, which fails under asyncio.
+        sessionmaker = async_sessionmaker(bind, expire_on_commit=False)
+    return partial(SqlUnitOfWork, sessionmaker)

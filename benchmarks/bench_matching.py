@@ -1,0 +1,341 @@
+"""Benchmark core.matching.match on synthetic pools: speed, memory, cardinality, wishes.
+
+Usage: python benchmarks/bench_matching.py [--sizes 1162,20000] [--seed N] [--skip-exact]
+
+For each size it prints the wall time of match(), its peak memory, the number of
+people placed against the maximum, and the share of applicants with wishes whose
+partner meets one of them, compared with a reference:
+
+- up to EXACT_LIMIT people: an exact maximum-weight maximum-cardinality matching
+  (rustworkx.max_weight_matching over every feasible pair, same pair scores);
+- above: exact matching is out of reach (about 10^8 feasible pairs at 20,000), so
+  (a) placed is compared with an upper bound: the sum over connected components of
+  the feasibility graph of their size rounded down to even, plus one for the
+  group of three; (b) the wish share is compared with an upper bound (wishers who
+  have at least one feasible partner meeting a wish) and, on SUBPOOLS random
+  sub-pools of 1,162 people drawn from the big pool, with the exact matching.
+
+The feasibility and scores used as references are computed here, independently of
+core/matching_*.py, from the rules of ../shared/specs/applicants-csv.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import rustworkx as rx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.matching import Candidate, Matching, group_score, is_satisfied, match, violations  # noqa: E402
+from core.matching_index import REFERENCE_DATES, workday_start  # noqa: E402
+from core.synthetic import generate_pool  # noqa: E402
+
+EXACT_LIMIT = 2500
+SUBPOOLS = 2
+SUBPOOL_SIZE = 1162
+
+
+def candidates_for(n: int, seed: int) -> list[Candidate]:
+    """Return a synthetic pool of n candidates."""
+    return [
+        Candidate.from_profile(r.id, r.profile, previous_partners=r.previous_partners)
+        for r in generate_pool(n, seed=seed)
+    ]
+
+
+class Reference:
+    """Feasibility and pair scores for a pool, straight from the spec."""
+
+    def __init__(self, people: Sequence[Candidate]) -> None:
+        self.people = people
+        self.n = n = len(people)
+        langs = sorted({x for c in people for x in c.languages})
+        tags = sorted({x for c in people for x in c.interests})
+        self.lang = np.array(
+            [[x in c.languages for x in langs] for c in people], dtype=bool
+        ).reshape(n, len(langs))
+        self.tags = np.array(
+            [[x in c.interests for x in tags] for c in people], dtype=bool
+        ).reshape(n, len(tags))
+        countries = {code: i for i, code in enumerate(sorted({c.country for c in people}))}
+        self.country = np.array([countries[c.country] for c in people])
+        position = {c.id: i for i, c in enumerate(people)}
+        self.past = [set() for _ in people]
+        for i, c in enumerate(people):
+            for other in c.previous_partners:
+                if other in position:
+                    self.past[i].add(position[other])
+                    self.past[position[other]].add(i)
+        self.start = np.array(
+            [[workday_start(c.timezone, d) for d in REFERENCE_DATES] for c in people]
+        )
+        # What each person offers against each kind of wish, as small integer codes.
+        self.sector = [c.sector for c in people]
+        self.stage = [c.career_stage for c in people]
+
+    def meets(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Tell for each j in js whether j meets one of i's wishes."""
+        w = self.people[i].wishes
+        out = np.zeros(len(js), dtype=bool)
+        if not w:
+            return out
+        ppl = self.people
+        for k, j in enumerate(js.tolist()):
+            p = ppl[j]
+            out[k] = (
+                p.sector in w.sectors
+                or p.career_stage in w.career_stages
+                or p.country in w.countries
+                or any(t in p.interests for t in w.interests)
+            )
+        return out
+
+    def feasible_row(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Tell for each j in js whether i and j may be paired."""
+        ok = (self.country[js] != self.country[i]) & (self.lang[js] & self.lang[i]).any(axis=1)
+        ok &= js != i
+        if self.past[i]:
+            ok &= ~np.isin(js, list(self.past[i]))
+        return ok
+
+    def weight_row(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Return the pair score of i with each j in js."""
+        met = self.meets(i, js).astype(float) + np.array(
+            [self.meets(j, np.array([i]))[0] for j in js.tolist()], dtype=float
+        )
+        shared = (self.tags[js] & self.tags[i]).sum(axis=1)
+        d = np.abs(self.start[js] - self.start[i])
+        hours = np.maximum(0.0, 8.0 - np.minimum(d, 24.0 - d)).mean(axis=1)
+        return 100.0 * met + 10.0 * np.minimum(shared, 5) + hours
+
+
+def satisfied_share(people: Sequence[Candidate], groups: Sequence[Sequence[int]]) -> tuple[int, int]:
+    """Return (wishers satisfied, wishers) for groups given as positions."""
+    wishers = sum(1 for c in people if c.wishes)
+    met = 0
+    for g in groups:
+        members = [people[p] for p in g]
+        for m in members:
+            if m.wishes and is_satisfied(m, [o for o in members if o is not m]):
+                met += 1
+    return met, wishers
+
+
+def check(people: Sequence[Candidate], result: Matching) -> list[tuple[int, ...]]:
+    """Assert the hard rules and return the groups as positions."""
+    position = {c.id: i for i, c in enumerate(people)}
+    seen = [m for g in result.groups for m in g.members] + [u.id for u in result.unplaced]
+    assert sorted(seen) == sorted(c.id for c in people), "every id exactly once"
+    assert sum(len(g.members) == 3 for g in result.groups) <= 1, "at most one trio"
+    groups = []
+    for g in result.groups:
+        members = [people[position[m]] for m in g.members]
+        assert not violations(members), violations(members)
+        groups.append(tuple(position[m] for m in g.members))
+    return groups
+
+
+def exact(ref: Reference) -> tuple[int, list[tuple[int, int]], float]:
+    """Return (max cardinality, max-weight max-cardinality pairs, seconds)."""
+    started = time.perf_counter()
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(ref.n))
+    all_js = np.arange(ref.n)
+    for i in range(ref.n):
+        js = all_js[i + 1 :]
+        js = js[ref.feasible_row(i, js)]
+        if len(js):
+            weights = np.rint(ref.weight_row(i, js) * 1000).astype(np.int64)
+            graph.add_edges_from(list(zip([i] * len(js), js.tolist(), weights.tolist(), strict=True)))
+    pairs = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=lambda w: int(w))
+    return len(pairs), sorted(pairs), time.perf_counter() - started
+
+
+def cardinality_bound(ref: Reference) -> int:
+    """Upper bound on pairs: per connected component, half its size rounded down."""
+    n = ref.n
+    parent = list(range(n))
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    # People with the same country and languages have the same neighbours up to past
+    # partners, so it is enough to link each person to its neighbours' representatives.
+    key_of: dict[tuple[int, bytes], int] = {}
+    reps = []
+    for i in range(n):
+        key = (int(ref.country[i]), ref.lang[i].tobytes())
+        if key not in key_of:
+            key_of[key] = i
+            reps.append(i)
+    rep_array = np.array(reps)
+    for i in range(n):
+        js = rep_array[ref.feasible_row(i, rep_array)]
+        for j in js.tolist():
+            a, b = find(i), find(j)
+            if a != b:
+                parent[a] = b
+        if not len(js):
+            # Only past partners (or nobody) among representatives: look at everyone.
+            all_js = np.arange(n)
+            for j in all_js[ref.feasible_row(i, all_js)].tolist():
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[a] = b
+    sizes: dict[int, int] = {}
+    for v in range(n):
+        r = find(v)
+        sizes[r] = sizes.get(r, 0) + 1
+    return sum(s // 2 for s in sizes.values())
+
+
+def satisfiable(ref: Reference, block: int = 256) -> int:
+    """Count wishers with at least one feasible partner who meets one of their wishes."""
+    people = ref.people
+    # Vectorise "j meets i's wish" with token masks.
+    tokens: dict[str, int] = {}
+    for c in people:
+        w = c.wishes
+        for t in (
+            [f"s{x}" for x in w.sectors]
+            + [f"c{x}" for x in w.career_stages]
+            + [f"n{x}" for x in w.countries]
+            + [f"i{x}" for x in w.interests]
+        ):
+            tokens.setdefault(t, len(tokens))
+    offer = np.zeros((ref.n, max(1, len(tokens))), dtype=bool)
+    wish = np.zeros_like(offer)
+    for i, c in enumerate(people):
+        for t in [f"s{c.sector}", f"c{c.career_stage}", f"n{c.country}"] + [
+            f"i{x}" for x in c.interests
+        ]:
+            if t in tokens:
+                offer[i, tokens[t]] = True
+        w = c.wishes
+        for t in (
+            [f"s{x}" for x in w.sectors]
+            + [f"c{x}" for x in w.career_stages]
+            + [f"n{x}" for x in w.countries]
+            + [f"i{x}" for x in w.interests]
+        ):
+            wish[i, tokens[t]] = True
+    wishers = np.flatnonzero(wish.any(axis=1))
+    offer_f = offer.astype(np.float32)
+    count = 0
+    for s in range(0, len(wishers), block):
+        rows = wishers[s : s + block]
+        meets = (wish[rows].astype(np.float32) @ offer_f.T) > 0
+        feasible = (ref.country[rows, None] != ref.country[None, :]) & (
+            (ref.lang[rows].astype(np.float32) @ ref.lang.astype(np.float32).T) > 0
+        )
+        both = meets & feasible
+        for k, i in enumerate(rows.tolist()):
+            if ref.past[i]:
+                both[k, list(ref.past[i])] = False
+        count += int(both.any(axis=1).sum())
+    return count
+
+
+def timed_match(people: Sequence[Candidate], seed: int) -> tuple[Matching, float, float]:
+    """Run match() once for time and once under tracemalloc for peak memory (MB)."""
+    gc.collect()
+    started = time.perf_counter()
+    result = match(people, seed=seed)
+    seconds = time.perf_counter() - started
+    gc.collect()
+    tracemalloc.start()
+    match(people, seed=seed)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return result, seconds, peak
+
+
+def pct(a: int, b: int) -> str:
+    return f"{a}/{b} = {100 * a / b:.2f}%" if b else "n/a"
+
+
+def run(n: int, seed: int, skip_exact: bool) -> None:
+    people = candidates_for(n, seed)
+    result, seconds, peak = timed_match(people, seed)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    groups = check(people, result)
+    trios = sum(len(g) == 3 for g in groups)
+    met, wishers = satisfied_share(people, groups)
+    print(f"\n== {n} applicants (pool seed {seed}, {len({c.country for c in people})} countries)")
+    print(f"match(): {seconds:.3f} s wall, peak {peak:.1f} MB traced (tracemalloc), "
+          f"max RSS of the process so far {rss:.0f} MB")
+    print(f"groups: {len(groups)} ({trios} of three), placed {result.placed}, "
+          f"unplaced {len(result.unplaced)}; hard rules checked on every group: OK")
+    print(f"wishers satisfied (ours): {pct(met, wishers)}")
+    sample = [people[i] for i in range(min(n, 200))]
+    ref = Reference(people)
+    js = np.arange(len(sample))
+    mismatches = 0
+    for i in range(len(sample)):
+        row = js[ref.feasible_row(i, js)][:5]
+        for j, w in zip(row.tolist(), ref.weight_row(i, row).tolist(), strict=True):
+            mismatches += abs(group_score([people[i], people[j]])[0] - round(w, 2)) > 1e-6
+    print(f"reference pair scores agree with group_score on a sample: "
+          f"{'yes' if not mismatches else f'NO ({mismatches} differ)'}")
+    if skip_exact:
+        return
+    if n <= EXACT_LIMIT:
+        pairs, best, secs = exact(ref)
+        joinable = any(
+            ref.feasible_row(x, np.array([a, b])).all()
+            for x in set(range(n)) - {v for p in best for v in p}
+            for a, b in best
+        )
+        print(f"exact (rustworkx max_weight_matching, max cardinality, {secs:.1f} s): "
+              f"maximum placed {2 * pairs + (1 if joinable else 0)} "
+              f"({pairs} pairs{' + one left-over joining a pair' if joinable else ''}); "
+              f"ours {result.placed}")
+        emet, _ = satisfied_share(people, best)
+        print(f"wishers satisfied (exact, pairs only): {pct(emet, wishers)}; "
+              f"ours - exact = {100 * (met - emet) / wishers:+.2f} points")
+        return
+    bound = cardinality_bound(ref)
+    print(f"placed vs upper bound (components rounded down to even, +1 for the trio): "
+          f"{result.placed} vs <= {2 * bound + 1}; pairs {len(groups)} vs <= {bound}")
+    possible = satisfiable(ref)
+    print(f"wishers with at least one feasible wish-meeting partner (upper bound): "
+          f"{pct(possible, wishers)}; ours - bound = {100 * (met - possible) / wishers:+.2f} points")
+    rng = np.random.default_rng(seed)
+    for k in range(SUBPOOLS):
+        pick = np.sort(rng.choice(n, size=SUBPOOL_SIZE, replace=False))
+        sub = [people[i] for i in pick.tolist()]
+        sub_result = match(sub, seed=seed)
+        sub_met, sub_wishers = satisfied_share(sub, check(sub, sub_result))
+        pairs, best, secs = exact(Reference(sub))
+        emet, _ = satisfied_share(sub, best)
+        print(f"sub-pool {k + 1} ({SUBPOOL_SIZE} random people of this pool): placed "
+              f"{sub_result.placed} vs exact {2 * pairs} (+1 trio allowed); wishers ours "
+              f"{pct(sub_met, sub_wishers)}, exact {pct(emet, sub_wishers)}, "
+              f"ours - exact = {100 * (sub_met - emet) / sub_wishers:+.2f} points ({secs:.0f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1162,20000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-exact", action="store_true")
+    args = parser.parse_args()
+    print(__doc__.split("\n\n")[1])
+    for size in (int(s) for s in args.sizes.split(",")):
+        run(size, args.seed, args.skip_exact)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,731 @@
+"""The `penpals` command line: database, matching files, rounds and applications.
+
+Every user mistake ends in one sentence on stderr and a non-zero exit: 2 for bad
+input (a file, a value, a date), 1 for a request the program's state refuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from bots.bootstrap import Services, build
+from bots.settings import Settings
+from core import applicants_csv
+from core.applicants_csv import CsvInvalid, PairsRow
+from core.communities import parse_ref
+from core.errors import InvalidValue, PenpalsError
+from core.lifecycle import TOPIC_COUNT
+from core.matching import Candidate, Matching, is_satisfied, match
+from core.matchmaking import MatchReport
+from core.model import ApplicationStatus, Community
+from core.topics import schedule
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="penpals",
+    help="Run peer-mentoring rounds: applications, cross-country pairing, topics.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_help=True)
+round_app = typer.Typer(help="Create and run rounds.", no_args_is_help=True)
+apps_app = typer.Typer(help="Import, export and decide on applications.", no_args_is_help=True)
+topics_app = typer.Typer(help="The community's discussion topics.", no_args_is_help=True)
+community_app = typer.Typer(help="Community settings.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(round_app, name="round")
+app.add_typer(apps_app, name="applications")
+app.add_typer(topics_app, name="topics")
+app.add_typer(community_app, name="community")
+
+
+# --- plumbing ----------------------------------------------------------------------
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"Error: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise fail(
+            f"setting {where} is not valid ({first['msg']}): check the environment", 2
+        ) from None
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run one command's coroutine, turning every expected failure into one sentence."""
+    try:
+        return asyncio.run(coro)
+    except CsvInvalid as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        raise fail(str(exc), 2) from None
+    except InvalidValue as exc:
+        raise fail(str(exc), 2) from None
+    except PenpalsError as exc:
+        raise fail(str(exc), 1) from None
+    except (SQLAlchemyError, OSError) as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise fail(
+            f"the database could not be used ({detail}): check PENPALS_DATABASE_URL "
+            "and that the server is running",
+            1,
+        ) from None
+
+
+async def _with_community(
+    work: Callable[[Services, Community], Coroutine[Any, Any, T]],
+) -> T:
+    cfg = settings()
+    platform, external = parse_ref(cfg.community)
+    async with build(cfg) as services:
+        community = await services.communities.ensure(platform, external)
+        return await work(services, community)
+
+
+def in_community(work: Callable[[Services, Community], Coroutine[Any, Any, T]]) -> T:
+    """Run *work* with the services and the CLI's community (PENPALS_COMMUNITY)."""
+    return run(_with_community(work))
+
+
+def parse_when(value: str | None, what: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(
+            f"{what} {value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", 2
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """Yield a progress callback drawing a rich bar on stderr when it is a terminal."""
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    task = bar.add_task(label, total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def read_applicants_file(path: Path) -> list[applicants_csv.ApplicantRow]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise fail(f"cannot read {path}: there is no such file", 2) from None
+    except IsADirectoryError:
+        raise fail(f"cannot read {path}: it is a directory, give a CSV file", 2) from None
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}", 2) from None
+    try:
+        return applicants_csv.read_applicants(
+            applicants_csv.decode(data, source=str(path)), source=str(path)
+        )
+    except CsvInvalid as exc:
+        for problem in exc.problems:
+            err.print(f"{path}: {problem}", markup=False)
+        raise fail(str(exc), 2) from None
+
+
+def check_writable(path: Path | None) -> None:
+    """Refuse an output path whose folder is missing, before doing any work."""
+    if path is None:
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise fail(f"cannot write {path}: the folder {directory} does not exist", 2)
+    if path.is_dir():
+        raise fail(f"cannot write {path}: it is a directory, give a file name", 2)
+
+
+def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
+    """Write a text file in full or not at all (a crash leaves no half file)."""
+    check_writable(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- penpals db ---------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Apply the migrations (creates the database on first use)."""
+    from adapters.storage.migrate import upgrade
+
+    url = settings().database_url
+    try:
+        upgrade(url, revision)
+    except (SQLAlchemyError, OSError) as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise fail(
+            f"could not upgrade the database ({detail}): check PENPALS_DATABASE_URL"
+        ) from None
+    out.print(f"Database is at revision {run(_revision(url))}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database."""
+    now = run(_revision(settings().database_url))
+    out.print(now or "empty (run `penpals db upgrade`)")
+
+
+async def _revision(url: str) -> str | None:
+    from adapters.storage.engine import create_engine
+    from adapters.storage.migrate import current_revision
+
+    engine = create_engine(url)
+    try:
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
+
+
+# --- penpals match -------------------------------------------------------------------
+
+
+@app.command("match")
+def match_file(
+    applicants: Annotated[Path, typer.Option("--applicants", help="applicants.csv to read")],
+    out_path: Annotated[Path, typer.Option("--out", help="pairs.csv to write")],
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same pairs")] = 0,
+) -> None:
+    """Pair the applicants of a CSV file (no database needed)."""
+    check_writable(out_path)
+    rows = read_applicants_file(applicants)
+    candidates = [
+        Candidate.from_profile(r.id, r.profile, previous_partners=r.previous_partners) for r in rows
+    ]
+    started = time.perf_counter()
+    with progress("Matching") as tick:
+        result = match(candidates, seed=seed, progress=tick)
+    elapsed = time.perf_counter() - started
+    pairs = [PairsRow(i, g.members, g.score, g.reasons) for i, g in enumerate(result.groups, 1)] + [
+        PairsRow(None, (u.id,), None, (u.reason,)) for u in result.unplaced
+    ]
+    write_atomically(out_path, lambda fh: applicants_csv.write_pairs(pairs, fh))
+    print_matching_summary(candidates, result, elapsed)
+    out.print(f"Wrote {out_path}.")
+
+
+def print_matching_summary(
+    candidates: Sequence[Candidate], result: Matching, elapsed: float | None = None
+) -> None:
+    by_id = {c.id: c for c in candidates}
+    wishers = [c for c in candidates if c.wishes]
+    satisfied = 0
+    for g in result.groups:
+        members = [by_id[m] for m in g.members]
+        for person in members:
+            if person.wishes and is_satisfied(person, [p for p in members if p is not person]):
+                satisfied += 1
+    table = Table(show_header=False, box=None)
+    table.add_row("Applicants", str(len(candidates)))
+    table.add_row("Countries", str(len({c.country for c in candidates})))
+    table.add_row(
+        "Groups",
+        f"{len(result.groups)} ({sum(len(g.members) == 3 for g in result.groups)} of three)",
+    )
+    table.add_row("Placed", str(result.placed))
+    table.add_row("Unplaced", str(len(result.unplaced)))
+    if wishers:
+        table.add_row(
+            "Wishes met", f"{satisfied} of {len(wishers)} ({satisfied / len(wishers):.1%})"
+        )
+    if elapsed is not None:
+        table.add_row("Time", f"{elapsed:.2f} s")
+    out.print(table)
+    for u in result.unplaced[:20]:
+        out.print(f"  unplaced {u.id}: {u.reason}", markup=False)
+    if len(result.unplaced) > 20:
+        out.print(f"  ... and {len(result.unplaced) - 20} more (see the output file)")
+
+
+# --- penpals round -------------------------------------------------------------------
+
+
+@round_app.command("create")
+def round_create(
+    name: Annotated[str, typer.Argument(help="Round name, e.g. 2027A")],
+    opens: Annotated[str | None, typer.Option(help="Applications open (YYYY-MM-DD)")] = None,
+    closes: Annotated[str | None, typer.Option(help="Applications close")] = None,
+    starts: Annotated[str | None, typer.Option(help="Pairs start")] = None,
+    ends: Annotated[
+        str | None, typer.Option(help="Round ends (default: after the last topic)")
+    ] = None,
+    cadence: Annotated[int, typer.Option(help="Days between topics")] = 14,
+    carry_waitlist: Annotated[
+        bool, typer.Option(help="Bring the previous round's waitlist into this one")
+    ] = True,
+) -> None:
+    """Create a round in draft."""
+    dates = {
+        "opens": parse_when(opens, "--opens"),
+        "closes": parse_when(closes, "--closes"),
+        "starts": parse_when(starts, "--starts"),
+        "ends": parse_when(ends, "--ends"),
+    }
+
+    async def work(s: Services, c: Community) -> None:
+        round_, carried = await s.rounds.create(
+            c.id, name, cadence_days=cadence, carry_waitlist=carry_waitlist, **dates
+        )
+        out.print(f"Created round {round_.name} (draft).", markup=False)
+        if carried:
+            out.print(f"{carried} waitlisted applicant(s) carried over as pending.")
+
+    in_community(work)
+
+
+def _move(verb: str) -> Callable[[str], None]:
+    def command(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
+        async def work(s: Services, c: Community) -> None:
+            round_ = await getattr(s.rounds, verb)(c.id, name)
+            out.print(f"Round {round_.name} is now {round_.state.value}.", markup=False)
+
+        in_community(work)
+
+    command.__doc__ = {
+        "open": "Open applications.",
+        "close": "Close applications.",
+        "start": "Start a matched round (pairs begin, topics follow the calendar).",
+        "finish": "Finish a running round.",
+    }[verb]
+    return command
+
+
+for _verb in ("open", "close", "start", "finish"):
+    round_app.command(_verb)(_move(_verb))
+
+
+@round_app.command("list")
+def round_list() -> None:
+    """List the community's rounds."""
+
+    async def work(s: Services, c: Community) -> None:
+        statuses = await s.rounds.list(c.id)
+        if not statuses:
+            out.print("No rounds yet: create one with `penpals round create NAME`.")
+            return
+        table = Table("Round", "State", "Applications", "Approved", "Groups", "Starts")
+        for st in statuses:
+            r = st.round
+            table.add_row(
+                r.name,
+                r.state.value,
+                str(sum(st.applications.values())),
+                str(st.applications.get(ApplicationStatus.APPROVED, 0)),
+                str(st.groups),
+                f"{r.starts_at:%Y-%m-%d}" if r.starts_at else "-",
+            )
+        out.print(table)
+
+    in_community(work)
+
+
+@round_app.command("show")
+def round_show(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
+    """Show a round: state, calendar, applications, groups and topic dates."""
+
+    async def work(s: Services, c: Community) -> None:
+        st = await s.rounds.status(c.id, name)
+        r = st.round
+        table = Table(show_header=False, box=None)
+        table.add_row("Round", r.name)
+        table.add_row("State", r.state.value)
+        for label, at in (
+            ("Applications open", r.applications_open_at),
+            ("Applications close", r.applications_close_at),
+            ("Starts", r.starts_at),
+            ("Ends", r.ends_at),
+        ):
+            table.add_row(label, f"{at:%Y-%m-%d %H:%M} UTC" if at else "-")
+        table.add_row("Topic cadence", f"{r.topic_cadence_days} days")
+        for status in ApplicationStatus:
+            if st.applications.get(status):
+                table.add_row(f"Applications {status.value}", str(st.applications[status]))
+        table.add_row("Groups", f"{st.groups} ({st.trios} of three, {st.members_in_groups} people)")
+        out.print(table)
+        topics = schedule(r, await s.topics.list(c.id))
+        if topics:
+            cal = Table("#", "Topic", "Date (UTC)")
+            for i, item in enumerate(topics, 1):
+                cal.add_row(str(i), item.topic.title, f"{item.at:%Y-%m-%d}")
+            out.print(cal)
+        else:
+            out.print(
+                "Topic calendar: set a start date (or start the round) to schedule the topics."
+            )
+
+    in_community(work)
+
+
+@round_app.command("match")
+def round_match(
+    name: Annotated[str, typer.Argument(help="Round name")],
+    preview: Annotated[bool, typer.Option("--preview", help="Store a proposal (default)")] = False,
+    publish: Annotated[bool, typer.Option("--publish", help="Publish the proposal")] = False,
+    seed: Annotated[int, typer.Option(help="Seed for the matcher")] = 0,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Also write pairs.csv")] = None,
+) -> None:
+    """Preview (default) or publish the matching of a closed round's approved applicants."""
+    if preview and publish:
+        raise fail("choose one of --preview and --publish", 2)
+    check_writable(out_path)
+
+    async def work(s: Services, c: Community) -> MatchReport:
+        if publish:
+            return await s.matches.publish(c, name, seed=seed)
+        return await s.matches.preview(c, name, seed=seed)
+
+    report = in_community(work)
+    print_report(report)
+    if out_path is not None:
+        write_report_csv(out_path, report)
+        out.print(f"Wrote {out_path}.")
+
+
+@round_app.command("groups")
+def round_groups(
+    name: Annotated[str, typer.Argument(help="Round name")],
+    out_path: Annotated[Path | None, typer.Option("--out", help="Also write pairs.csv")] = None,
+) -> None:
+    """Show the round's proposed or published groups."""
+    check_writable(out_path)
+
+    async def work(s: Services, c: Community) -> MatchReport:
+        return await s.matches.show(c, name)
+
+    report = in_community(work)
+    print_report(report, list_groups=True)
+    if out_path is not None:
+        write_report_csv(out_path, report)
+        out.print(f"Wrote {out_path}.")
+
+
+@round_app.command("swap")
+def round_swap(
+    name: Annotated[str, typer.Argument(help="Round name")],
+    first: Annotated[str, typer.Argument(help="Applicant id")],
+    second: Annotated[str, typer.Argument(help="Applicant id in another group")],
+) -> None:
+    """Swap two applicants between proposed groups (before publishing)."""
+
+    async def work(s: Services, c: Community) -> MatchReport:
+        return await s.matches.swap(c, name, first, second)
+
+    print_report(in_community(work))
+    out.print(f"Swapped {first} and {second}.", markup=False)
+
+
+@round_app.command("split")
+def round_split(
+    name: Annotated[str, typer.Argument(help="Round name")],
+    group: Annotated[int, typer.Argument(help="Group number")],
+) -> None:
+    """Dissolve a proposed group; pair its members by hand with `round pair`."""
+
+    async def work(s: Services, c: Community) -> MatchReport:
+        return await s.matches.split(c, name, group)
+
+    print_report(in_community(work))
+    out.print(f"Split group {group}.")
+
+
+@round_app.command("pair")
+def round_pair(
+    name: Annotated[str, typer.Argument(help="Round name")],
+    members: Annotated[list[str], typer.Argument(help="Two (or three) applicant ids")],
+) -> None:
+    """Group unplaced applicants by hand (the hard rules still apply)."""
+
+    async def work(s: Services, c: Community) -> MatchReport:
+        return await s.matches.pair(c, name, members)
+
+    print_report(in_community(work))
+
+
+@round_app.command("rematch")
+def round_rematch(
+    name: Annotated[str, typer.Argument(help="Round name")],
+    seed: Annotated[int, typer.Option(help="Seed for the matcher")] = 0,
+) -> None:
+    """Pair again the members of a published round whose partner left."""
+
+    async def work(s: Services, c: Community) -> MatchReport:
+        return await s.matches.rematch(c, name, seed=seed)
+
+    print_report(in_community(work))
+
+
+def print_report(report: MatchReport, *, list_groups: bool = False) -> None:
+    state = "Published" if report.published else "Proposed"
+    trios = sum(len(g.members) == 3 for g in report.groups)
+    out.print(
+        f"{state} matching for round {report.round.name}: {len(report.groups)} groups "
+        f"({trios} of three), {report.placed} placed, {len(report.unplaced)} unplaced, "
+        f"{len(report.over_cap)} over the country cap.",
+        markup=False,
+    )
+    if list_groups:
+        table = Table("#", "Members", "Score", "Why")
+        for g in report.groups:
+            names = ", ".join(f"{p.name} ({p.country})" for p in g.members)
+            table.add_row(str(g.number), names, f"{g.score:g}", "; ".join(g.reasons))
+        out.print(table)
+    for person, why in report.unplaced:
+        out.print(f"  unplaced {person.external_id} ({person.name}): {why}", markup=False)
+    for person, why in report.over_cap[:20]:
+        out.print(f"  waitlist {person.external_id} ({person.name}): {why}", markup=False)
+    if len(report.over_cap) > 20:
+        out.print(f"  ... and {len(report.over_cap) - 20} more over the country cap")
+
+
+def write_report_csv(path: Path, report: MatchReport) -> None:
+    rows = [
+        PairsRow(g.number, tuple(p.external_id for p in g.members), g.score, g.reasons)
+        for g in report.groups
+    ] + [PairsRow(None, (p.external_id,), None, (why,)) for p, why in report.unplaced]
+    write_atomically(path, lambda fh: applicants_csv.write_pairs(rows, fh))
+
+
+# --- penpals applications ------------------------------------------------------------
+
+
+@apps_app.command("import")
+def apps_import(
+    round_name: Annotated[str, typer.Argument(help="Round name")],
+    file: Annotated[Path, typer.Argument(help="applicants.csv")],
+    approve: Annotated[bool, typer.Option(help="Approve everyone imported")] = False,
+) -> None:
+    """Import applications from applicants.csv (all rows or none)."""
+    rows = read_applicants_file(file)
+
+    async def work(s: Services, c: Community) -> None:
+        done = await s.applications.import_rows(c, round_name, rows, approve=approve)
+        out.print(
+            f"Imported {len(rows)} applicants into round {round_name}: "
+            f"{done.created} new, {done.updated} updated"
+            + (" (approved)." if approve else " (pending review)."),
+            markup=False,
+        )
+
+    in_community(work)
+
+
+@apps_app.command("export")
+def apps_export(
+    round_name: Annotated[str, typer.Argument(help="Round name")],
+    file: Annotated[Path, typer.Argument(help="applicants.csv to write")],
+    status: Annotated[
+        list[ApplicationStatus] | None, typer.Option(help="Only these statuses (repeatable)")
+    ] = None,
+) -> None:
+    """Export applications as applicants.csv, earlier partners included."""
+    check_writable(file)
+
+    async def work(s: Services, c: Community) -> list[applicants_csv.ApplicantRow]:
+        return await s.applications.export_rows(c.id, round_name, status or None)
+
+    rows = in_community(work)
+    write_atomically(file, lambda fh: applicants_csv.write_applicants(rows, fh))
+    out.print(f"Wrote {len(rows)} applicants to {file}.", markup=False)
+
+
+def _decide(decision: ApplicationStatus, help_text: str) -> Callable[..., None]:
+    def command(
+        round_name: Annotated[str, typer.Argument(help="Round name")],
+        ids: Annotated[list[str] | None, typer.Argument(help="Applicant ids")] = None,
+        all_pending: Annotated[
+            bool, typer.Option("--all", help="Every pending application")
+        ] = False,
+        note: Annotated[str, typer.Option(help="Why (shown to organisers)")] = "",
+    ) -> None:
+        if not ids and not all_pending:
+            raise fail("name the applicant ids, or pass --all for every pending one", 2)
+
+        async def work(s: Services, c: Community) -> None:
+            done = await s.applications.decide(
+                c.id, round_name, decision, ids or (), all_pending=all_pending, note=note
+            )
+            out.print(f"{decision.value.capitalize()}: {len(done.changed)}.")
+            for ext, why in done.skipped:
+                out.print(f"  left {ext} as it was: {why}", markup=False)
+
+        in_community(work)
+
+    command.__doc__ = help_text
+    return command
+
+
+apps_app.command("approve")(_decide(ApplicationStatus.APPROVED, "Approve applications."))
+apps_app.command("decline")(_decide(ApplicationStatus.DECLINED, "Decline applications."))
+apps_app.command("waitlist")(_decide(ApplicationStatus.WAITLISTED, "Waitlist applications."))
+
+
+@apps_app.command("list")
+def apps_list(
+    round_name: Annotated[str, typer.Argument(help="Round name")],
+    status: Annotated[list[ApplicationStatus] | None, typer.Option(help="Only these")] = None,
+) -> None:
+    """List a round's applications."""
+
+    async def work(s: Services, c: Community) -> None:
+        apps = await s.applications.list(c.id, round_name, status or None)
+        table = Table("Id", "Name", "Country", "Sector", "Stage", "Status", "Note")
+        for a in apps:
+            p = a.profile
+            table.add_row(
+                a.member.external_id,
+                p.name,
+                p.country,
+                p.sector,
+                p.career_stage,
+                a.status.value,
+                a.note,
+            )
+        out.print(table)
+        out.print(f"{len(apps)} application(s).")
+
+    in_community(work)
+
+
+@apps_app.command("withdraw")
+def apps_withdraw(
+    round_name: Annotated[str, typer.Argument(help="Round name")],
+    applicant: Annotated[str, typer.Argument(help="Applicant id")],
+) -> None:
+    """Withdraw an applicant (after matching, their partner waits for a rematch)."""
+    from core.model import MemberRef
+
+    async def work(s: Services, c: Community) -> None:
+        done = await s.applications.withdraw(c, MemberRef(c.platform, applicant), round_name)
+        out.print(f"Withdrew {applicant} from round {done.round.name}.", markup=False)
+        if done.partners:
+            ids = ", ".join(p.external_id for p in done.partners)
+            out.print(
+                f"Their partner(s) {ids} need a rematch: `penpals round rematch {done.round.name}`."
+            )
+
+    in_community(work)
+
+
+# --- penpals topics / community ------------------------------------------------------
+
+
+@topics_app.command("list")
+def topics_list() -> None:
+    """List the community's topics."""
+
+    async def work(s: Services, c: Community) -> None:
+        for t in await s.topics.list(c.id):
+            out.print(f"[bold]{t.position}. {t.title}[/bold]")
+            out.print(f"   {t.prompt}", markup=False)
+            for q in t.questions:
+                out.print(f"   - {q}", markup=False)
+
+    in_community(work)
+
+
+@topics_app.command("edit")
+def topics_edit(
+    position: Annotated[int, typer.Argument(help=f"Topic number (1-{TOPIC_COUNT})")],
+    title: Annotated[str | None, typer.Option(help="New title")] = None,
+    prompt: Annotated[str | None, typer.Option(help="New prompt")] = None,
+    question: Annotated[
+        list[str] | None, typer.Option(help="Questions (repeat; replaces all)")
+    ] = None,
+) -> None:
+    """Edit one topic of the community's library."""
+
+    async def work(s: Services, c: Community) -> None:
+        t = await s.topics.edit(
+            c.id,
+            position,
+            title=title,
+            prompt=prompt,
+            questions=tuple(question) if question else None,
+        )
+        out.print(f"Topic {t.position} is now: {t.title}", markup=False)
+
+    in_community(work)
+
+
+@community_app.command("configure")
+def community_configure(
+    language: Annotated[str | None, typer.Option(help="Default language (ISO 639-1)")] = None,
+    pairing_rule: Annotated[
+        str | None, typer.Option(help="What partners must not share: country, institution, region")
+    ] = None,
+    country_cap: Annotated[
+        float | None, typer.Option(help="Largest share of a round from one country (1 = no cap)")
+    ] = None,
+) -> None:
+    """Change the community's settings."""
+
+    async def work(s: Services, c: Community) -> None:
+        kwargs: dict[str, Any] = {"default_language": language, "pairing_rule": pairing_rule}
+        if country_cap is not None:
+            kwargs["country_cap"] = country_cap
+        st = await s.communities.configure(c.id, **kwargs)
+        cap = "none" if st.country_cap is None else f"{st.country_cap:.0%}"
+        rule = st.pairing_rule.value
+        out.print(f"Language {st.default_language}, pairing rule {rule}, country cap {cap}.")
+
+    in_community(work)
+
+
+def main() -> None:
+    """Entry point of the `penpals` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

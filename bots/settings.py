@@ -1,0 +1,47 @@
+"""The one settings model of penpals, read from the environment (and a .env file).
+
+Everything is prefixed PENPALS_ except the platforms' own secrets, which keep the
+names their documentation uses (DISCORD_TOKEN, SLACK_BOT_TOKEN...).
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./penpals.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PENPALS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL; SQLite by default, postgresql+asyncpg://... in production",
+    )
+    community: str = Field(
+        default="local:default",
+        description="PLATFORM:ID of the community the CLI works on",
+    )
+    log_level: str = "INFO"
+
+    discord_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "PENPALS_DISCORD_TOKEN")
+    )
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str | None = None
+
+    slack_bot_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "PENPALS_SLACK_BOT_TOKEN")
+    )
+    slack_app_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "PENPALS_SLACK_APP_TOKEN")
+    )
+    slack_signing_secret: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "PENPALS_SLACK_SIGNING_SECRET"),
+    )
+    slack_api_url: str = "https://slack.com/api/"
+    slack_port: int = 3000

@@ -1,0 +1,315 @@
+"""Applications: members apply, edit, withdraw; organisers approve, decline, waitlist.
+
+One application per member per round. A member edits theirs by applying again
+while the round is open. Organiser decisions are all-or-nothing when ids are named:
+an unknown id changes nothing and is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from core import messages
+from core.applicants_csv import ApplicantRow
+from core.errors import Conflict, NotFound
+from core.model import Application, ApplicationStatus, Community, Group, MemberRef, Profile, Round
+from core.model import RoundState as S
+from core.outbox import ActionKind, NewAction, space_key
+from core.platform import message_to_dict
+from core.ports import Clock, NewApplication, UnitOfWork, UnitOfWorkFactory
+from core.rounds import find_round
+
+A = ApplicationStatus
+DECIDABLE_STATES = (S.DRAFT, S.OPEN, S.CLOSED)
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    application: Application
+    round: Round
+    created: bool  # False when an existing application was edited
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawn:
+    application: Application
+    round: Round
+    group: Group | None  # the group they left, when the round was already matched
+    partners: tuple[MemberRef, ...]  # who to tell kindly; organisers get a rematch alert
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    changed: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (external id, why it was left as it was)
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    created: int
+    updated: int
+
+
+async def open_round(uow: UnitOfWork, community_id: int) -> Round:
+    """Return the round taking applications, or raise with what the member can do."""
+    rounds = await uow.rounds.list(community_id)
+    open_rounds = [r for r in rounds if r.state is S.OPEN]
+    if open_rounds:
+        return max(open_rounds, key=lambda r: r.id)
+    closed = [r for r in rounds if r.state is S.CLOSED]
+    if closed:
+        last = max(closed, key=lambda r: r.id)
+        when = f" on {last.applications_close_at:%d %B %Y}" if last.applications_close_at else ""
+        raise Conflict(
+            f"applications for round {last.name} closed{when}: watch the announcements "
+            "for the next round"
+        )
+    raise Conflict("no round is taking applications right now: watch the announcements")
+
+
+class ApplicationService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def submit(self, community: Community, member: MemberRef, profile: Profile) -> Submitted:
+        """Apply to the open round, or edit the application already there."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            round_ = await open_round(uow, community.id)
+            if round_.applications_close_at is not None and round_.applications_close_at <= now:
+                raise Conflict(
+                    f"applications for round {round_.name} closed on "
+                    f"{round_.applications_close_at:%d %B %Y %H:%M} UTC"
+                )
+            member_id = await uow.members.ensure(community.id, member, profile.name)
+            existing = await uow.applications.find(round_.id, member_id)
+            if existing is None:
+                app = await uow.applications.add(
+                    NewApplication(round_.id, member_id, profile, A.PENDING, now)
+                )
+                created = True
+            else:
+                if existing.status is A.DECLINED:
+                    raise Conflict(
+                        f"your application to round {round_.name} was declined: "
+                        "ask an organiser if you think this is a mistake"
+                    )
+                status = A.PENDING if existing.status is A.WITHDRAWN else existing.status
+                app = replace(existing, profile=profile, status=status, updated_at=now)
+                await uow.applications.save(app)
+                created = False
+            await uow.commit()
+            return Submitted(app, round_, created)
+
+    async def mine(self, community: Community, member: MemberRef) -> Application:
+        """Return the member's application to the most recent round they applied to."""
+        async with self._uow() as uow:
+            member_id = await uow.members.find(community.id, member)
+            if member_id is not None:
+                for round_ in sorted(await uow.rounds.list(community.id), key=lambda r: -r.id):
+                    app = await uow.applications.find(round_.id, member_id)
+                    if app is not None:
+                        return app
+        raise NotFound("you have not applied yet: use signup to apply")
+
+    async def withdraw(
+        self, community: Community, member: MemberRef, round_name: str | None = None
+    ) -> Withdrawn:
+        """Leave a round; after matching, leave the group so the partner can be rematched."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            member_id = await uow.members.find(community.id, member)
+            rounds = sorted(await uow.rounds.list(community.id), key=lambda r: -r.id)
+            if round_name is not None:
+                rounds = [r for r in rounds if r.name == round_name]
+            live = [r for r in rounds if r.state is not S.FINISHED]
+            for round_ in live:
+                app = (
+                    None if member_id is None else await uow.applications.find(round_.id, member_id)
+                )
+                if app is None or app.status in (A.WITHDRAWN, A.DECLINED):
+                    continue
+                await uow.applications.set_status([app.id], A.WITHDRAWN, "withdrew", now)
+                group, partners = None, ()
+                for g in await uow.groups.list(round_.id):
+                    if app.member_id not in g.member_ids:
+                        continue
+                    rest = tuple(m for m in g.member_ids if m != app.member_id)
+                    # A pair of one is no pair: the one left waits for a rematch.
+                    changed = replace(g, member_ids=rest, active=len(rest) >= 2)
+                    await uow.groups.save(changed)
+                    if g.published:
+                        group = changed
+                        partners = tuple((await uow.members.refs(rest)).values())
+                        await uow.outbox.enqueue(
+                            _partner_left_actions(community, round_, changed, app, now)
+                        )
+                await uow.commit()
+                app = replace(app, status=A.WITHDRAWN, updated_at=now)
+                return Withdrawn(app, round_, group, partners)
+        raise NotFound("you have no application to withdraw in a current round")
+
+    async def list(
+        self,
+        community_id: int,
+        round_name: str,
+        statuses: Sequence[ApplicationStatus] | None = None,
+    ) -> list[Application]:
+        """Return the round's applications, optionally only those with *statuses*."""
+        async with self._uow() as uow:
+            round_ = await find_round(uow, community_id, round_name)
+            return await uow.applications.list(round_.id, statuses)
+
+    async def decide(
+        self,
+        community_id: int,
+        round_name: str,
+        decision: ApplicationStatus,
+        external_ids: Sequence[str] = (),
+        *,
+        all_pending: bool = False,
+        note: str = "",
+    ) -> Decided:
+        """Approve, decline or waitlist the named applications (or every pending one)."""
+        if decision not in (A.APPROVED, A.DECLINED, A.WAITLISTED):
+            raise Conflict(f"{decision.value} is not an organiser decision")
+        if not external_ids and not all_pending:
+            raise Conflict("name the applicants to decide on, or ask for all pending ones")
+        now = self._clock.now()
+        async with self._uow() as uow:
+            round_ = await find_round(uow, community_id, round_name)
+            if round_.state not in DECIDABLE_STATES:
+                raise Conflict(
+                    f"round {round_.name} is {round_.state.value}: decisions are taken while "
+                    "the round is prepared, open or closed, before matching"
+                )
+            apps = await uow.applications.list(round_.id)
+            by_ext = {a.member.external_id: a for a in apps}
+            if all_pending:
+                targets = [a for a in apps if a.status is A.PENDING]
+            else:
+                wanted = list(dict.fromkeys(i.strip() for i in external_ids if i.strip()))
+                unknown = [i for i in wanted if i not in by_ext]
+                if unknown:
+                    raise NotFound(
+                        f"no application in round {round_.name} for: {', '.join(unknown)} "
+                        "(nothing was changed)"
+                    )
+                targets = [by_ext[i] for i in wanted]
+            changed, skipped = [], []
+            for app in targets:
+                if app.status is A.WITHDRAWN:
+                    skipped.append((app.member.external_id, "withdrew"))
+                elif app.status is decision:
+                    skipped.append((app.member.external_id, f"already {decision.value}"))
+                else:
+                    changed.append(app)
+            await uow.applications.set_status([a.id for a in changed], decision, note, now)
+            await uow.commit()
+        return Decided(tuple(a.member.external_id for a in changed), tuple(skipped))
+
+    async def import_rows(
+        self,
+        community: Community,
+        round_name: str,
+        rows: Sequence[ApplicantRow],
+        *,
+        approve: bool = False,
+    ) -> Imported:
+        """Create or update one application per CSV row, all in one transaction."""
+        now = self._clock.now()
+        status = A.APPROVED if approve else A.PENDING
+        async with self._uow() as uow:
+            round_ = await find_round(uow, community.id, round_name)
+            if round_.state not in (S.DRAFT, S.OPEN, S.CLOSED):
+                raise Conflict(
+                    f"round {round_.name} is {round_.state.value}: applications can only be "
+                    "imported before matching"
+                )
+            created = updated = 0
+            for row in rows:
+                ref = MemberRef(community.platform, row.id)
+                member_id = await uow.members.ensure(community.id, ref, row.profile.name)
+                existing = await uow.applications.find(round_.id, member_id)
+                if existing is None:
+                    await uow.applications.add(
+                        NewApplication(
+                            round_.id, member_id, row.profile, status, now, row.previous_partners
+                        )
+                    )
+                    created += 1
+                else:
+                    new_status = status if approve else existing.status
+                    await uow.applications.save(
+                        replace(
+                            existing,
+                            profile=row.profile,
+                            status=new_status,
+                            updated_at=now,
+                            declared_previous_partners=row.previous_partners,
+                        )
+                    )
+                    updated += 1
+            await uow.commit()
+        return Imported(created, updated)
+
+    async def export_rows(
+        self,
+        community_id: int,
+        round_name: str,
+        statuses: Sequence[ApplicationStatus] | None = None,
+    ) -> list[ApplicantRow]:
+        """Return the round's applicants as CSV rows, with partners from the history."""
+        async with self._uow() as uow:
+            round_ = await find_round(uow, community_id, round_name)
+            apps = await uow.applications.list(round_.id, statuses)
+            history = await uow.groups.partner_history(
+                community_id, [a.member_id for a in apps], exclude_round_id=round_.id
+            )
+            partner_ids = {p for ps in history.values() for p in ps}
+            refs = await uow.members.refs(partner_ids)
+        rows = []
+        for app in apps:
+            earlier = [refs[p].external_id for p in sorted(history.get(app.member_id, ()))]
+            previous = tuple(dict.fromkeys([*app.declared_previous_partners, *earlier]))
+            rows.append(ApplicantRow(app.member.external_id, app.profile, previous, 0))
+        return rows
+
+
+def _partner_left_actions(
+    community: Community, round_: Round, group: Group, leaver: Application, now: datetime
+) -> list[NewAction]:
+    """Tell the partners kindly in their space and alert the organisers for a rematch."""
+    base = f"r{round_.id}:g{group.number}:left:{leaver.member.external_id}"
+    alert = messages.organiser_alert(
+        f"{leaver.profile.name} withdrew from pair {group.number} of round {round_.name}. "
+        + (
+            f"Run a rematch (`penpals round rematch {round_.name}`) for their partner."
+            if not group.active
+            else "The group still has two members."
+        )
+    )
+    return [
+        NewAction(
+            f"{base}:note",
+            community.id,
+            community.platform,
+            ActionKind.POST,
+            {"message": message_to_dict(messages.partner_left(round_))},
+            now,
+            round_.id,
+            requires=(space_key(round_.id, group.number),),
+        ),
+        NewAction(
+            f"{base}:alert",
+            community.id,
+            community.platform,
+            ActionKind.ALERT_ORGANISERS,
+            {"message": message_to_dict(alert)},
+            now,
+            round_.id,
+        ),
+    ]

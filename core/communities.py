@@ -1,0 +1,110 @@
+"""Communities: one Discord server or Slack workspace (or a local CLI program)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from core import vocab
+from core.errors import InvalidValue, NotFound
+from core.model import Community, CommunitySettings, PairingRule, Platform
+from core.ports import UnitOfWorkFactory
+from core.topics import DEFAULT_TOPICS
+
+
+def parse_ref(text: str) -> tuple[Platform, str]:
+    """Parse 'platform:external_id' (e.g. 'discord:1234', 'local:default')."""
+    platform, sep, external = text.partition(":")
+    if not sep or not external.strip():
+        raise InvalidValue(
+            f"community {text!r} is not of the form PLATFORM:ID (for example local:default "
+            "or discord:123456789)"
+        )
+    try:
+        return Platform(platform.strip().lower()), external.strip()
+    except ValueError:
+        names = ", ".join(p.value for p in Platform)
+        raise InvalidValue(f"unknown platform {platform!r}: use one of {names}") from None
+
+
+class CommunityService:
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def ensure(self, platform: Platform, external_id: str, name: str = "") -> Community:
+        """Return the community, creating it with default settings and topics on first use."""
+        async with self._uow() as uow:
+            found = await uow.communities.find(platform, external_id)
+            if found is not None:
+                return found
+            community = await uow.communities.add(
+                platform, external_id, name or external_id, CommunitySettings()
+            )
+            await uow.topics.replace(community.id, DEFAULT_TOPICS)
+            await uow.commit()
+            return community
+
+    async def get(self, platform: Platform, external_id: str) -> Community:
+        """Return an existing community or raise NotFound."""
+        async with self._uow() as uow:
+            found = await uow.communities.find(platform, external_id)
+        if found is None:
+            raise NotFound(f"no community {platform.value}:{external_id} yet: run setup first")
+        return found
+
+    async def configure(
+        self,
+        community_id: int,
+        *,
+        default_language: str | None = None,
+        pairing_rule: str | None = None,
+        country_cap: float | str | None = "unchanged",
+        organiser_roles: tuple[str, ...] | None = None,
+        channels: dict[str, str] | None = None,
+    ) -> CommunitySettings:
+        """Change some settings of a community, validating each."""
+        async with self._uow() as uow:
+            settings = (await uow.communities.get(community_id)).settings
+            if default_language is not None:
+                settings = replace(settings, default_language=vocab.language(default_language))
+            if pairing_rule is not None:
+                try:
+                    rule = PairingRule(pairing_rule.strip().lower())
+                except ValueError:
+                    names = ", ".join(r.value for r in PairingRule)
+                    raise InvalidValue(
+                        f"unknown pairing rule {pairing_rule!r}: use one of {names}"
+                    ) from None
+                settings = replace(settings, pairing_rule=rule)
+            if country_cap != "unchanged":
+                settings = replace(settings, country_cap=validate_cap(country_cap))
+            if organiser_roles is not None:
+                settings = replace(settings, organiser_roles=organiser_roles)
+            if channels is not None:
+                settings = replace(settings, channels={**settings.channels, **channels})
+            await uow.communities.update_settings(community_id, settings)
+            await uow.commit()
+            return settings
+
+
+def validate_cap(value: object) -> float | None:
+    """Return a country cap as a fraction in (0, 1], or None for no cap."""
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or not 0 < float(value) <= 1:
+        raise InvalidValue(
+            f"country cap must be a fraction between 0 and 1 (0.2 = 20%), not {value!r}"
+        )
+    return None if float(value) >= 1 else float(value)
+
+
+def is_organiser(
+    settings: CommunitySettings, member_roles: Iterable[str], *, platform_admin: bool
+) -> bool:
+    """Return whether someone may run organiser commands.
+
+    Platform administrators (Discord: Manage Server; Slack: workspace admins) always
+    may; otherwise they need one of the community's organiser roles (Discord role
+    ids, Slack user group ids).
+    """
+    return platform_admin or bool(set(member_roles) & set(settings.organiser_roles))

@@ -1,0 +1,413 @@
+"""From approved applications to published groups.
+
+An organiser previews a matching (stored as a proposal), may swap members between
+groups, split a group or pair people by hand, then publishes. Published groups
+change only through a rematch after a member leaves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from core import messages, vocab
+from core.errors import Conflict, InvalidValue, NotFound
+from core.matching import Candidate, Matching, group_score, match, violations
+from core.model import Application, ApplicationStatus, Community, Group, PairingRule, Round
+from core.model import RoundState as S
+from core.outbox import ActionKind, NewAction, announce_key, space_key
+from core.platform import message_to_dict
+from core.ports import Clock, NewGroup, UnitOfWork, UnitOfWorkFactory
+from core.rounds import find_round
+
+A = ApplicationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    member_id: int
+    external_id: str
+    name: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    number: int
+    members: tuple[Person, ...]
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchReport:
+    round: Round
+    groups: tuple[GroupView, ...]
+    unplaced: tuple[tuple[Person, str], ...]
+    over_cap: tuple[tuple[Person, str], ...]  # waitlisted (on publish) by the country cap
+    published: bool
+
+    @property
+    def placed(self) -> int:
+        return sum(len(g.members) for g in self.groups)
+
+
+def country_cap(
+    apps: Sequence[Application], cap: float | None
+) -> tuple[list[Application], list[tuple[Application, str]]]:
+    """Split approved applications into admitted and over-the-cap (earliest first admitted).
+
+    The limit is the cap times the number approved, rounded down, at least one:
+    computed once from the whole approved pool so that it cannot shrink to nothing
+    when few countries apply.
+    """
+    if cap is None or not apps:
+        return list(apps), []
+    limit = max(1, math.floor(cap * len(apps) + 1e-9))
+    seen: Counter[str] = Counter()
+    admitted, over = [], []
+    for app in sorted(apps, key=lambda a: (a.submitted_at, a.id)):
+        seen[app.profile.country] += 1
+        if seen[app.profile.country] > limit:
+            why = (
+                f"over the country cap: at most {cap:.0%} of the round ({limit} people) "
+                f"from {vocab.country_name(app.profile.country)}; waitlisted for the next round"
+            )
+            over.append((app, why))
+        else:
+            admitted.append(app)
+    return admitted, over
+
+
+def _person(app: Application) -> Person:
+    return Person(app.member_id, app.member.external_id, app.profile.name, app.profile.country)
+
+
+class MatchService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def preview(self, community: Community, round_name: str, *, seed: int = 0) -> MatchReport:
+        """Match the approved applicants and store the result as the round's proposal."""
+        async with self._uow() as uow:
+            community = await uow.communities.get(community.id)  # settings may have changed
+            round_ = await self._closed_round(uow, community, round_name)
+            report = await self._propose(uow, community, round_, seed)
+            await uow.commit()
+            return report
+
+    async def publish(self, community: Community, round_name: str, *, seed: int = 0) -> MatchReport:
+        """Publish the proposal (making one first if there is none): the round becomes matched."""
+        async with self._uow() as uow:
+            community = await uow.communities.get(community.id)  # settings may have changed
+            round_ = await self._closed_round(uow, community, round_name)
+            proposal = await uow.groups.list(round_.id)
+            if not proposal:
+                await self._propose(uow, community, round_, seed)
+                proposal = await uow.groups.list(round_.id)
+            approved = await uow.applications.list(round_.id, [A.APPROVED])
+            admitted, over = country_cap(approved, _cap(community))
+            eligible = {a.member_id for a in admitted}
+            stale = [m for g in proposal for m in g.member_ids if m not in eligible]
+            if stale:
+                raise Conflict(
+                    "the applications changed since the preview: run the preview again "
+                    "before publishing"
+                )
+            if not proposal:
+                raise Conflict(
+                    f"round {round_.name} has no group to publish: approve applicants first"
+                )
+            now = self._clock.now()
+            for app, why in over:
+                await uow.applications.set_status([app.id], A.WAITLISTED, why, now)
+            # Number groups 1..n without gaps left by splits: the numbers name the pair spaces.
+            ordered = sorted(proposal, key=lambda g: g.number)
+            await uow.groups.replace_proposal(
+                round_.id,
+                [NewGroup(i, g.member_ids, g.score, g.reasons) for i, g in enumerate(ordered, 1)],
+            )
+            await uow.groups.publish(round_.id)
+            round_ = replace(round_, state=S.MATCHED)
+            await uow.rounds.save(round_)
+            # Same transaction as the decision: the spaces will be made exactly once.
+            await uow.outbox.enqueue(
+                [
+                    *(_space_action(community, round_, i, now) for i in range(1, len(ordered) + 1)),
+                    NewAction(
+                        announce_key(round_.id, "published"),
+                        community.id,
+                        community.platform,
+                        ActionKind.ANNOUNCE,
+                        {"message": message_to_dict(messages.announcement(round_, "published"))},
+                        now,
+                        round_.id,
+                    ),
+                ]
+            )
+            report = await self._report(uow, round_, published=True, over=over)
+            await uow.commit()
+            return report
+
+    async def show(self, community: Community, round_name: str) -> MatchReport:
+        """Return the round's current proposal or published groups."""
+        async with self._uow() as uow:
+            community = await uow.communities.get(community.id)  # settings may have changed
+            round_ = await find_round(uow, community.id, round_name)
+            groups = await uow.groups.list(round_.id)
+            published = any(g.published for g in groups)
+            over: list[tuple[Application, str]] = []
+            if not published:
+                approved = await uow.applications.list(round_.id, [A.APPROVED])
+                over = country_cap(approved, _cap(community))[1]
+            return await self._report(uow, round_, published=published, over=over)
+
+    async def swap(self, community: Community, round_name: str, a: str, b: str) -> MatchReport:
+        """Exchange two members of different proposed groups, keeping the hard rules."""
+        async with self._uow() as uow:
+            community = await uow.communities.get(community.id)  # settings may have changed
+            round_ = await self._closed_round(uow, community, round_name)
+            groups = await uow.groups.list(round_.id)
+            ids = await self._member_ids(uow, community, round_, [a, b])
+            ga, gb = (self._group_of(groups, m, ext) for m, ext in zip(ids, (a, b), strict=True))
+            if ga.id == gb.id:
+                raise Conflict(f"{a} and {b} are already in the same group ({ga.number})")
+            new_a = tuple(ids[1] if m == ids[0] else m for m in ga.member_ids)
+            new_b = tuple(ids[0] if m == ids[1] else m for m in gb.member_ids)
+            for group, members in ((ga, new_a), (gb, new_b)):
+                score, reasons = await self._checked(uow, community, round_, group.number, members)
+                await uow.groups.save(
+                    replace(group, member_ids=members, score=score, reasons=reasons)
+                )
+            report = await self._report(uow, round_, published=False)
+            await uow.commit()
+            return report
+
+    async def split(self, community: Community, round_name: str, number: int) -> MatchReport:
+        """Dissolve a proposed group; its members become unplaced until paired by hand."""
+        async with self._uow() as uow:
+            community = await uow.communities.get(community.id)  # settings may have changed
+            round_ = await self._closed_round(uow, community, round_name)
+            groups = await uow.groups.list(round_.id)
+            target = next((g for g in groups if g.number == number), None)
+            if target is None:
+                raise NotFound(f"round {round_.name} has no group {number}")
+            keep = [g for g in groups if g.id != target.id]
+            await uow.groups.replace_proposal(
+                round_.id, [NewGroup(g.number, g.member_ids, g.score, g.reasons) for g in keep]
+            )
+            report = await self._report(uow, round_, published=False)
+            await uow.commit()
+            return report
+
+    async def pair(
+        self, community: Community, round_name: str, external_ids: Sequence[str]
+    ) -> MatchReport:
+        """Form a proposed group by hand from two or three members not in any group."""
+        if not 2 <= len(set(external_ids)) <= 3:
+            raise InvalidValue("a group has two members (three only to absorb an odd one out)")
+        async with self._uow() as uow:
+            community = await uow.communities.get(community.id)  # settings may have changed
+            round_ = await self._closed_round(uow, community, round_name)
+            groups = await uow.groups.list(round_.id)
+            ids = await self._member_ids(uow, community, round_, external_ids)
+            grouped = {m for g in groups for m in g.member_ids}
+            busy = [ext for m, ext in zip(ids, external_ids, strict=True) if m in grouped]
+            if busy:
+                raise Conflict(f"already in a group: {', '.join(busy)} (split or swap instead)")
+            number = max((g.number for g in groups), default=0) + 1
+            score, reasons = await self._checked(uow, community, round_, number, ids)
+            await uow.groups.add(
+                round_.id, NewGroup(number, tuple(ids), score, reasons), published=False
+            )
+            report = await self._report(uow, round_, published=False)
+            await uow.commit()
+            return report
+
+    async def rematch(self, community: Community, round_name: str, *, seed: int = 0) -> MatchReport:
+        """Pair again the approved members of a published round left without a group."""
+        async with self._uow() as uow:
+            community = await uow.communities.get(community.id)  # settings may have changed
+            round_ = await find_round(uow, community.id, round_name)
+            if round_.state not in (S.MATCHED, S.RUNNING):
+                raise Conflict(
+                    f"round {round_.name} is {round_.state.value}: a rematch is for a matched "
+                    "or running round after a member left"
+                )
+            groups = await uow.groups.list(round_.id)
+            grouped = {m for g in groups for m in g.member_ids}
+            approved = await uow.applications.list(round_.id, [A.APPROVED])
+            orphans = [a for a in approved if a.member_id not in grouped]
+            result = await self._run_matcher(uow, community, round_, orphans, seed)
+            number = max(
+                (g.number for g in await uow.groups.list(round_.id, active_only=False)), default=0
+            )
+            by_ext = {a.member.external_id: a for a in orphans}
+            now = self._clock.now()
+            for mg in result.groups:
+                number += 1
+                ids = tuple(by_ext[x].member_id for x in mg.members)
+                await uow.groups.add(
+                    round_.id, NewGroup(number, ids, mg.score, mg.reasons), published=True
+                )
+                await uow.outbox.enqueue([_space_action(community, round_, number, now)])
+            report = await self._report(uow, round_, published=True)
+            await uow.commit()
+            return report
+
+    # -- helpers ---------------------------------------------------------------------
+
+    async def _closed_round(self, uow: UnitOfWork, community: Community, name: str) -> Round:
+        round_ = await find_round(uow, community.id, name)
+        if round_.state is S.CLOSED:
+            return round_
+        if round_.state in (S.MATCHED, S.RUNNING, S.FINISHED):
+            raise Conflict(
+                f"round {round_.name} is already published ({round_.state.value}): groups now "
+                "change only by a rematch when a member leaves"
+            )
+        raise Conflict(
+            f"round {round_.name} is {round_.state.value}: close applications first "
+            "(`penpals round close`)"
+        )
+
+    async def _propose(
+        self, uow: UnitOfWork, community: Community, round_: Round, seed: int
+    ) -> MatchReport:
+        approved = await uow.applications.list(round_.id, [A.APPROVED])
+        if not approved:
+            raise Conflict(f"round {round_.name} has no approved applicant: approve some first")
+        admitted, over = country_cap(approved, _cap(community))
+        result = await self._run_matcher(uow, community, round_, admitted, seed)
+        by_ext = {a.member.external_id: a for a in admitted}
+        await uow.groups.replace_proposal(
+            round_.id,
+            [
+                NewGroup(i, tuple(by_ext[x].member_id for x in g.members), g.score, g.reasons)
+                for i, g in enumerate(result.groups, 1)
+            ],
+        )
+        return await self._report(uow, round_, published=False, over=over)
+
+    async def _candidates(
+        self, uow: UnitOfWork, community: Community, round_: Round, apps: Sequence[Application]
+    ) -> list[Candidate]:
+        """Return matcher input: profiles plus earlier partners, declared and from history."""
+        history = await uow.groups.partner_history(
+            community.id, [a.member_id for a in apps], exclude_round_id=round_.id
+        )
+        refs = await uow.members.refs({p for ps in history.values() for p in ps})
+        return [
+            Candidate.from_profile(
+                a.member.external_id,
+                a.profile,
+                previous_partners={
+                    *a.declared_previous_partners,
+                    *(refs[p].external_id for p in history.get(a.member_id, ())),
+                },
+                rule=community.settings.pairing_rule,
+            )
+            for a in apps
+        ]
+
+    async def _run_matcher(
+        self,
+        uow: UnitOfWork,
+        community: Community,
+        round_: Round,
+        apps: Sequence[Application],
+        seed: int,
+    ) -> Matching:
+        candidates = await self._candidates(uow, community, round_, apps)
+        result = match(candidates, seed=seed, on=_on(round_))
+        by_ext = {a.member.external_id: a for a in apps}
+        for u in result.unplaced:
+            await uow.applications.save(replace(by_ext[u.id], note=f"unplaced: {u.reason}"))
+        return result
+
+    async def _member_ids(
+        self, uow: UnitOfWork, community: Community, round_: Round, external_ids: Sequence[str]
+    ) -> list[int]:
+        apps = {
+            a.member.external_id: a for a in await uow.applications.list(round_.id, [A.APPROVED])
+        }
+        missing = [x for x in external_ids if x not in apps]
+        if missing:
+            raise NotFound(f"no approved applicant {', '.join(missing)} in round {round_.name}")
+        return [apps[x].member_id for x in external_ids]
+
+    @staticmethod
+    def _group_of(groups: Sequence[Group], member_id: int, external_id: str) -> Group:
+        for g in groups:
+            if member_id in g.member_ids:
+                return g
+        raise Conflict(f"{external_id} is not in any group: pair them by hand instead")
+
+    async def _checked(
+        self,
+        uow: UnitOfWork,
+        community: Community,
+        round_: Round,
+        number: int,
+        member_ids: Sequence[int],
+    ) -> tuple[float, tuple[str, ...]]:
+        """Return score and reasons of a hand-made group, refusing one that breaks a rule."""
+        apps = {a.member_id: a for a in await uow.applications.list(round_.id, [A.APPROVED])}
+        members = await self._candidates(uow, community, round_, [apps[m] for m in member_ids])
+        problems = violations(members)
+        if problems:
+            raise Conflict(f"group {number} would break the rules: {'; '.join(problems)}")
+        return group_score(members, on=_on(round_))
+
+    async def _report(
+        self,
+        uow: UnitOfWork,
+        round_: Round,
+        *,
+        published: bool,
+        over: Sequence[tuple[Application, str]] = (),
+    ) -> MatchReport:
+        groups = sorted(await uow.groups.list(round_.id), key=lambda g: g.number)
+        apps = {a.member_id: a for a in await uow.applications.list(round_.id)}
+        grouped = {m for g in groups for m in g.member_ids}
+        over_ids = {a.member_id for a, _ in over}
+        views = tuple(
+            GroupView(g.number, tuple(_person(apps[m]) for m in g.member_ids), g.score, g.reasons)
+            for g in groups
+        )
+        unplaced = tuple(
+            (_person(a), a.note.removeprefix("unplaced: ") or "not placed")
+            for a in apps.values()
+            if a.status is A.APPROVED and a.member_id not in grouped and a.member_id not in over_ids
+        )
+        return MatchReport(
+            round_, views, unplaced, tuple((_person(a), why) for a, why in over), published
+        )
+
+
+def _space_action(community: Community, round_: Round, number: int, at: datetime) -> NewAction:
+    return NewAction(
+        space_key(round_.id, number),
+        community.id,
+        community.platform,
+        ActionKind.CREATE_SPACE,
+        {"round_id": round_.id, "group": number},
+        at,
+        round_.id,
+    )
+
+
+def _on(round_: Round) -> date | None:
+    # Working-hour overlap depends on the date (daylight saving): use the round's start.
+    return round_.starts_at.date() if round_.starts_at else None
+
+
+def _cap(community: Community) -> float | None:
+    # A national program (pairing by institution or region) has one country by design.
+    if community.settings.pairing_rule is not PairingRule.COUNTRY:
+        return None
+    return community.settings.country_cap

@@ -1,0 +1,161 @@
+"""The chat-platform port: what the core asks of Discord, Slack or a stand-in.
+
+The core speaks in neutral terms (a pair space, a topic thread, a message with a
+title, body and fields); adapters render those into embeds, threads, Block Kit and
+channels. Every call that creates or posts takes an idempotency `key` so an
+adapter can check, after a crash, whether its last attempt already went through
+(Discord: a nonce / a thread named for the key; Slack: message metadata / a
+channel name) instead of doing it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from core.model import Community, MemberRef, Platform
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action_id: str  # adapters route presses by this id (e.g. "survey:open:12")
+    style: str = "primary"  # primary | secondary | danger
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A platform-neutral message: adapters render it (embed, Block Kit...)."""
+
+    title: str
+    body: str  # light markdown: **bold**, _italic_, bullet lines starting with "- "
+    fields: tuple[tuple[str, str], ...] = ()
+    footer: str = ""
+    link: str = ""  # e.g. the public topic thread this pair message points to
+    buttons: tuple[Button, ...] = ()
+
+    def plain(self) -> str:
+        """Return the message as plain text (fallback notifications, logs)."""
+        parts = [self.title, self.body, *(f"{k}: {v}" for k, v in self.fields)]
+        if self.link:
+            parts.append(self.link)
+        if self.footer:
+            parts.append(self.footer)
+        return "\n".join(p for p in parts if p)
+
+
+def message_to_dict(message: Message) -> dict[str, Any]:
+    """Return a JSON-able form of a message (for the outbox payload)."""
+    data = asdict(message)
+    data["fields"] = [list(f) for f in message.fields]
+    return data
+
+
+def message_from_dict(data: dict[str, Any]) -> Message:
+    """Rebuild a message stored by message_to_dict."""
+    return Message(
+        title=data["title"],
+        body=data["body"],
+        fields=tuple((str(k), str(v)) for k, v in data.get("fields", ())),
+        footer=data.get("footer", ""),
+        link=data.get("link", ""),
+        buttons=tuple(Button(**b) for b in data.get("buttons", ())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceRef:
+    """A private pair space: a Discord private thread, a Slack private channel or group DM."""
+
+    platform: Platform
+    id: str
+    name: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRef:
+    """A public discussion thread for one topic (forum post, thread, Slack parent message)."""
+
+    platform: Platform
+    id: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Counts of a pair space's messages per member since a time: never contents."""
+
+    messages_by_member: dict[str, int] = field(default_factory=dict)  # external id -> count
+    last_message_at: str | None = None  # ISO 8601 UTC
+
+    @property
+    def total(self) -> int:
+        return sum(self.messages_by_member.values())
+
+
+class DeliveryFailed(Exception):
+    """A platform refused an action for good (missing permission, member gone...).
+
+    `retry_after` is set instead when the refusal is temporary (rate limit): the
+    caller waits and tries again; a permanent failure is recorded and shown to
+    organisers without blocking other pairs.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = True, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class ChatPlatform(Protocol):
+    platform: Platform
+
+    async def create_pair_space(
+        self,
+        community: Community,
+        name: str,
+        members: Sequence[MemberRef],
+        introduction: Message,
+        *,
+        key: str,
+    ) -> SpaceRef:
+        """Create (or find, if *key*'s space already exists) a private space for a group.
+
+        Only the members (and organisers where configured) can see it; the
+        introduction is its first message.
+        """
+        ...
+
+    async def post(self, space: SpaceRef, message: Message, *, key: str) -> str:
+        """Post to a pair space once per *key*; return the message id."""
+        ...
+
+    async def open_topic_thread(
+        self, community: Community, title: str, message: Message, *, key: str
+    ) -> ThreadRef:
+        """Open (once per *key*) the public discussion thread of a topic."""
+        ...
+
+    async def direct_message(
+        self, community: Community, member: MemberRef, message: Message, *, key: str
+    ) -> bool:
+        """Send a DM; return False when it had to fall back (DMs closed) to a mention."""
+        ...
+
+    async def archive_space(self, space: SpaceRef, goodbye: Message, *, key: str) -> None:
+        """Post the goodbye and archive (or leave) the pair space."""
+        ...
+
+    async def announce(self, community: Community, message: Message, *, key: str) -> None:
+        """Post a round announcement to the community's announcements channel."""
+        ...
+
+    async def alert_organisers(self, community: Community, message: Message, *, key: str) -> None:
+        """Post a notice to the organisers' channel (rematch needed, delivery failed...)."""
+        ...
+
+    async def activity(self, space: SpaceRef, *, since: str | None = None) -> Activity:
+        """Return message counts per member in the space since an ISO time."""
+        ...

@@ -1,0 +1,201 @@
+"""Interfaces the core needs from the outside world, as typing.Protocols.
+
+Storage is a unit of work holding one repository per aggregate; repositories take
+and return the plain dataclasses of core.model, never ORM rows. Adapters implement
+these (adapters/storage for SQLAlchemy, adapters/discord and adapters/slack for the
+chat platforms); bots/ wires them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.model import (
+    Application,
+    ApplicationStatus,
+    Community,
+    CommunitySettings,
+    Group,
+    MemberRef,
+    Platform,
+    Profile,
+    Round,
+    RoundState,
+    Topic,
+)
+from core.outbox import Action, ActionKind, ActionState, NewAction
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware in UTC."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NewRound:
+    community_id: int
+    name: str
+    applications_open_at: datetime | None
+    applications_close_at: datetime | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    topic_cadence_days: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewApplication:
+    round_id: int
+    member_id: int
+    profile: Profile
+    status: ApplicationStatus
+    submitted_at: datetime
+    declared_previous_partners: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewGroup:
+    number: int
+    member_ids: tuple[int, ...]
+    score: float
+    reasons: tuple[str, ...]
+
+
+class CommunityRepository(Protocol):
+    async def find(self, platform: Platform, external_id: str) -> Community | None: ...
+    async def get(self, community_id: int) -> Community: ...
+    async def add(
+        self, platform: Platform, external_id: str, name: str, settings: CommunitySettings
+    ) -> Community: ...
+    async def update_settings(self, community_id: int, settings: CommunitySettings) -> None: ...
+
+
+class MemberRepository(Protocol):
+    async def ensure(self, community_id: int, ref: MemberRef, display_name: str) -> int:
+        """Return the member's id, creating the member (or renaming it) as needed."""
+        ...
+
+    async def refs(self, member_ids: Iterable[int]) -> dict[int, MemberRef]: ...
+    async def find(self, community_id: int, ref: MemberRef) -> int | None: ...
+
+
+class RoundRepository(Protocol):
+    async def add(self, new: NewRound) -> Round: ...
+    async def get(self, round_id: int) -> Round: ...
+    async def find(self, community_id: int, name: str) -> Round | None: ...
+    async def list(self, community_id: int) -> list[Round]: ...
+    async def in_states(self, states: Sequence[RoundState]) -> list[Round]:
+        """Return every community's rounds in *states* (for the scheduler)."""
+        ...
+
+    async def save(self, round_: Round) -> None:
+        """Write every field of an existing round."""
+        ...
+
+
+class ApplicationRepository(Protocol):
+    async def add(self, new: NewApplication) -> Application: ...
+    async def find(self, round_id: int, member_id: int) -> Application | None: ...
+    async def list(
+        self, round_id: int, statuses: Sequence[ApplicationStatus] | None = None
+    ) -> list[Application]:
+        """Return the round's applications in submission order (then id)."""
+        ...
+
+    async def save(self, application: Application) -> None:
+        """Write profile, status, note and updated_at of an existing application."""
+        ...
+
+    async def set_status(
+        self, application_ids: Sequence[int], status: ApplicationStatus, note: str, at: datetime
+    ) -> None: ...
+    async def counts(self, round_id: int) -> Mapping[ApplicationStatus, int]: ...
+
+
+class GroupRepository(Protocol):
+    async def replace_proposal(self, round_id: int, groups: Sequence[NewGroup]) -> list[Group]:
+        """Drop the round's unpublished groups and store *groups* as the new proposal."""
+        ...
+
+    async def list(self, round_id: int, *, active_only: bool = True) -> list[Group]: ...
+    async def save(self, group: Group) -> None:
+        """Write members, score, reasons, published and active of an existing group."""
+        ...
+
+    async def add(self, round_id: int, group: NewGroup, *, published: bool) -> Group: ...
+    async def publish(self, round_id: int) -> None: ...
+    async def partner_history(
+        self, community_id: int, member_ids: Iterable[int], *, exclude_round_id: int
+    ) -> dict[int, set[int]]:
+        """Return, for each member, the members they shared a published group with before."""
+        ...
+
+
+class TopicRepository(Protocol):
+    async def list(self, community_id: int) -> list[Topic]: ...
+    async def replace(self, community_id: int, topics: Sequence[Topic]) -> None: ...
+
+
+class OutboxRepository(Protocol):
+    async def enqueue(self, actions: Sequence[NewAction]) -> int:
+        """Store the actions whose key is new; return how many were stored."""
+        ...
+
+    async def due(
+        self, now: datetime, *, platforms: Sequence[Platform], limit: int
+    ) -> list[Action]:
+        """Return pending actions for *platforms* whose time has come, by time then id."""
+        ...
+
+    async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]: ...
+    async def finish(self, action_id: int, result: Mapping[str, str], at: datetime) -> None: ...
+    async def retry_later(
+        self, action_id: int, error: str, not_before: datetime, *, count_attempt: bool = True
+    ) -> None:
+        """Put the action back for later, counting a failed attempt unless told not to."""
+        ...
+
+    async def fail(self, action_id: int, error: str, at: datetime) -> None:
+        """Give up on an action for good (recorded for organisers)."""
+        ...
+
+    async def list(
+        self,
+        community_id: int,
+        *,
+        round_id: int | None = None,
+        kinds: Sequence[ActionKind] | None = None,
+        states: Sequence[ActionState] | None = None,
+    ) -> list[Action]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: `async with uow:` then `await uow.commit()`; leaving rolls back."""
+
+    communities: CommunityRepository
+    members: MemberRepository
+    rounds: RoundRepository
+    applications: ApplicationRepository
+    groups: GroupRepository
+    topics: TopicRepository
+    outbox: OutboxRepository
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,92 @@
+"""Build a validated Profile from what a member typed in a form or a command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from core import vocab
+from core.errors import InvalidValue
+from core.model import Profile, Wishes
+
+MAX_INTRODUCTION = 1000
+
+
+class ProfileInvalid(InvalidValue):
+    """Some fields are wrong; `fields` maps each field name to what is wrong with it."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = fields
+        super().__init__("; ".join(f"{name}: {why}" for name, why in fields.items()))
+
+
+class _Checker:
+    """Collect every field's problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: dict[str, str] = {}
+
+    def one(self, field: str, check: Callable[[str], str], value: str) -> str:
+        try:
+            return check(value)
+        except InvalidValue as exc:
+            self.problems[field] = str(exc)
+            return ""
+
+    def many(
+        self, field: str, check: Callable[[str], str], values: Iterable[str]
+    ) -> tuple[str, ...]:
+        try:
+            return vocab.each(check, values)
+        except InvalidValue as exc:
+            self.problems[field] = str(exc)
+            return ()
+
+
+def build_profile(
+    *,
+    name: str,
+    country: str,
+    timezone: str,
+    languages: Iterable[str],
+    sector: str,
+    career_stage: str,
+    interests: Iterable[str] = (),
+    introduction: str = "",
+    wish_sectors: Iterable[str] = (),
+    wish_career_stages: Iterable[str] = (),
+    wish_interests: Iterable[str] = (),
+    wish_countries: Iterable[str] = (),
+    institution: str = "",
+    region: str = "",
+) -> Profile:
+    """Return a Profile, or raise ProfileInvalid naming every bad field at once."""
+    c = _Checker()
+    clean_name = " ".join(name.split())
+    if not clean_name:
+        c.problems["name"] = "a display name is needed"
+    if len(introduction) > MAX_INTRODUCTION:
+        c.problems["introduction"] = f"keep it under {MAX_INTRODUCTION} characters"
+    spoken = c.many("languages", vocab.language, languages)
+    if not spoken and "languages" not in c.problems:
+        c.problems["languages"] = "give at least one language you can hold a conversation in"
+    profile = Profile(
+        name=clean_name,
+        country=c.one("country", vocab.country, country),
+        timezone=c.one("timezone", vocab.timezone, timezone),
+        languages=spoken,
+        sector=c.one("sector", vocab.sector, sector),
+        career_stage=c.one("career_stage", vocab.career_stage, career_stage),
+        interests=c.many("interests", vocab.tag, interests),
+        introduction=introduction.strip(),
+        wishes=Wishes(
+            sectors=c.many("wish_sectors", vocab.sector, wish_sectors),
+            career_stages=c.many("wish_career_stages", vocab.career_stage, wish_career_stages),
+            interests=c.many("wish_interests", vocab.tag, wish_interests),
+            countries=c.many("wish_countries", vocab.country, wish_countries),
+        ),
+        institution=institution.strip(),
+        region=region.strip(),
+    )
+    if c.problems:
+        raise ProfileInvalid(c.problems)
+    return profile

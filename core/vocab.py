@@ -1,0 +1,138 @@
+"""Vocabularies and validators for profile values.
+
+Countries are ISO 3166-1 alpha-2 (named with pycountry), languages ISO 639-1,
+time zones IANA names (zoneinfo). Sectors and career stages are the closed lists
+of ../shared/specs/applicants-csv.md. Each validator returns the canonical form or
+raises InvalidValue with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import pycountry
+
+from core.errors import InvalidValue
+
+SECTORS: tuple[str, ...] = (
+    "academic",
+    "public",
+    "school",
+    "special",
+    "national",
+    "government",
+    "health",
+    "other",
+)
+CAREER_STAGES: tuple[str, ...] = ("student", "early", "mid", "senior")
+
+# Tags are free text but kept simple so they stay comparable across people.
+_TAG = re.compile(r"^[\w][\w\- ]{0,39}$", re.UNICODE)
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@cache
+def _language_codes() -> frozenset[str]:
+    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+
+@cache
+def timezones() -> frozenset[str]:
+    """Return every IANA time zone name known to zoneinfo."""
+    return frozenset(available_timezones())
+
+
+def country(value: str) -> str:
+    """Return the upper-case ISO 3166-1 alpha-2 code for *value*."""
+    code = value.strip().upper()
+    if code not in _country_codes():
+        raise InvalidValue(
+            f"unknown country code {value.strip()!r}: use an ISO 3166-1 alpha-2 code "
+            "such as FI, US or BR"
+        )
+    return code
+
+
+def country_name(code: str) -> str:
+    """Return the English short name of a country code (e.g. 'Finland')."""
+    found = pycountry.countries.get(alpha_2=code.upper())
+    if found is None:
+        return code
+    return str(getattr(found, "common_name", None) or found.name)
+
+
+def language(value: str) -> str:
+    """Return the lower-case ISO 639-1 code for *value*."""
+    code = value.strip().lower()
+    if code not in _language_codes():
+        raise InvalidValue(
+            f"unknown language code {value.strip()!r}: use ISO 639-1 two-letter codes "
+            "such as en, fi or es"
+        )
+    return code
+
+
+def language_name(code: str) -> str:
+    """Return the English name of an ISO 639-1 code (e.g. 'Finnish')."""
+    found = pycountry.languages.get(alpha_2=code.lower())
+    return str(found.name) if found is not None else code
+
+
+def timezone(value: str) -> str:
+    """Return *value* if it names an IANA time zone."""
+    name = value.strip()
+    if name not in timezones():
+        # available_timezones() can miss links that ZoneInfo still loads.
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidValue(
+                f"unknown time zone {name!r}: use an IANA name such as Europe/Helsinki "
+                "or America/Sao_Paulo"
+            ) from None
+    return name
+
+
+def sector(value: str) -> str:
+    """Return the canonical library sector for *value*."""
+    name = value.strip().lower()
+    if name not in SECTORS:
+        raise InvalidValue(f"unknown sector {value.strip()!r}: use one of {', '.join(SECTORS)}")
+    return name
+
+
+def career_stage(value: str) -> str:
+    """Return the canonical career stage for *value*."""
+    name = value.strip().lower()
+    if name not in CAREER_STAGES:
+        raise InvalidValue(
+            f"unknown career stage {value.strip()!r}: use one of {', '.join(CAREER_STAGES)}"
+        )
+    return name
+
+
+def tag(value: str) -> str:
+    """Return an interest tag in canonical (lower-case, trimmed) form."""
+    name = " ".join(value.strip().lower().split())
+    if not _TAG.match(name):
+        raise InvalidValue(
+            f"interest tag {value.strip()!r} is not valid: use words, digits, spaces or hyphens, "
+            "at most 40 characters"
+        )
+    return name
+
+
+def each(validator: Callable[[str], str], values: Iterable[str]) -> tuple[str, ...]:
+    """Validate every value with *validator*, dropping blanks and duplicates, keeping order."""
+    out: dict[str, None] = {}
+    for v in values:
+        if v.strip():
+            out[validator(v)] = None
+    return tuple(out)
