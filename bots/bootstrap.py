@@ -6,7 +6,7 @@ Nothing here is built at import time; each process (CLI command, bot) calls
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -17,12 +17,35 @@ from adapters.storage.migrate import check_schema
 from adapters.storage.uow import unit_of_work_factory
 from bots.settings import Settings
 from core.applications import ApplicationService
+from core.automation import RoundAutomation
 from core.clock import SystemClock
 from core.communities import CommunityService
+from core.delivery import DeliveryService
 from core.matchmaking import MatchService
+from core.model import Platform
+from core.platform import ChatPlatform
 from core.ports import Clock, UnitOfWorkFactory
 from core.rounds import RoundService
 from core.topic_library import TopicService
+
+
+class Wakeup:
+    """Tell the engine that something changed (a round published, opened...).
+
+    Adapters call `services.wake(round_id)` after an organiser command; the engine,
+    when running in this process, advances that round and delivers at once instead
+    of waiting for its next scheduled moment.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[int | None], None]] = []
+
+    def listen(self, listener: Callable[[int | None], None]) -> None:
+        self._listeners.append(listener)
+
+    def __call__(self, round_id: int | None = None) -> None:
+        for listener in self._listeners:
+            listener(round_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +58,11 @@ class Services:
     applications: ApplicationService
     matches: MatchService
     topics: TopicService
+    # Filled by the platform adapters once connected; delivery reads it on every run.
+    platforms: dict[Platform, ChatPlatform]
+    delivery: DeliveryService
+    automation: RoundAutomation
+    wake: Wakeup
 
 
 @asynccontextmanager
@@ -48,15 +76,22 @@ async def build(
             await check_schema(engine)
         uow = unit_of_work_factory(engine)
         clock = clock or SystemClock()
+        platforms: dict[Platform, ChatPlatform] = {}
+        rounds = RoundService(uow=uow, clock=clock)
+        delivery = DeliveryService(uow=uow, clock=clock, platforms=platforms)
         yield Services(
             engine=engine,
             uow=uow,
             clock=clock,
             communities=CommunityService(uow=uow),
-            rounds=RoundService(uow=uow, clock=clock),
+            rounds=rounds,
             applications=ApplicationService(uow=uow, clock=clock),
             matches=MatchService(uow=uow, clock=clock),
             topics=TopicService(uow=uow),
+            platforms=platforms,
+            delivery=delivery,
+            automation=RoundAutomation(uow=uow, clock=clock, rounds=rounds, delivery=delivery),
+            wake=Wakeup(),
         )
     finally:
         await engine.dispose()

@@ -718,6 +718,54 @@ def community_configure(
     in_community(work)
 
 
+run_app = typer.Typer(help="Run the bot on Discord, Slack or both.", no_args_is_help=True)
+discord_app = typer.Typer(help="Discord maintenance.", no_args_is_help=True)
+app.add_typer(run_app, name="run")
+app.add_typer(discord_app, name="discord")
+
+
+def _serve(which: str) -> None:
+    from bots import runner
+
+    try:
+        run(runner.run(settings(), which))
+    except KeyboardInterrupt:
+        err.print("Stopped.")
+
+
+@run_app.command("discord")
+def run_discord() -> None:
+    """Run the Discord bot (DISCORD_TOKEN)."""
+    _serve("discord")
+
+
+@run_app.command("slack")
+def run_slack() -> None:
+    """Run the Slack app (SLACK_BOT_TOKEN; SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)."""
+    _serve("slack")
+
+
+@run_app.command("all")
+def run_all() -> None:
+    """Run every configured platform in one process."""
+    _serve("all")
+
+
+@discord_app.command("sync")
+def discord_sync() -> None:
+    """Register the slash commands with Discord (do this after an upgrade, not every start)."""
+    from bots import runner
+
+    cfg = settings()
+    problem = runner.missing(cfg, "discord")
+    if problem:
+        raise fail(problem)
+    from bots.discord_main import sync_commands
+
+    count = run(sync_commands(cfg))
+    out.print(f"Synced {count} application commands with Discord.")
+
+
 def main() -> None:
     """Entry point of the `penpals` console script."""
     try:

@@ -7,6 +7,7 @@ an unknown id changes nothing and is reported.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -133,7 +134,8 @@ class ApplicationService:
                 if app is None or app.status in (A.WITHDRAWN, A.DECLINED):
                     continue
                 await uow.applications.set_status([app.id], A.WITHDRAWN, "withdrew", now)
-                group, partners = None, ()
+                group: Group | None = None
+                partners: tuple[MemberRef, ...] = ()
                 for g in await uow.groups.list(round_.id):
                     if app.member_id not in g.member_ids:
                         continue
@@ -157,7 +159,7 @@ class ApplicationService:
         community_id: int,
         round_name: str,
         statuses: Sequence[ApplicationStatus] | None = None,
-    ) -> list[Application]:
+    ) -> builtins.list[Application]:
         """Return the round's applications, optionally only those with *statuses*."""
         async with self._uow() as uow:
             round_ = await find_round(uow, community_id, round_name)
@@ -261,7 +263,7 @@ class ApplicationService:
         community_id: int,
         round_name: str,
         statuses: Sequence[ApplicationStatus] | None = None,
-    ) -> list[ApplicantRow]:
+    ) -> builtins.list[ApplicantRow]:
         """Return the round's applicants as CSV rows, with partners from the history."""
         async with self._uow() as uow:
             round_ = await find_round(uow, community_id, round_name)

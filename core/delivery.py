@@ -63,18 +63,21 @@ class DeliveryService:
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._platforms = dict(platforms)
+        # Kept by reference: adapters register themselves once connected.
+        self._platforms = platforms
         self._max_attempts = max_attempts
         self._backoff = backoff
 
     # -- what is due -------------------------------------------------------------------
 
-    async def enqueue_due_topics(self) -> int:
-        """Enqueue the topic thread and pair posts of every running round's due topics."""
+    async def enqueue_due_topics(self, round_id: int | None = None) -> int:
+        """Enqueue the topic thread and pair posts of running rounds' due topics."""
         now = self._clock.now()
         added = 0
         async with self._uow() as uow:
             for round_ in await uow.rounds.in_states([RoundState.RUNNING]):
+                if round_id is not None and round_.id != round_id:
+                    continue
                 community = await uow.communities.get(round_.community_id)
                 topics = await uow.topics.list(round_.community_id)
                 due = [s for s in schedule(round_, topics) if s.at <= now]
@@ -131,6 +134,13 @@ class DeliveryService:
                 report += await self.deliver(action)
             handled += len(due)
         return report
+
+    async def next_due(self) -> datetime | None:
+        """Return when the next pending action of the served platforms falls due."""
+        if not self._platforms:
+            return None
+        async with self._uow() as uow:
+            return await uow.outbox.next_due(platforms=list(self._platforms))
 
     async def deliver(self, action: Action) -> DeliveryReport:
         """Carry out one action and record its outcome."""
@@ -265,12 +275,12 @@ class _Context:
             return {"thread_id": thread.id, "url": thread.url}
         if a.kind is ActionKind.POST_TOPIC:
             assert self.topic is not None
-            thread = next((r for r in required.values() if r.key.endswith(":thread")), None)
-            url = thread.result.get("url", "") if thread else ""
+            opened = next((r for r in required.values() if r.key.endswith(":thread")), None)
+            url = opened.result.get("url", "") if opened else ""
             message = messages.topic_message(*self.topic, thread_url=url)
             return {"message_id": await platform.post(self._space(required), message, key=key)}
+        assert self.message is not None, f"{a.kind} needs a message"
         message = self.message
-        assert message is not None, f"{a.kind} needs a message"
         if a.kind is ActionKind.CREATE_SPACE:
             space = await platform.create_pair_space(
                 self.community, self.name, self.members, message, key=key

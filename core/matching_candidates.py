@@ -138,7 +138,10 @@ def candidate_edges(index: Index, rng: np.random.Generator) -> Edges:
     rights.append(np.array(small_right, dtype=np.int64))
     a, b = np.concatenate(lefts), np.concatenate(rights)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    pair_keys = np.unique(lo * index.n + hi)
+    pair_keys = np.sort(lo * index.n + hi)
+    pair_keys = (
+        pair_keys[np.r_[True, pair_keys[1:] != pair_keys[:-1]]] if len(pair_keys) else pair_keys
+    )
     lo, hi = pair_keys // index.n, pair_keys % index.n
     ok = index.feasible_pairs(lo, hi)
     lo, hi = lo[ok], hi[ok]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections import deque
 
+import numpy as np
+
 from core.matching_index import Index
 
 _ODD, _OUTER = 1, 2
@@ -204,20 +206,19 @@ class _Exposed:
 
 def _components(index: Index) -> list[int]:
     """Return a component id per type (type-level connectivity, ignoring past partners)."""
-    parent = list(range(len(index.members)))
-
-    def find(t: int) -> int:
-        while parent[t] != t:
-            parent[t] = parent[parent[t]]
-            t = parent[t]
-        return t
-
-    for t in range(len(index.members)):
-        for u in index.compatible_list(t):
-            a, b = find(t), find(u)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    return [find(t) for t in range(len(index.members))]
+    count = len(index.members)
+    component = np.full(count, -1, dtype=np.int64)
+    for start in range(count):
+        if component[start] >= 0:
+            continue
+        component[start] = start
+        stack = [start]
+        while stack:
+            row = np.frombuffer(index.compatible_row(stack.pop()), dtype=np.bool_)
+            reached = np.flatnonzero(row & (component < 0))
+            component[reached] = start
+            stack.extend(reached.tolist())
+    return component.tolist()
 
 
 def maximise(index: Index, mate: list[int]) -> None:

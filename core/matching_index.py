@@ -242,6 +242,7 @@ class Index:
         self.type_lang = _words([m for _, m in keys], len(self.languages))
         self.type_size = np.array([len(m) for m in self.members], dtype=np.int64)
         self._rows: dict[int, tuple[bytes, list[int]]] = {}
+        self._counts: dict[int, int] = {}
         # Rows are cached for the usual few hundred types; beyond that memory would grow
         # with the square of the number of types, so they are recomputed instead.
         self._cache_rows = len(keys) <= 4000
@@ -271,4 +272,7 @@ class Index:
 
     def compatible_count(self, t: int) -> int:
         """Return how many people a member of type t could meet, past partners included."""
-        return int(self.type_size[self.compatible_list(t)].sum())
+        found = self._counts.get(t)
+        if found is None:
+            found = self._counts[t] = int(self.type_size[self.compatible_list(t)].sum())
+        return found

@@ -8,6 +8,7 @@ chat platforms); bots/ wires them together.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,7 +91,7 @@ class RoundRepository(Protocol):
     async def get(self, round_id: int) -> Round: ...
     async def find(self, community_id: int, name: str) -> Round | None: ...
     async def list(self, community_id: int) -> list[Round]: ...
-    async def in_states(self, states: Sequence[RoundState]) -> list[Round]:
+    async def in_states(self, states: Sequence[RoundState]) -> builtins.list[Round]:
         """Return every community's rounds in *states* (for the scheduler)."""
         ...
 
@@ -104,7 +105,7 @@ class ApplicationRepository(Protocol):
     async def find(self, round_id: int, member_id: int) -> Application | None: ...
     async def list(
         self, round_id: int, statuses: Sequence[ApplicationStatus] | None = None
-    ) -> list[Application]:
+    ) -> builtins.list[Application]:
         """Return the round's applications in submission order (then id)."""
         ...
 
@@ -153,6 +154,10 @@ class OutboxRepository(Protocol):
         """Return pending actions for *platforms* whose time has come, by time then id."""
         ...
 
+    async def next_due(self, *, platforms: Sequence[Platform]) -> datetime | None:
+        """Return when the earliest pending action for *platforms* falls due."""
+        ...
+
     async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]: ...
     async def finish(self, action_id: int, result: Mapping[str, str], at: datetime) -> None: ...
     async def retry_later(
@@ -172,7 +177,7 @@ class OutboxRepository(Protocol):
         round_id: int | None = None,
         kinds: Sequence[ActionKind] | None = None,
         states: Sequence[ActionState] | None = None,
-    ) -> list[Action]: ...
+    ) -> builtins.list[Action]: ...
 
 
 class UnitOfWork(Protocol):

@@ -140,7 +140,7 @@ class RoundService:
         async with self._uow() as uow:
             current = await find_round(uow, community_id, name)
             moved = lifecycle.transition(current, target)
-            moved = _stamp(moved, target, now)
+            moved = _stamp(moved, target, now, reopening=current.state is RoundState.CLOSED)
             await uow.rounds.save(moved)
             await uow.outbox.enqueue(await _consequences(uow, moved, now))
             await uow.commit()
@@ -157,12 +157,13 @@ class RoundService:
         )
 
 
-def _stamp(round_: Round, target: RoundState, now: datetime) -> Round:
+def _stamp(round_: Round, target: RoundState, now: datetime, *, reopening: bool) -> Round:
     """Record on the calendar when a manual move happened earlier than planned."""
     if target is RoundState.OPEN:
         if round_.applications_open_at is None or round_.applications_open_at > now:
             round_ = replace(round_, applications_open_at=now)
-        if round_.applications_close_at is not None and round_.applications_close_at <= now:
+        close = round_.applications_close_at
+        if reopening and close is not None and close <= now:
             # Reopening after the planned close: the window has to reach past now.
             round_ = replace(round_, applications_close_at=None)
     elif target is RoundState.CLOSED:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import replace
 
 from core.errors import InvalidValue, NotFound
@@ -52,7 +53,7 @@ class TopicService:
             await uow.commit()
             return edited
 
-    async def reset(self, community_id: int) -> list[Topic]:
+    async def reset(self, community_id: int) -> builtins.list[Topic]:
         """Put back the default library."""
         async with self._uow() as uow:
             await uow.topics.replace(community_id, DEFAULT_TOPICS)

@@ -149,9 +149,7 @@ def timezones(
         best = min((r for r in ranks if r is not None), default=None)
         if best is not None:
             ranked.append((0 if zone in home else 1, best, zone))
-    return [
-        (f"{zone} ({utc_offset(zone, at)})", zone) for *_, zone in sorted(ranked)[:MAX_CHOICES]
-    ]
+    return [(f"{zone} ({utc_offset(zone, at)})", zone) for *_, zone in sorted(ranked)[:MAX_CHOICES]]
 
 
 @cache

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,6 +90,17 @@ class SqlOutboxRepository:
             .limit(limit)
         )
         return [_action(row) for row in rows]
+
+    async def next_due(self, *, platforms: Sequence[Platform]) -> datetime | None:
+        """Return when the earliest pending action for *platforms* falls due."""
+        found: datetime | None = await self._session.scalar(
+            select(func.min(OutboxRow.not_before)).where(
+                OutboxRow.state == ActionState.PENDING.value,
+                OutboxRow.platform.in_([p.value for p in platforms]),
+            )
+        )
+        # SQLite's MIN() hands back the stored text's datetime without its zone.
+        return None if found is None else found.replace(tzinfo=found.tzinfo or UTC)
 
     async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]:
         """Return the stored actions among *keys*."""

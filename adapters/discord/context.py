@@ -1,0 +1,146 @@
+"""What every handler needs: the services, the platform, the community, and a way to answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import discord
+
+from adapters.discord.permissions import NotOrganiser, ensure_organiser
+from core.applications import ApplicationService
+from core.communities import CommunityService
+from core.delivery import DeliveryService
+from core.errors import PenpalsError
+from core.matchmaking import MatchService
+from core.model import Community, MemberRef, Platform
+from core.ports import UnitOfWorkFactory
+from core.rounds import RoundService
+
+log = logging.getLogger(__name__)
+
+
+class ServicesLike(Protocol):
+    """The part of bots.bootstrap.Services the Discord handlers use."""
+
+    uow: UnitOfWorkFactory
+    communities: CommunityService
+    rounds: RoundService
+    applications: ApplicationService
+    matches: MatchService
+
+
+class DeliveryKick:
+    """Run the outbox soon after a command made work for it (one run at a time)."""
+
+    def __init__(self, delivery: DeliveryService | None) -> None:
+        self._delivery = delivery
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+
+    def __call__(self) -> None:
+        if self._delivery is None:
+            return
+        if self._task is not None and not self._task.done():
+            self._again = True  # the running pass may have missed what was just enqueued
+            return
+        self._task = asyncio.create_task(self._run(self._delivery), name="penpals-delivery")
+
+    async def _run(self, delivery: DeliveryService) -> None:
+        while True:
+            self._again = False
+            try:
+                report = await delivery.run_due()
+                log.info("delivery pass: %s", report)
+            except Exception:  # the next command or scheduler pass tries again
+                log.exception("delivery pass failed")
+            if not self._again:
+                return
+
+    async def idle(self) -> None:
+        """Wait until no delivery pass is running."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
+@dataclass
+class Deps:
+    services: ServicesLike
+    platform: Any  # adapters.discord.platform.DiscordPlatform (kept loose to avoid a cycle)
+    deliver: DeliveryKick = field(default_factory=lambda: DeliveryKick(None))
+
+
+def deps(interaction: discord.Interaction) -> Deps:
+    """Return the handlers' dependencies, held by the client."""
+    found: Deps | None = getattr(interaction.client, "deps", None)
+    if found is None:
+        raise RuntimeError("the Discord client was started without services")
+    return found
+
+
+def member_ref(interaction: discord.Interaction) -> MemberRef:
+    return MemberRef(Platform.DISCORD, str(interaction.user.id))
+
+
+async def community_of(interaction: discord.Interaction) -> Community:
+    """Return the community of the server the interaction came from (made on first use)."""
+    cached = interaction.extras.get("community")
+    if isinstance(cached, Community):
+        return cached
+    if interaction.guild_id is None:
+        raise NotOrganiser("penpals works inside a server: use its commands there")
+    name = interaction.guild.name if interaction.guild and interaction.guild.name else ""
+    found = await deps(interaction).services.communities.ensure(
+        Platform.DISCORD, str(interaction.guild_id), name
+    )
+    interaction.extras["community"] = found
+    return found
+
+
+async def organiser_community(interaction: discord.Interaction) -> Community:
+    """Return the community, or raise NotOrganiser for anyone but its organisers."""
+    found = await community_of(interaction)
+    ensure_organiser(interaction, found.settings)
+    return found
+
+
+async def answer(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Answer ephemerally, whether or not the interaction was already answered or deferred."""
+    kwargs: dict[str, Any] = {"ephemeral": True}
+    if content is not None:
+        kwargs["content"] = content
+    if embed is not None:
+        kwargs["embed"] = embed
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Show a person's mistake as it is; log anything else and say so without a traceback."""
+    original = getattr(error, "original", None) or error
+    if isinstance(original, PenpalsError | NotOrganiser):
+        text = str(original)
+        text = text[:1].upper() + text[1:]
+    else:
+        log.error("command failed", exc_info=original)
+        text = "Something went wrong on penpals' side; the organisers can find it in the bot's log."
+    try:
+        await answer(interaction, text)
+    except discord.HTTPException:
+        log.exception("could not report an error to the member")

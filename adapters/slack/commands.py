@@ -1,0 +1,402 @@
+"""What /penpals does: parse the words, call one core service, say the result.
+
+Each subcommand returns a Reply (ephemeral text, optionally blocks); a
+PenpalsError becomes its one sentence. Organiser subcommands check access first,
+so anyone else gets a refusal and nothing changes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import access, parsing, review, views
+from adapters.slack.pacing import Limits
+from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
+from core import vocab
+from core.applications import open_round
+from core.errors import Conflict, InvalidValue, NotFound, PenpalsError
+from core.matchmaking import MatchReport
+from core.model import (
+    Application,
+    Community,
+    CommunitySettings,
+    MemberRef,
+    Platform,
+    Round,
+    RoundState,
+)
+from core.rounds import RoundStatus
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+
+Json = dict[str, Any]
+
+HELP = """*penpals* pairs members across countries for peer mentoring.
+• `/penpals signup`: apply to the open round (run it again to edit your application)
+• `/penpals profile`: see your application
+• `/penpals withdraw`: leave the round
+*Organisers*
+• `/penpals round create NAME [opens=YYYY-MM-DD] [closes=…] [starts=…] [ends=…] [cadence=14]`
+• `/penpals round open|close|start|finish NAME`
+• `/penpals round status [NAME]`, `/penpals round list`
+• `/penpals review [NAME]`: approve, decline or waitlist applications
+• `/penpals round preview NAME`, `/penpals round publish NAME`
+• `/penpals setup [announcements #channel] [community #channel] [organisers @group] \
+[language en] [pair-mode private|group-dm]`"""
+ROUND_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
+SETUP_OPTIONS = frozenset({"announcements", "community", "organisers", "language", "pair_mode"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the person who ran the command sees (only them)."""
+
+    text: str = ""
+    blocks: list[Json] | None = None
+
+    def payload(self) -> Json:
+        """Return the arguments of ack() / respond() for this reply."""
+        out: Json = {"text": self.text, "response_type": "ephemeral"}
+        if self.blocks:
+            out["blocks"] = self.blocks
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    community: Community
+    user_id: str
+    channel_id: str = ""
+    trigger_id: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def member(self) -> MemberRef:
+        return MemberRef(Platform.SLACK, self.user_id)
+
+
+class Commands:
+    """The /penpals subcommands, bound to the services and the bot's Web API client."""
+
+    def __init__(
+        self, *, services: Services, client: AsyncWebClient, limits: Limits | None = None
+    ) -> None:
+        self._s = services
+        self._client = client
+        self._limits = limits or Limits()
+
+    async def run(self, caller: Caller, text: str) -> Reply:
+        """Run the subcommand in *text*; a PenpalsError becomes its sentence."""
+        words = text.split()
+        head = words[0].lower() if words else "help"
+        rest = words[1:]
+        member: dict[str, Callable[[Caller, list[str]], Awaitable[Reply]]] = {
+            "help": self._help,
+            "signup": self._signup,
+            "apply": self._signup,
+            "profile": self._profile,
+            "withdraw": self._withdraw,
+        }
+        organiser: dict[str, Callable[[Caller, list[str]], Awaitable[Reply]]] = {
+            "round": self._round,
+            "status": self._status,
+            "review": self._review,
+            "setup": self._setup,
+        }
+        try:
+            if head in member:
+                return await member[head](caller, rest)
+            if head in organiser:
+                await access.check_organiser(self._client, caller.community, caller.user_id)
+                return await organiser[head](caller, rest)
+            raise InvalidValue(f"unknown subcommand {head!r}: try /penpals help")
+        except PenpalsError as exc:
+            return Reply(_sentence(str(exc)))
+
+    # --- members ----------------------------------------------------------------------
+
+    async def _help(self, caller: Caller, words: list[str]) -> Reply:
+        return Reply(HELP)
+
+    async def _signup(self, caller: Caller, words: list[str]) -> Reply:
+        async with self._s.uow() as uow:
+            round_ = await open_round(uow, caller.community.id)
+        closes = round_.applications_close_at
+        if closes is not None and closes <= self._s.clock.now():
+            raise Conflict(
+                f"applications for round {round_.name} closed on {closes:%d %B %Y %H:%M} UTC"
+            )
+        profile = None
+        try:
+            mine = await self._s.applications.mine(caller.community, caller.member)
+            if mine.round_id == round_.id:
+                profile = mine.profile
+        except NotFound:
+            pass
+        user = await access.user_info(self._client, caller.user_id)
+        shown = user.get("profile")
+        names = shown if isinstance(shown, dict) else {}
+        default = str(names.get("real_name") or user.get("real_name") or "")
+        view = views.signup_view(
+            round_name=round_.name,
+            profile=profile,
+            default_name=default,
+            rule=caller.community.settings.pairing_rule,
+            metadata=json.dumps({"channel": caller.channel_id, "round": round_.name}),
+        )
+        # trigger_id is good for 3 seconds: open the modal before answering the command.
+        await self._client.views_open(trigger_id=caller.trigger_id, view=view)
+        return Reply()
+
+    async def _profile(self, caller: Caller, words: list[str]) -> Reply:
+        app = await self._s.applications.mine(caller.community, caller.member)
+        return Reply(profile_text(app))
+
+    async def _withdraw(self, caller: Caller, words: list[str]) -> Reply:
+        gone = await self._s.applications.withdraw(
+            caller.community, caller.member, " ".join(words) or None
+        )
+        text = f"You have withdrawn from round {gone.round.name}."
+        if gone.partners:
+            text += " Your partner will be told kindly and offered a new match."
+        return Reply(text)
+
+    # --- organisers -------------------------------------------------------------------
+
+    async def _round(self, caller: Caller, words: list[str]) -> Reply:
+        if not words:
+            raise InvalidValue("say what to do with the round: see /penpals help")
+        verb, rest = words[0].lower(), words[1:]
+        cid = caller.community.id
+        if verb == "create":
+            return await self._create(caller, rest)
+        if verb in ("list", "status") and (verb == "list" or not rest):
+            return await self._status(caller, rest)
+        name = await self._round_name(caller, rest)
+        if verb in ("open", "close", "start", "finish"):
+            moved: Round = await getattr(self._s.rounds, verb)(cid, name)
+            return Reply(f"Round {moved.name} is now {moved.state.value}.")
+        if verb == "status":
+            return Reply(status_text(await self._s.rounds.status(cid, name)))
+        if verb == "preview":
+            report = await self._s.matches.preview(caller.community, name)
+            return Reply(match_text(report, self._publish_estimate(caller.community, report)))
+        if verb == "publish":
+            report = await self._s.matches.publish(caller.community, name)
+            return Reply(match_text(report, self._publish_estimate(caller.community, report)))
+        raise InvalidValue(f"unknown round command {verb!r}: see /penpals help")
+
+    async def _create(self, caller: Caller, words: list[str]) -> Reply:
+        positional, opts = parsing.split_options(words, ROUND_OPTIONS)
+        if not positional:
+            raise InvalidValue("name the round, for example /penpals round create 2027A")
+        dates = {
+            k: parsing.when(opts[k], k) for k in ("opens", "closes", "starts", "ends") if k in opts
+        }
+        cadence = parsing.number(opts.get("cadence", "14"), "cadence")
+        round_, carried = await self._s.rounds.create(
+            caller.community.id, " ".join(positional), cadence_days=cadence, **dates
+        )
+        text = (
+            f"Created round {round_.name} (draft): open it with /penpals round open {round_.name}."
+        )
+        if carried:
+            text += f" {carried} waitlisted applicant(s) were carried over as pending."
+        return Reply(text)
+
+    async def _status(self, caller: Caller, words: list[str]) -> Reply:
+        if words:
+            return Reply(
+                status_text(await self._s.rounds.status(caller.community.id, " ".join(words)))
+            )
+        rounds = await self._s.rounds.list(caller.community.id)
+        if not rounds:
+            return Reply("There is no round yet: create one with /penpals round create NAME.")
+        return Reply("\n\n".join(status_text(s) for s in rounds[:5]))
+
+    async def _review(self, caller: Caller, words: list[str]) -> Reply:
+        name = await self._round_name(caller, words)
+        return await self.review_reply(caller.community, name)
+
+    async def review_reply(self, community: Community, round_name: str) -> Reply:
+        """Return the review message of a round: pending applications with their buttons."""
+        status = await self._s.rounds.status(community.id, round_name)
+        apps = await self._s.applications.list(community.id, round_name)
+        blocks = review.blocks(status, apps)
+        return Reply(f"Applications to round {round_name}", blocks)
+
+    async def decide(self, caller: Caller, action_id: str, round_name: str) -> Reply:
+        """Apply a review button (approve / decline / waitlist one, or approve all pending)."""
+        await access.check_organiser(self._client, caller.community, caller.user_id)
+        decision, external_id = review.parse_action(action_id)
+        done = await self._s.applications.decide(
+            caller.community.id,
+            round_name,
+            decision,
+            [external_id] if external_id else [],
+            all_pending=not external_id,
+        )
+        reply = await self.review_reply(caller.community, round_name)
+        note = review.decided_text(decision, done)
+        return Reply(note, [review.note_block(note), *(reply.blocks or [])])
+
+    async def _setup(self, caller: Caller, words: list[str]) -> Reply:
+        positional, opts = parsing.split_options(words, SETUP_OPTIONS)
+        if positional:
+            raise InvalidValue(
+                f"setup does not understand {' '.join(positional)!r}: see /penpals help"
+            )
+        community = caller.community
+        channels: dict[str, str] = {}
+        for place in ("announcements", "community"):
+            if place in opts:
+                channels[place] = await self._usable_channel(parsing.channel_id(opts[place]))
+        if "pair_mode" in opts:
+            mode = opts["pair_mode"].lower().replace("-", "_")
+            mode = {"private": PRIVATE_CHANNEL, "group_dm": GROUP_DM, "dm": GROUP_DM}.get(
+                mode, mode
+            )
+            if mode not in (PRIVATE_CHANNEL, GROUP_DM):
+                raise InvalidValue("pair-mode is private (a private channel per pair) or group-dm")
+            channels["pair_mode"] = mode
+        organisers = None
+        if "organisers" in opts:
+            organisers = tuple(parsing.usergroup_id(t) for t in opts["organisers"].split(",") if t)
+        settings = await self._s.communities.configure(
+            community.id,
+            default_language=opts.get("language"),
+            organiser_roles=organisers,
+            channels=channels or None,
+        )
+        head = "Saved." if opts else "Current settings:"
+        return Reply(f"{head}\n{settings_text(settings)}")
+
+    async def _usable_channel(self, channel: str) -> str:
+        """Return *channel* once the bot can post there (joining it when public)."""
+        try:
+            info = (await self._client.conversations_info(channel=channel))["channel"]
+        except SlackApiError:
+            raise InvalidValue(
+                f"the bot cannot see <#{channel}>: for a private channel, /invite @penpals "
+                "there first"
+            ) from None
+        if info.get("is_archived"):
+            raise InvalidValue(f"<#{channel}> is archived: choose another channel")
+        if not info.get("is_member"):
+            if info.get("is_private"):
+                raise InvalidValue(f"invite the bot to <#{channel}> first (/invite @penpals)")
+            await self._client.conversations_join(channel=channel)
+        return channel
+
+    # --- helpers ----------------------------------------------------------------------
+
+    async def _round_name(self, caller: Caller, words: list[str]) -> str:
+        """Return the round named in *words*, or the newest round when none is named."""
+        if words:
+            return " ".join(words)
+        rounds = await self._s.rounds.list(caller.community.id)
+        if not rounds:
+            raise NotFound("there is no round yet: create one with /penpals round create NAME")
+        return rounds[0].round.name
+
+    def _publish_estimate(self, community: Community, report: MatchReport) -> str:
+        n = len(report.groups)
+        if not n:
+            return ""
+        group_dm = community.settings.channels.get("pair_mode") == GROUP_DM
+        method = "conversations.open" if group_dm else "conversations.create"
+        minutes = max(1, round(self._limits.seconds_for(method, n) / 60))
+        what = "group DMs" if group_dm else "private channels"
+        verb = "will take" if report.published else "would take"
+        return (
+            f"Slack paces bots, so creating the {n} {what} {verb} about {minutes} minute(s); "
+            "`/penpals round status` shows the round."
+        )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def profile_text(app: Application) -> str:
+    """Return a member's application as a short summary."""
+    p = app.profile
+    lines = [
+        f"*{p.name}*, {p.country_name} ({p.timezone}): application {app.status.value}",
+        f"Languages: {', '.join(vocab.language_name(c) for c in p.languages)}",
+        f"Sector: {p.sector}; career stage: {p.career_stage}",
+    ]
+    if p.interests:
+        lines.append(f"Interests: {', '.join(p.interests)}")
+    if p.introduction:
+        lines.append(f"> {p.introduction[:300]}")
+    lines.append("Run `/penpals signup` while applications are open to change it.")
+    return "\n".join(lines)
+
+
+def status_text(status: RoundStatus) -> str:
+    """Return a round's state, calendar and counts."""
+    r = status.round
+    counts = ", ".join(f"{n} {s.value}" for s, n in status.applications.items() if n) or "none"
+    dates = [
+        ("applications open", r.applications_open_at),
+        ("close", r.applications_close_at),
+        ("starts", r.starts_at),
+        ("ends", r.ends_at),
+    ]
+    calendar = "; ".join(f"{label} {at:%d %b %Y}" for label, at in dates if at) or "no dates yet"
+    lines = [f"*Round {r.name}*: {r.state.value} ({calendar})", f"Applications: {counts}"]
+    if status.groups:
+        lines.append(
+            f"Groups: {status.groups} ({status.trios} trios), {status.members_in_groups} people"
+        )
+    if r.state is RoundState.MATCHED:
+        lines.append(f"Start it with `/penpals round start {r.name}` when the pairs are ready.")
+    return "\n".join(lines)
+
+
+def match_text(report: MatchReport, estimate: str) -> str:
+    """Return what a preview or a publication did."""
+    groups = len(report.groups)
+    trios = sum(1 for g in report.groups if len(g.members) == 3)
+    verb = "Published" if report.published else "Proposed"
+    lines = [
+        f"{verb} {groups} groups ({trios} trios) for {report.placed} people in round "
+        f"{report.round.name}."
+    ]
+    for person, why in report.unplaced[:10]:
+        lines.append(f"• not placed: {person.name} ({why})")
+    for person, why in report.over_cap[:10]:
+        lines.append(f"• waitlisted: {person.name} ({why})")
+    if not report.published:
+        lines.append(f"Publish with `/penpals round publish {report.round.name}`.")
+    if estimate:
+        lines.append(estimate)
+    return "\n".join(lines)
+
+
+def settings_text(settings: CommunitySettings) -> str:
+    """Return the community's Slack settings as organisers see them."""
+    channels = settings.channels
+
+    def at(key: str) -> str:
+        return f"<#{channels[key]}>" if channels.get(key) else "not set"
+
+    groups = ", ".join(f"<!subteam^{g}>" for g in settings.organiser_roles) or "admins only"
+    mode = "group DMs" if channels.get("pair_mode") == GROUP_DM else "private channels"
+    return "\n".join(
+        [
+            f"• announcements: {at('announcements')}",
+            f"• community (public topic threads): {at('community')}",
+            f"• organisers: {groups}",
+            f"• language: {settings.default_language}",
+            f"• pair spaces: {mode}",
+        ]
+    )

@@ -1,0 +1,320 @@
+"""The signup modal: Block Kit view, searchable options, and reading a submission back.
+
+Country, time zone and languages are external selects whose options Slack loads
+from us as the member types (Block Kit allows at most 100 options, and there are
+~250 countries, ~600 time zones, ~180 languages). Each input's block_id is the
+field name core.profiles uses, so a ProfileInvalid maps straight onto
+response_action "errors" next to the right field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pycountry
+
+from core import vocab
+from core.model import PairingRule, Profile
+from core.profiles import MAX_INTRODUCTION, ProfileInvalid
+
+CALLBACK_ID = "penpals_signup"
+SEARCHABLE = ("country", "timezone", "languages", "wish_countries")
+MAX_OPTIONS = 100
+LABEL_MAX = 75
+_SPLIT = re.compile(r"[,;\n]")
+_STAGE_LABELS = {
+    "student": "Student",
+    "early": "Early career (under 5 years)",
+    "mid": "Mid career",
+    "senior": "Senior",
+}
+
+Json = dict[str, Any]
+
+
+def _plain(text: str) -> Json:
+    return {"type": "plain_text", "text": text[:LABEL_MAX] if len(text) > LABEL_MAX else text}
+
+
+def option(label: str, value: str) -> Json:
+    """Return a Block Kit option."""
+    return {"text": _plain(label), "value": value}
+
+
+def _input(
+    block_id: str, label: str, element: Json, *, optional: bool = False, hint: str = ""
+) -> Json:
+    block: Json = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label),
+        "element": {"action_id": block_id, **element},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _text(
+    initial: str = "", *, placeholder: str = "", multiline: bool = False, max_length: int = 0
+) -> Json:
+    element: Json = {"type": "plain_text_input", "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    if placeholder:
+        element["placeholder"] = _plain(placeholder)
+    if max_length:
+        element["max_length"] = max_length
+    return element
+
+
+def _select(options: list[Json], chosen: list[Json], *, multi: bool, placeholder: str) -> Json:
+    """Return a static select (with *options*) or, without options, an external one."""
+    kind = ("multi_" if multi else "") + ("static_select" if options else "external_select")
+    element: Json = {"type": kind, "placeholder": _plain(placeholder)}
+    if options:
+        element["options"] = options
+    else:
+        element["min_query_length"] = 1
+    if chosen:
+        element.update({"initial_options": chosen} if multi else {"initial_option": chosen[0]})
+    return element
+
+
+def country_option(code: str) -> Json:
+    """Return the option for a country code: "Finland (FI)"."""
+    return option(f"{vocab.country_name(code)} ({code})", code)
+
+
+def language_option(code: str) -> Json:
+    """Return the option for a language code: "Finnish (fi)"."""
+    return option(f"{vocab.language_name(code)} ({code})", code)
+
+
+def timezone_option(name: str, *, now: datetime | None = None) -> Json:
+    """Return the option for a time zone, with its current UTC offset."""
+    offset = (now or datetime.now(UTC)).astimezone(ZoneInfo(name)).strftime("%z")
+    return option(f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})", name)
+
+
+def signup_view(
+    *,
+    round_name: str,
+    profile: Profile | None,
+    default_name: str,
+    rule: PairingRule,
+    metadata: str = "",
+) -> Json:
+    """Return the signup modal, filled in from *profile* when editing an application."""
+    p, w = profile, profile.wishes if profile else None
+    sectors = [option(s.capitalize(), s) for s in vocab.SECTORS]
+    stages = [option(_STAGE_LABELS.get(s, s), s) for s in vocab.CAREER_STAGES]
+
+    def pick(options: list[Json], values: Iterable[str]) -> list[Json]:
+        wanted = set(values)
+        return [o for o in options if o["value"] in wanted]
+
+    def search(chosen: list[Json], placeholder: str, *, multi: bool = False) -> Json:
+        return _select([], chosen, multi=multi, placeholder=placeholder)
+
+    blocks = [
+        _input("name", "Your name", _text(p.name if p else default_name, max_length=80)),
+        _input(
+            "country",
+            "Country you work in",
+            search([country_option(p.country)] if p else [], "Type to search, e.g. Finland"),
+        ),
+        _input(
+            "timezone",
+            "Your time zone",
+            search([timezone_option(p.timezone)] if p else [], "Type a city, e.g. Helsinki"),
+        ),
+        _input(
+            "languages",
+            "Languages you can hold a conversation in",
+            search(
+                [language_option(c) for c in (p.languages if p else ())], "e.g. English", multi=True
+            ),
+        ),
+        _input(
+            "sector",
+            "Library sector",
+            _select(
+                sectors,
+                pick(sectors, [p.sector] if p else []),
+                multi=False,
+                placeholder="Choose one",
+            ),
+        ),
+        _input(
+            "career_stage",
+            "Career stage",
+            _select(
+                stages,
+                pick(stages, [p.career_stage] if p else []),
+                multi=False,
+                placeholder="Choose one",
+            ),
+        ),
+        _input(
+            "interests",
+            "Professional interests",
+            _text(", ".join(p.interests) if p else "", placeholder="e.g. reference, open access"),
+            optional=True,
+            hint="Separate them with commas.",
+        ),
+    ]
+    if rule is PairingRule.INSTITUTION:
+        blocks.append(_input("institution", "Your institution", _text(p.institution if p else "")))
+    if rule is PairingRule.REGION:
+        blocks.append(_input("region", "Your region or state", _text(p.region if p else "")))
+    wishes = "*What you would like in a partner* (optional: any one met is enough)"
+    blocks += [
+        {"type": "divider"},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": wishes}]},
+        _input(
+            "wish_sectors",
+            "Their sector",
+            _select(sectors, pick(sectors, w.sectors if w else ()), multi=True, placeholder="Any"),
+            optional=True,
+        ),
+        _input(
+            "wish_career_stages",
+            "Their career stage",
+            _select(
+                stages, pick(stages, w.career_stages if w else ()), multi=True, placeholder="Any"
+            ),
+            optional=True,
+        ),
+        _input(
+            "wish_countries",
+            "Their country",
+            search([country_option(c) for c in (w.countries if w else ())], "Any", multi=True),
+            optional=True,
+        ),
+        _input(
+            "wish_interests",
+            "Their interests",
+            _text(", ".join(w.interests) if w else "", placeholder="e.g. children's services"),
+            optional=True,
+        ),
+        _input(
+            "introduction",
+            "A short introduction for your partner",
+            _text(p.introduction if p else "", multiline=True, max_length=MAX_INTRODUCTION),
+            optional=True,
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": _plain(f"Apply: {round_name}"[:24]),
+        "submit": _plain("Apply" if p is None else "Save"),
+        "close": _plain("Cancel"),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
+
+
+def notice_view(title: str, text: str) -> Json:
+    """Return a modal that only tells the member something (after a submission)."""
+    return {
+        "type": "modal",
+        "title": _plain(title[:24]),
+        "close": _plain("Close"),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
+
+
+def options_for(action_id: str, query: str) -> list[Json]:
+    """Return up to 100 options of the searchable field *action_id* matching *query*."""
+    if action_id in ("country", "wish_countries"):
+        return _ranked(query, _countries(), country_option)
+    if action_id == "languages":
+        return _ranked(query, _languages(), language_option)
+    if action_id == "timezone":
+        now = datetime.now(UTC)
+        return _ranked(
+            query.replace(" ", "_"),
+            [(tz, tz.replace("_", " ")) for tz in sorted(vocab.timezones()) if "/" in tz],
+            lambda tz: timezone_option(tz, now=now),
+        )
+    return []
+
+
+def _countries() -> list[tuple[str, str]]:
+    return [
+        (c.alpha_2, f"{vocab.country_name(c.alpha_2)} {c.name} {c.alpha_2}")
+        for c in pycountry.countries
+    ]
+
+
+def _languages() -> list[tuple[str, str]]:
+    return [
+        (lang.alpha_2, f"{lang.name} {lang.alpha_2}")
+        for lang in pycountry.languages
+        if hasattr(lang, "alpha_2")
+    ]
+
+
+def _ranked(query: str, items: list[tuple[str, str]], make: Any) -> list[Json]:
+    """Return options for items whose text contains *query*: word starts first."""
+    q = query.strip().casefold()
+    scored = []
+    for value, text in items:
+        haystack = f"{value} {text}".casefold()
+        if q and q not in haystack:
+            continue
+        words = re.split(r"[\s/_()-]+", haystack)
+        rank = 0 if value.casefold() == q else 1 if any(w.startswith(q) for w in words) else 2
+        scored.append((rank, text.casefold(), value))
+    scored.sort()
+    return [make(value) for _, _, value in scored[:MAX_OPTIONS]]
+
+
+def submitted(values: Json) -> dict[str, Any]:
+    """Return build_profile's keyword arguments from a view_submission's state values."""
+
+    def read(block: str) -> Any:
+        state = next(iter((values.get(block) or {}).values()), {})
+        kind = state.get("type", "")
+        if kind.startswith("multi_"):
+            return [o["value"] for o in state.get("selected_options") or []]
+        if kind.endswith("select"):
+            return (state.get("selected_option") or {}).get("value", "")
+        return state.get("value") or ""
+
+    def listed(block: str) -> list[str]:
+        return [part.strip() for part in _SPLIT.split(read(block)) if part.strip()]
+
+    return {
+        "name": read("name"),
+        "country": read("country"),
+        "timezone": read("timezone"),
+        "languages": read("languages") or [],
+        "sector": read("sector"),
+        "career_stage": read("career_stage"),
+        "interests": listed("interests"),
+        "introduction": read("introduction"),
+        "wish_sectors": read("wish_sectors") or [],
+        "wish_career_stages": read("wish_career_stages") or [],
+        "wish_interests": listed("wish_interests"),
+        "wish_countries": read("wish_countries") or [],
+        "institution": read("institution"),
+        "region": read("region"),
+    }
+
+
+def field_errors(exc: ProfileInvalid, values: Json) -> dict[str, str]:
+    """Map a ProfileInvalid onto the modal's blocks (response_action "errors")."""
+    errors: dict[str, str] = {}
+    for name, why in exc.fields.items():
+        block = name if name in values else "name"
+        text = why if block == name else f"{name}: {why}"
+        errors[block] = f"{errors[block]}; {text}" if block in errors else text
+    return errors

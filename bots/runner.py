@@ -1,0 +1,100 @@
+"""Run the chat adapters (Discord, Slack or both) in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from adapters.storage.leader import Leadership
+from bots.bootstrap import Services, build
+from bots.engine import Engine
+from bots.settings import Settings
+from core.errors import PenpalsError
+
+log = logging.getLogger(__name__)
+
+Serve = Callable[[Settings, Services], Awaitable[None]]
+
+
+def _discord() -> Serve:
+    from bots.discord_main import serve
+
+    return serve
+
+
+def _slack() -> Serve:
+    from bots.slack_main import serve
+
+    return serve
+
+
+def configured(settings: Settings) -> dict[str, Callable[[], Serve]]:
+    """Return the adapters whose credentials are set."""
+    found: dict[str, Callable[[], Serve]] = {}
+    if settings.discord_token:
+        found["discord"] = _discord
+    if settings.slack_bot_token:
+        found["slack"] = _slack
+    return found
+
+
+def missing(settings: Settings, which: str) -> str | None:
+    """Return what configuration *which* ('discord', 'slack', 'all') lacks, if anything."""
+    if which == "discord" and not settings.discord_token:
+        return "set DISCORD_TOKEN to the bot token of your Discord application"
+    if which == "slack":
+        if not settings.slack_bot_token:
+            return "set SLACK_BOT_TOKEN to the bot token (xoxb-...) of your Slack app"
+        if not settings.slack_app_token and not settings.slack_signing_secret:
+            return (
+                "set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) "
+                "for your Slack app"
+            )
+    if which == "all" and not configured(settings):
+        return "set DISCORD_TOKEN and/or SLACK_BOT_TOKEN: no platform is configured"
+    return None
+
+
+async def run(settings: Settings, which: str) -> None:
+    """Serve the chosen adapters until interrupted."""
+    problem = missing(settings, which)
+    if problem:
+        raise PenpalsError(problem)
+    chosen = configured(settings) if which == "all" else {which: configured(settings)[which]}
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
+    async with build(settings) as services:
+        engine = start_engine(services)
+        log.info("starting %s", ", ".join(chosen))
+        try:
+            await asyncio.gather(
+                engine.start(), *(load()(settings, services) for load in chosen.values())
+            )
+        finally:
+            await engine.stop()
+
+
+def start_engine(services: Services) -> Engine:
+    """Build the round engine on the services and hook it to their wake-ups."""
+    engine = Engine(
+        automation=services.automation,
+        delivery=services.delivery,
+        clock=services.clock,
+        leadership=Leadership(services.engine),
+    )
+
+    pending: set[asyncio.Task[None]] = set()  # keep tasks referenced until done
+
+    def woken(round_id: int | None) -> None:
+        if round_id is None:
+            engine.kick()
+            return
+        # Advancing the round also kicks delivery.
+        task = asyncio.get_running_loop().create_task(engine.advance(round_id))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    services.wake.listen(woken)
+    return engine
