@@ -718,6 +718,22 @@ def community_configure(
     in_community(work)
 
 
+@app.command("demo")
+def demo(
+    applicants: Annotated[
+        Path | None, typer.Option(help="applicants.csv to rehearse with (default: generated)")
+    ] = None,
+    size: Annotated[int, typer.Option(help="How many applicants to generate")] = 1162,
+    seed: Annotated[int, typer.Option(help="Seed for the generated pool and the matcher")] = 2016,
+) -> None:
+    """Rehearse a whole round on SQLite with an in-process platform (no accounts needed)."""
+    from bots.demo import main as rehearse
+
+    if size < 2:
+        raise fail("--size must be at least 2", 2)
+    rehearse(applicants, size, seed)
+
+
 run_app = typer.Typer(help="Run the bot on Discord, Slack or both.", no_args_is_help=True)
 discord_app = typer.Typer(help="Discord maintenance.", no_args_is_help=True)
 app.add_typer(run_app, name="run")

@@ -46,6 +46,11 @@ class Engine:
 
     async def start(self) -> None:
         """Become the leader, catch up on everything due, and schedule the rest."""
+        if self._leadership.single_process:
+            log.info(
+                "SQLite: this process alone runs the scheduler and the outbox; run a single "
+                "penpals process per SQLite file (use PostgreSQL for several)"
+            )
         await self._leadership.acquire()
         self._scheduler.start()
         self._scheduler.add_job(

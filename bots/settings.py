@@ -14,7 +14,12 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./penpals.db"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="PENPALS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="PENPALS_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # Settings(slack_bot_token=...) in code, DISCORD_TOKEN in the environment.
+        populate_by_name=True,
     )
 
     database_url: str = Field(

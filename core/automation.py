@@ -9,10 +9,11 @@ live round at start-up, so what fell due while the process was down runs once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from core import messages
 from core.delivery import DeliveryService
+from core.engagement import EngagementService
 from core.model import Round, RoundState
 from core.outbox import ActionKind, NewAction, announce_key
 from core.platform import message_to_dict
@@ -39,12 +40,14 @@ class RoundAutomation:
         rounds: RoundService,
         delivery: DeliveryService,
         closing_reminder: timedelta = timedelta(days=3),
+        engagement: EngagementService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._rounds = rounds
         self._delivery = delivery
         self._reminder = closing_reminder
+        self._engagement = engagement
 
     async def live_rounds(self) -> list[Round]:
         """Return every round that may still have something due."""
@@ -78,6 +81,8 @@ class RoundAutomation:
             if _passed(r.ends_at, now):
                 await self._rounds.finish(r.community_id, r.name)
                 steps.append("finished")
+            elif self._engagement is not None and (checked := await self._engagement.daily(r.id)):
+                steps.append(checked)
         return Advanced(round_id, tuple(steps))
 
     async def next_due(self, round_id: int) -> datetime | None:
@@ -96,6 +101,8 @@ class RoundAutomation:
         if r.state is S.RUNNING:
             times += [item.at for item in schedule(r, topics)]
             times.append(r.ends_at)
+            if self._engagement is not None:  # activity and silence: each day at 00:00 UTC
+                times.append(datetime.combine(now.date() + timedelta(days=1), time(), UTC))
         future = [t for t in times if t is not None and t > now]
         return min(future, default=None)
 

@@ -9,6 +9,7 @@ recorded for organisers and never blocks the other pairs.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -135,6 +136,15 @@ class DeliveryService:
             handled += len(due)
         return report
 
+    async def progress(self, community_id: int, round_id: int) -> dict[ActionKind, Counter[str]]:
+        """Return, per kind of action, how many of a round's actions are in each state."""
+        async with self._uow() as uow:
+            actions = await uow.outbox.list(community_id, round_id=round_id)
+        tally: dict[ActionKind, Counter[str]] = {}
+        for action in actions:
+            tally.setdefault(action.kind, Counter())[action.state.value] += 1
+        return tally
+
     async def next_due(self) -> datetime | None:
         """Return when the next pending action of the served platforms falls due."""
         if not self._platforms:
@@ -196,7 +206,11 @@ class DeliveryService:
                 if found is None or found.state is ActionState.PENDING:
                     raise _Postpone(f"waiting for {key}")
             context = await _Context.load(uow, action, community, self._clock.now())
-        return await context.run(platform, required)
+            # Committed before the call: if we die mid-call, the next attempt knows
+            # the platform may already have the result and asks it first.
+            await uow.outbox.mark_tried(action.id, self._clock.now())
+            await uow.commit()
+        return await context.run(platform, required, retry=action.tried_at is not None)
 
 
 def _failure_alert(community: Community, action: Action, error: str, now: datetime) -> NewAction:
@@ -244,12 +258,14 @@ class _Context:
         return ctx
 
     async def _load_introduction(self, uow: UnitOfWork, round_: Round, number: int) -> None:
-        group = next((g for g in await uow.groups.list(round_.id) if g.number == number), None)
-        if group is None:
+        group = await uow.groups.find(round_.id, number)
+        if group is None or not group.active:
             self.skip = "the group was dissolved before its space was made"
             return
-        apps = {a.member_id: a for a in await uow.applications.list(round_.id, [A.APPROVED])}
-        members = [apps[m] for m in group.member_ids if m in apps]
+        # The group's own applications, not the round's: listing them all made every
+        # space cost as much as the whole round (minutes for a thousand pairs).
+        found = [await uow.applications.find(round_.id, m) for m in group.member_ids]
+        members = [a for a in found if a is not None and a.status is A.APPROVED]
         self.members = [a.member for a in members]
         settings = self.community.settings
         contact = settings.channels.get("contact") or f"the organisers of {self.community.name}"
@@ -263,14 +279,20 @@ class _Context:
         )
         self.name = f"{round_.name} pair {number}"
 
-    async def run(self, platform: ChatPlatform, required: Mapping[str, Action]) -> dict[str, str]:
+    async def run(
+        self, platform: ChatPlatform, required: Mapping[str, Action], *, retry: bool
+    ) -> dict[str, str]:
         a, key = self.action, self.action.key
         if self.skip:
             return {"skipped": self.skip}
         if a.kind is ActionKind.OPEN_TOPIC_THREAD:
             assert self.topic is not None
             thread = await platform.open_topic_thread(
-                self.community, self.name, messages.public_topic_message(*self.topic), key=key
+                self.community,
+                self.name,
+                messages.public_topic_message(*self.topic),
+                key=key,
+                retry=retry,
             )
             return {"thread_id": thread.id, "url": thread.url}
         if a.kind is ActionKind.POST_TOPIC:
@@ -278,29 +300,39 @@ class _Context:
             opened = next((r for r in required.values() if r.key.endswith(":thread")), None)
             url = opened.result.get("url", "") if opened else ""
             message = messages.topic_message(*self.topic, thread_url=url)
-            return {"message_id": await platform.post(self._space(required), message, key=key)}
+            return {
+                "message_id": await platform.post(
+                    self._space(required), message, key=key, retry=retry
+                )
+            }
         assert self.message is not None, f"{a.kind} needs a message"
         message = self.message
         if a.kind is ActionKind.CREATE_SPACE:
             space = await platform.create_pair_space(
-                self.community, self.name, self.members, message, key=key
+                self.community, self.name, self.members, message, key=key, retry=retry
             )
             return {"space_id": space.id, "name": space.name, "url": space.url}
         if a.kind is ActionKind.POST:
-            return {"message_id": await platform.post(self._space(required), message, key=key)}
+            return {
+                "message_id": await platform.post(
+                    self._space(required), message, key=key, retry=retry
+                )
+            }
         if a.kind is ActionKind.ARCHIVE_SPACE:
             space = self._space(required)
-            await platform.archive_space(space, message, key=key)
+            await platform.archive_space(space, message, key=key, retry=retry)
             return {"archived": space.id}
         if a.kind is ActionKind.DIRECT_MESSAGE:
             member = MemberRef(a.platform, a.payload["member"])
-            sent = await platform.direct_message(self.community, member, message, key=key)
+            sent = await platform.direct_message(
+                self.community, member, message, key=key, retry=retry
+            )
             return {"direct": "yes" if sent else "fell back"}
         if a.kind is ActionKind.ANNOUNCE:
-            await platform.announce(self.community, message, key=key)
+            await platform.announce(self.community, message, key=key, retry=retry)
             return {}
         if a.kind is ActionKind.ALERT_ORGANISERS:
-            await platform.alert_organisers(self.community, message, key=key)
+            await platform.alert_organisers(self.community, message, key=key, retry=retry)
             return {}
         raise DeliveryFailed(f"unknown action kind {a.kind}")
 

@@ -291,14 +291,14 @@ def _why_unplaced(index: Index, v: int, could_join: bool, third: int) -> str:
     """Say in one sentence why v has no group."""
     person = index.people[v]
     elsewhere = "another country" if _by_country(person) else "another institution or region"
-    if all(s == index.sep_of[v] for s in index.sep_of):
+    if index.sep_size[index.sep_of[v]] == index.n:
         return f"no applicant from {elsewhere}"
-    t = index.type_of[v]
-    if not index.compatible_count(t):
+    compatible = index.compatible_count(index.type_of[v])
+    if not compatible:
         langs = ", ".join(sorted(person.languages))
         return f"nobody in {elsewhere} shares a language with them ({langs})"
-    compatible = index.compatible_count(t) - sum(
-        1 for p in index.prev[v] if index.feasible_types(t, index.type_of[p])
+    compatible -= sum(
+        1 for p in index.prev[v] if index.types_meet(index.type_of[v], index.type_of[p])
     )
     if not compatible:
         return "everyone compatible was a previous partner"

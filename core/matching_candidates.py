@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.matching_index import Bools, Floats, Index, Ints
+from core.matching_index import Bools, Floats, Index, Ints, bit_list
 
 WISH_DRAWS = 24
 RANDOM_DRAWS = 12
@@ -37,15 +37,6 @@ class Edges:
     right_met: Bools
 
 
-def _bit_list(mask: int) -> list[int]:
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
-
-
 class _Buckets:
     """People by (language, offered token); token `any` holds everyone of a language."""
 
@@ -55,8 +46,8 @@ class _Buckets:
         keys: list[int] = []
         people: list[int] = []
         for j in range(index.n):
-            tokens = [*_bit_list(index.offer_of[j]), self.any]
-            for lang in _bit_list(index.lang_of[j]):
+            tokens = [*bit_list(index.offer_of[j]), self.any]
+            for lang in bit_list(index.lang_of[j]):
                 keys.extend(lang * stride + t for t in tokens)
                 people.extend([j] * len(tokens))
         key_array = np.array(keys, dtype=np.int64)
@@ -114,17 +105,17 @@ def candidate_edges(index: Index, rng: np.random.Generator) -> Edges:
     small_left: list[int] = []
     small_right: list[int] = []
     for i in range(index.n):
-        langs = _bit_list(index.lang_of[i])
+        langs = bit_list(index.lang_of[i])
         t = index.type_of[i]
         if index.compatible_count(t) <= SMALL:
-            for u in index.compatible_list(t):
-                small_right.extend(index.members[u])
-                small_left.extend([i] * len(index.members[u]))
+            everyone = index.compatible_people(t)
+            small_right.extend(everyone)
+            small_left.extend([i] * len(everyone))
             continue
         for lang in langs:
             any_owners.append(i)
             any_keys.append(lang * buckets.stride + buckets.any)
-            for token in _bit_list(index.wish_of[i]):
+            for token in bit_list(index.wish_of[i]):
                 wish_owners.append(i)
                 wish_keys.append(lang * buckets.stride + token)
     for owners, keys, draws in (

@@ -1,9 +1,10 @@
 """Grow a matching to maximum cardinality with Edmonds' blossom algorithm.
 
 The feasibility graph is dense (most applicants share English), so it is never
-built: neighbours are enumerated type by type (see matching_index), labelling each
-unlabelled member of a compatible type once per search. Three facts keep the
-searches short:
+built. Neighbours are enumerated by language class (people with the same set of
+languages) and, inside a class, by type (same separation too): a search labels each
+member once, skips a whole type that shares v's separation, and remembers which
+types are used up. Three facts keep the searches short:
 
 - an augmenting path joins two exposed people of one connected component, so a
   component with at most one exposed person needs no search at all;
@@ -12,15 +13,13 @@ searches short:
 - when a search from r fails, its tree ("Hungarian tree") can be deleted: no later
   augmenting path can use it (Edmonds 1965), so each failure is paid for once.
 
-The search itself is the classic single-root version with base pointers
-(kept in a union-find) and parent links, as in e-maxx's "Edmonds' algorithm".
+The search itself is the classic single-root version with base pointers (kept in
+a union-find) and parent links, as in e-maxx's "Edmonds' algorithm".
 """
 
 from __future__ import annotations
 
 from collections import deque
-
-import numpy as np
 
 from core.matching_index import Index
 
@@ -30,18 +29,28 @@ _ODD, _OUTER = 1, 2
 class _Forest:
     """Alternating tree of one search, rooted at an exposed vertex."""
 
-    def __init__(self, index: Index, mate: list[int], dead: list[bool], root: int) -> None:
+    def __init__(self, index: Index, mate: list[int], live: _Live, root: int) -> None:
         self.ix = index
         self.mate = mate
-        self.dead = dead
+        self.live = live
+        self.dead = live.dead
         self.root = root
-        self.label: dict[int, int] = {root: _OUTER}
+        self.label: dict[int, int] = {}
         self.parent: dict[int, int] = {}
         self.uf: dict[int, int] = {}  # blossom union-find; a set's representative is its base
-        self.queue: deque[int] = deque([root])
+        self.queue: deque[int] = deque()
+        # Per language class: the types that may still have unlabelled members.
+        self.pending: dict[int, list[int]] = {}
         self.pointer: dict[int, int] = {}  # per type: first member that may be unlabelled
-        self.outer_in: dict[int, dict[int, list[int]]] = {}  # per type: base -> outer members
-        self._add_outer(root)
+        # Outer vertices per language class, base and separation. A few per separation
+        # are enough: one more than anyone's number of past partners always leaves one.
+        self.keep = 1 + index.most_past_partners
+        self.groups: dict[int, dict[int, dict[int, list[int]]]] = {}
+        # The bases of each class's groups, filed so that a scan skips in one step the
+        # groups made only of people who share the scanner's separation.
+        self.mono: dict[int, dict[int, dict[int, None]]] = {}  # class -> sep -> bases
+        self.multi: dict[int, dict[int, None]] = {}  # class -> bases with several seps
+        self.classes_of: dict[int, list[int]] = {}  # base -> classes where it has a group
 
     def base(self, v: int) -> int:
         uf = self.uf
@@ -52,9 +61,50 @@ class _Forest:
             uf[v], v = root, uf[v]
         return root
 
-    def _add_outer(self, v: int) -> None:
-        self.label[v] = _OUTER
-        self.outer_in.setdefault(self.ix.type_of[v], {}).setdefault(v, []).append(v)
+    # --- outer groups ------------------------------------------------------------
+
+    def _file(self, c: int, b: int) -> None:
+        group = self.groups[c][b]
+        if len(group) == 1:
+            (sep,) = group
+            self.mono.setdefault(c, {}).setdefault(sep, {})[b] = None
+        else:
+            self.multi.setdefault(c, {})[b] = None
+
+    def _unfile(self, c: int, b: int) -> None:
+        group = self.groups[c][b]
+        if len(group) == 1:
+            (sep,) = group
+            bases = self.mono[c][sep]
+            del bases[b]
+            if not bases:
+                del self.mono[c][sep]
+        else:
+            del self.multi[c][b]
+
+    def _add_to_group(self, c: int, b: int, members: dict[int, list[int]]) -> None:
+        groups = self.groups.setdefault(c, {})
+        into = groups.get(b)
+        if into is None:
+            groups[b] = members
+            self.classes_of.setdefault(b, []).append(c)
+        else:
+            self._unfile(c, b)
+            if len(into) < len(members):
+                into, members = members, into
+                groups[b] = into
+            for sep, more in members.items():
+                kept = into.setdefault(sep, [])
+                kept.extend(more[: self.keep - len(kept)])
+        self._file(c, b)
+
+    def _merge_base(self, b: int, top: int) -> None:
+        """Move the outer groups of base b (now inside top's blossom) under top."""
+        for c in self.classes_of.pop(b, []):
+            self._unfile(c, b)
+            self._add_to_group(c, top, self.groups[c].pop(b))
+
+    # --- the search --------------------------------------------------------------
 
     def _lca(self, a: int, b: int) -> int:
         seen = set()
@@ -85,89 +135,96 @@ class _Forest:
         marks: set[int] = set()
         self._mark_path(v, top, w, marks)
         self._mark_path(w, top, v, marks)
-        for b in sorted(marks):
-            if b != top:
-                self.uf[b] = top
-        for b in sorted(marks):
+        merged = sorted(marks - {top})
+        for b in merged:
+            self.uf[b] = top
+        for b in merged:
+            self._merge_base(b, top)
+        for b in merged:
             if self.label.get(b) != _OUTER:
-                found = self._grow(b, exposed)
+                found = self.grow(b, exposed)
                 if found >= 0:
                     return found
         return -1
 
-    def _grow(self, v: int, exposed: _Exposed) -> int:
+    def grow(self, v: int, exposed: _Exposed) -> int:
         """Make v outer; return an exposed neighbour of v if there is one."""
-        self._add_outer(v)
+        ix = self.ix
+        self.label[v] = _OUTER
+        self._add_to_group(ix.class_of[v], self.base(v), {ix.sep_of[v]: [v]})
         self.queue.append(v)
-        x = exposed.neighbour(self.ix.type_of[v], self.ix.prev[v], self.root)
+        x = exposed.neighbour(v, self.root)
         if x >= 0:
             self.parent[x] = v
         return x
 
     def search(self, exposed: _Exposed) -> int:
         """Return the exposed end of an augmenting path from the root, or -1."""
-        found = exposed.neighbour(self.ix.type_of[self.root], self.ix.prev[self.root], self.root)
-        if found >= 0:
-            self.parent[found] = self.root
-            return found
-        while self.queue:
+        found = self.grow(self.root, exposed)
+        while found < 0 and self.queue:
             v = self.queue.popleft()
-            for u in self.ix.compatible_list(self.ix.type_of[v]):
-                found = self._label_members(v, u, exposed)
+            for c in self.ix.overlapping(self.ix.class_of[v]):
+                found = self._label_class(v, c, exposed)
                 if found < 0:
-                    found = self._join_blossoms(v, u, exposed)
+                    found = self._join_blossoms(v, c, exposed)
+                if found >= 0:
+                    break
+        return found
+
+    def _label_class(self, v: int, c: int, exposed: _Exposed) -> int:
+        """Label v's unlabelled neighbours in class c as odd and their mates as outer."""
+        ix = self.ix
+        label, dead, mate, prev, sep = self.label, self.dead, self.mate, ix.prev[v], ix.sep_of[v]
+        types = self.pending.get(c, self.live.class_types[c])
+        still: list[int] = []
+        for u in types:
+            if ix.type_sep[u] == sep:
+                still.append(u)
+                continue
+            members = self.live.members[u]
+            k = self.pointer.get(u, 0)
+            skipped = -1
+            while k < len(members):
+                w = members[k]
+                k += 1
+                if w in label or dead[w]:
+                    continue
+                if w in prev:
+                    if skipped < 0:
+                        skipped = k - 1  # still unlabelled for the next scanner
+                    continue
+                label[w] = _ODD
+                self.parent[w] = v
+                m = mate[w]
+                if m < 0:
+                    return w
+                found = self.grow(m, exposed)
                 if found >= 0:
                     return found
+            self.pointer[u] = skipped if skipped >= 0 else k
+            if skipped >= 0:
+                still.append(u)
+        self.pending[c] = still
         return -1
 
-    def _label_members(self, v: int, u: int, exposed: _Exposed) -> int:
-        """Label v's unlabelled neighbours of type u as odd and their mates as outer."""
-        members = self.ix.members[u]
-        k = self.pointer.get(u, 0)
-        skipped = -1
-        label, dead, mate, prev = self.label, self.dead, self.mate, self.ix.prev[v]
-        while k < len(members):
-            w = members[k]
-            k += 1
-            if w in label or dead[w]:
-                continue
-            if w in prev:
-                if skipped < 0:
-                    skipped = k - 1  # still unlabelled for the next scanner
-                continue
-            label[w] = _ODD
-            self.parent[w] = v
-            m = mate[w]
-            if m < 0:
-                return w
-            found = self._grow(m, exposed)
-            if found >= 0:
-                return found
-        self.pointer[u] = skipped if skipped >= 0 else k
-        return -1
-
-    def _join_blossoms(self, v: int, u: int, exposed: _Exposed) -> int:
-        """Contract a blossom for each outer neighbour of type u with another base than v."""
-        groups = self.outer_in.get(u)
-        if not groups:
-            return -1
-        merged: dict[int, list[int]] = {}
-        for key, group in groups.items():
-            b = self.base(key)
-            into = merged.get(b)
-            if into is None:
-                merged[b] = group
-            elif len(into) >= len(group):
-                into.extend(group)
-            else:
-                group.extend(into)
-                merged[b] = group
-        self.outer_in[u] = merged
-        prev = self.ix.prev[v]
-        for key, group in list(merged.items()):
-            if self.base(key) == self.base(v):
-                continue
-            w = next((w for w in group if w not in prev), -1)
+    def _join_blossoms(self, v: int, c: int, exposed: _Exposed) -> int:
+        """Contract a blossom for each outer neighbour in class c with another base than v."""
+        own, prev = self.ix.sep_of[v], self.ix.prev[v]
+        bases = list(self.multi.get(c, ()))
+        for sep, more in self.mono.get(c, {}).items():
+            if sep != own:
+                bases.extend(more)
+        groups = self.groups.get(c, {})
+        for b in bases:
+            group = groups.get(b)
+            if group is None or b == self.base(v):
+                continue  # merged into another group, or v's own blossom
+            w = -1
+            for sep, members in group.items():
+                if sep != own:
+                    w = next((x for x in members if x not in prev), -1)
+                    if w >= 0:
+                        break
             if w >= 0:
                 found = self._contract(v, w, exposed)
                 if found >= 0:
@@ -175,70 +232,125 @@ class _Forest:
         return -1
 
 
-class _Exposed:
-    """Exposed live vertices grouped by type, for the quick look-ahead."""
+class _Live:
+    """Members of each type and types of each class, without deleted (dead) people.
 
-    def __init__(self, index: Index, mate: list[int], dead: list[bool]) -> None:
+    Lists are compacted once half their entries are dead, so walking them stays
+    proportional to the living.
+    """
+
+    def __init__(self, index: Index) -> None:
         self.ix = index
-        self.by_type: dict[int, dict[int, None]] = {}
+        self.dead = [False] * index.n
+        self.members = [list(m) for m in index.members]
+        self.class_types = [list(t) for t in index.class_types]
+        self._dead_in = [0] * len(self.members)
+        self._empty_in = [0] * len(self.class_types)
+
+    def kill(self, v: int) -> None:
+        self.dead[v] = True
+        t = self.ix.type_of[v]
+        self._dead_in[t] += 1
+        if 2 * self._dead_in[t] > len(self.members[t]):
+            self.members[t] = [w for w in self.members[t] if not self.dead[w]]
+            self._dead_in[t] = 0
+            if not self.members[t]:
+                c = self.ix.type_class[t]
+                self._empty_in[c] += 1
+                if 2 * self._empty_in[c] > len(self.class_types[c]):
+                    self.class_types[c] = [u for u in self.class_types[c] if self.members[u]]
+                    self._empty_in[c] = 0
+
+
+class _Exposed:
+    """Exposed live vertices by language class and type, for the quick look-ahead."""
+
+    def __init__(self, index: Index, mate: list[int]) -> None:
+        self.ix = index
+        self.by_class: dict[int, dict[int, dict[int, None]]] = {}
         for v, m in enumerate(mate):
-            if m < 0 and not dead[v]:
-                self.by_type.setdefault(index.type_of[v], {})[v] = None
+            if m < 0:
+                group = self.by_class.setdefault(index.class_of[v], {})
+                group.setdefault(index.type_of[v], {})[v] = None
 
     def remove(self, v: int) -> None:
-        t = self.ix.type_of[v]
-        group = self.by_type.get(t)
-        if group is not None and v in group:
-            del group[v]
-            if not group:
-                del self.by_type[t]
+        c, t = self.ix.class_of[v], self.ix.type_of[v]
+        types = self.by_class[c]
+        del types[t][v]
+        if not types[t]:
+            del types[t]
+            if not types:
+                del self.by_class[c]
 
-    def neighbour(self, t: int, prev: set[int], root: int) -> int:
-        """Return an exposed vertex a member of type t may meet (other than root), or -1."""
-        row = self.ix.compatible_row(t)
-        for u, group in self.by_type.items():
-            if row[u]:
-                for x in group:
-                    if x != root and x not in prev:
-                        return x
+    def neighbour(self, v: int, root: int) -> int:
+        """Return an exposed vertex (other than root) that v may meet, or -1."""
+        ix = self.ix
+        c, sep, prev = ix.class_of[v], ix.sep_of[v], ix.prev[v]
+        overlapping = ix.overlapping(c)
+        if len(self.by_class) < len(overlapping):
+            mask = ix.class_mask[c]
+            classes = [k for k in self.by_class if ix.class_mask[k] & mask]
+        else:
+            classes = [k for k in overlapping if k in self.by_class]
+        for k in classes:
+            for t, group in self.by_class[k].items():
+                if ix.type_sep[t] != sep:
+                    for x in group:
+                        if x != root and x not in prev:
+                            return x
         return -1
 
 
 def _components(index: Index) -> list[int]:
-    """Return a component id per type (type-level connectivity, ignoring past partners)."""
-    count = len(index.members)
-    component = np.full(count, -1, dtype=np.int64)
-    for start in range(count):
-        if component[start] >= 0:
-            continue
-        component[start] = start
-        stack = [start]
-        while stack:
-            row = np.frombuffer(index.compatible_row(stack.pop()), dtype=np.bool_)
-            reached = np.flatnonzero(row & (component < 0))
-            component[reached] = start
-            stack.extend(reached.tolist())
-    return component.tolist()
+    """Return a component id per type: a superset of the feasibility graph's components.
+
+    Types that meet nobody are alone; the others are joined through shared languages
+    (ignoring separation and past partners, which can only split components further).
+    """
+    parent = list(range(len(index.languages)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_language = []
+    for mask in index.class_mask:
+        low = (mask & -mask).bit_length() - 1
+        first_language.append(low)
+        rest = mask & (mask - 1)
+        while rest:
+            bit = (rest & -rest).bit_length() - 1
+            a, b = find(low), find(bit)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+            rest &= rest - 1
+    return [
+        find(first_language[c]) if index.compatible_count(t) else -1 - t
+        for t, c in enumerate(index.type_class)
+    ]
 
 
 def maximise(index: Index, mate: list[int]) -> None:
     """Augment *mate* (in place) until no augmenting path exists."""
-    n = index.n
-    dead = [False] * n
+    live = _Live(index)
     component = _components(index)
     exposed_in: dict[int, int] = {}
-    roots = [v for v in range(n) if mate[v] < 0]
+    roots = [v for v in range(index.n) if mate[v] < 0]
     for v in roots:
         c = component[index.type_of[v]]
         exposed_in[c] = exposed_in.get(c, 0) + 1
-    exposed = _Exposed(index, mate, dead)
+    exposed = _Exposed(index, mate)
     # Hard-to-place people first: their searches fail fast and prune the rest.
     roots.sort(key=lambda v: (index.compatible_count(index.type_of[v]), v))
     for r in roots:
         c = component[index.type_of[r]]
-        if mate[r] >= 0 or dead[r] or exposed_in[c] <= 1:
+        if mate[r] >= 0 or live.dead[r] or exposed_in[c] <= 1:
             continue
-        forest = _Forest(index, mate, dead, r)
+        if not index.compatible_count(index.type_of[r]):
+            continue  # meets nobody: nothing to search
+        forest = _Forest(index, mate, live, r)
         end = forest.search(exposed)
         if end >= 0:
             _augment(mate, forest.parent, end)
@@ -247,7 +359,7 @@ def maximise(index: Index, mate: list[int]) -> None:
             exposed_in[c] -= 2
         else:
             for v in forest.label:
-                dead[v] = True
+                live.kill(v)
             exposed.remove(r)
             exposed_in[c] -= 1
 

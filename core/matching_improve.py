@@ -12,68 +12,144 @@ from core.matching_candidates import Edges
 from core.matching_index import Index
 
 ROUNDS = 6
+# Three-way exchanges are tried through the first DEEP candidates meeting a wish, and
+# with the NEAR best candidates of whoever is left alone: enough to match an exact
+# optimiser's share of wishes met on realistic pools while keeping the work linear.
+DEEP = 10
+NEAR = 8
 TRIO_SHORTLIST = 64  # pairs scored exactly per left-over person, best first by a quick estimate
 
+Move = tuple[float, list[tuple[int, int]], list[int]]  # gain, new pairs, people involved
 
-def _meeting_lists(index: Index, edges: Edges) -> list[list[int]]:
-    """Return, per person, the candidates who meet one of their wishes, best pair first."""
-    who = np.concatenate([edges.left[edges.left_met], edges.right[edges.right_met]])
-    other = np.concatenate([edges.right[edges.left_met], edges.left[edges.right_met]])
-    weight = np.concatenate([edges.weight[edges.left_met], edges.weight[edges.right_met]])
+
+def _lists(index: Index, edges: Edges) -> tuple[list[list[int]], list[list[int]]]:
+    """Return per person the candidates meeting their wishes, and their NEAR best candidates.
+
+    Both lists are best pair first.
+    """
+    who = np.concatenate([edges.left, edges.right])
+    other = np.concatenate([edges.right, edges.left])
+    weight = np.concatenate([edges.weight, edges.weight])
+    met = np.concatenate([edges.left_met, edges.right_met])
     order = np.lexsort((-weight, who))
-    lists: list[list[int]] = [[] for _ in range(index.n)]
-    for i, k in zip(who[order].tolist(), other[order].tolist(), strict=True):
-        lists[i].append(k)
-    return lists
+    meeting: list[list[int]] = [[] for _ in range(index.n)]
+    near: list[list[int]] = [[] for _ in range(index.n)]
+    for i, k, m in zip(
+        who[order].tolist(), other[order].tolist(), met[order].tolist(), strict=True
+    ):
+        if m:
+            meeting[i].append(k)
+        if len(near[i]) < NEAR:
+            near[i].append(k)
+    return meeting, near
+
+
+def _gain(move: Move) -> float:
+    return move[0]
+
+
+class _Exchanges:
+    """Exchanges of partners among two or three pairs, or with an unplaced person."""
+
+    def __init__(self, index: Index, edges: Edges, mate: list[int]) -> None:
+        self.ix = index
+        self.mate = mate
+        self.meeting, self.near = _lists(index, edges)
+        self.moves = 0
+        self.touched = [0] * index.n  # move count when a person's partner last changed
+
+    def best_for(self, i: int) -> Move:
+        """Return the best exchange that gives i a partner meeting one of their wishes."""
+        mate, w, ok = self.mate, self.ix.weight, self.ix.feasible
+        j = mate[i]
+        current = w(i, j) if j >= 0 else 0.0
+        best: Move = (1e-9, [], [])
+        for rank, k in enumerate(self.meeting[i]):
+            partner = mate[k]
+            if k == j or partner == i:
+                continue
+            if partner < 0:
+                if j >= 0:  # i takes unplaced k; i's partner is left over
+                    best = max(best, (w(i, k) - current, [(i, k)], [i, j, k]), key=_gain)
+                continue
+            if j < 0:  # unplaced i takes k; k's partner is left over
+                best = max(best, (w(i, k) - w(k, partner), [(i, k)], [i, k, partner]), key=_gain)
+                continue
+            base = w(i, k) - current - w(k, partner)
+            people = [i, j, k, partner]
+            if ok(j, partner):
+                best = max(best, (base + w(j, partner), [(i, k), (j, partner)], people), key=_gain)
+            if rank >= DEEP:
+                continue
+            # Three pairs: one of the two left alone takes someone else's partner, whose
+            # partner in turn meets the other one (or stays unplaced, if they were).
+            for lone, other in ((partner, j), (j, partner)):
+                for k2 in self.near[lone]:
+                    p2 = mate[k2]
+                    if k2 in people or p2 in people:
+                        continue
+                    if p2 < 0:
+                        gain = base + w(lone, k2)
+                        best = max(best, (gain, [(i, k), (lone, k2)], [*people, k2]), key=_gain)
+                    elif ok(other, p2):
+                        gain = base + w(lone, k2) + w(other, p2) - w(k2, p2)
+                        pairs = [(i, k), (lone, k2), (other, p2)]
+                        best = max(best, (gain, pairs, [*people, k2, p2]), key=_gain)
+        return best
+
+    def apply(self, move: Move) -> None:
+        _, pairs, people = move
+        self.moves += 1
+        for v in people:
+            if v >= 0:
+                self.mate[v] = -1
+                self.touched[v] = self.moves
+        for a, b in pairs:
+            self.mate[a], self.mate[b] = b, a
+
+    def worth_retrying(self, i: int, failed_at: int) -> bool:
+        """Tell whether anything around i changed since a search for i found nothing."""
+        touched, mate = self.touched, self.mate
+        return touched[i] > failed_at or any(
+            touched[k] > failed_at or (mate[k] >= 0 and touched[mate[k]] > failed_at)
+            for k in self.meeting[i]
+        )
 
 
 def improve(index: Index, edges: Edges, mate: list[int], rng: np.random.Generator) -> None:
-    """Swap partners (in place) while that satisfies more wishes or raises the score."""
-    lists = _meeting_lists(index, edges)
-    weight, feasible = index.weight, index.feasible
+    """Exchange partners (in place) while that meets more wishes or raises the score."""
+    exchanges = _Exchanges(index, edges, mate)
+    failed: dict[int, int] = {}  # person -> move count when a search for them found nothing
     for _ in range(ROUNDS):
         unmet = [
             i
             for i in range(index.n)
-            if index.wish_of[i] and lists[i] and not (mate[i] >= 0 and index.satisfies(i, mate[i]))
+            if exchanges.meeting[i] and not (mate[i] >= 0 and index.satisfies(i, mate[i]))
         ]
-        changed = 0
-        for i in rng.permutation(len(unmet)).tolist():
-            i = unmet[i]
-            j = mate[i]
-            if j >= 0 and index.satisfies(i, j):
-                continue  # an earlier swap fixed this one
-            current = weight(i, j) if j >= 0 else 0.0
-            best_gain, best = 1e-9, (-1, -1)
-            for k in lists[i]:
-                partner = mate[k]
-                if k == j or partner == i:
-                    continue
-                if partner < 0:
-                    if j < 0:
-                        continue  # cannot happen in a maximum matching
-                    gain = weight(i, k) - current  # i takes unplaced k, i's partner is left over
-                elif j < 0:
-                    gain = weight(i, k) - weight(k, partner)  # k's partner is left over
-                elif feasible(j, partner):
-                    gain = weight(i, k) + weight(j, partner) - current - weight(k, partner)
-                else:
-                    continue
-                if gain > best_gain:
-                    best_gain, best = gain, (k, partner)
-            k, partner = best
-            if k < 0:
+        before = exchanges.moves
+        for at in rng.permutation(len(unmet)).tolist():
+            i = unmet[at]
+            if mate[i] >= 0 and index.satisfies(i, mate[i]):
+                continue  # an earlier exchange met this wish
+            if i in failed and not exchanges.worth_retrying(i, failed[i]):
                 continue
-            if j >= 0:
-                mate[j] = -1
-            if partner >= 0:
-                mate[partner] = -1
-            mate[i], mate[k] = k, i
-            if j >= 0 and partner >= 0:
-                mate[j], mate[partner] = partner, j
-            changed += 1
-        if not changed:
+            move = exchanges.best_for(i)
+            if move[1]:
+                exchanges.apply(move)
+            else:
+                failed[i] = exchanges.moves
+        if exchanges.moves == before:
             break
+
+
+def _pairs_around(index: Index, mate: list[int], t: int) -> list[tuple[int, int]]:
+    """Return the pairs whose two members type t may both meet, from t's few options."""
+    found = set()
+    for p in index.compatible_people(t):
+        q = mate[p]
+        if q >= 0 and index.types_meet(t, index.type_of[q]):
+            found.add((min(p, q), max(p, q)))
+    return sorted(found)
 
 
 def choose_trio(index: Index, mate: list[int]) -> tuple[tuple[int, int, int] | None, set[int]]:
@@ -81,24 +157,42 @@ def choose_trio(index: Index, mate: list[int]) -> tuple[tuple[int, int, int] | N
 
     Also return the left-over people who could have joined some pair as a third.
     """
-    n = index.n
-    left = np.array([v for v in range(n) if 0 <= v < mate[v]], dtype=np.int64)
+    left = np.array([v for v, w in enumerate(mate) if 0 <= v < w], dtype=np.int64)
     right = np.array([mate[v] for v in left.tolist()], dtype=np.int64)
-    types = np.array(index.type_of, dtype=np.int64)
+    classes = np.array(index.class_of, dtype=np.int64)
+    left_class, right_class = classes[left], classes[right]
+    left_sep, right_sep = index.sep[left], index.sep[right]
+    leftovers = sorted(
+        (index.type_of[x], x)
+        for x in range(index.n)
+        if mate[x] < 0 and index.compatible_count(index.type_of[x])
+    )
     best: tuple[float, int, int, int] | None = None
     could_join: set[int] = set()
     pair_weight: dict[int, float] = {}
-    for x in range(n):
-        if mate[x] >= 0 or not len(left):
-            continue
-        row = np.frombuffer(index.compatible_row(index.type_of[x]), dtype=np.bool_)
-        ok = row[types[left]] & row[types[right]]
-        if not ok.any():
-            continue
-        if index.prev[x]:
-            past = np.array(sorted(index.prev[x]), dtype=np.int64)
-            ok &= ~np.isin(left, past) & ~np.isin(right, past)
-        a, b = left[ok], right[ok]
+    last_type, ok = -1, np.zeros(0, dtype=np.bool_)
+    around: list[tuple[int, int]] = []
+    for t, x in leftovers if len(left) else ():
+        prev = index.prev[x]
+        if 8 * index.compatible_count(t) < len(left):
+            if t != last_type:  # people of one type fit the same pairs, past partners aside
+                around = _pairs_around(index, mate, t)
+                last_type = t
+            pairs = [(p, q) for p, q in around if p not in prev and q not in prev]
+            a = np.array([p for p, _ in pairs], dtype=np.int64)
+            b = np.array([q for _, q in pairs], dtype=np.int64)
+        else:
+            if t != last_type:
+                meets = np.zeros(len(index.class_mask), dtype=np.bool_)
+                meets[index.overlapping(index.class_of[x])] = True
+                sep = index.sep_of[x]
+                ok = meets[left_class] & meets[right_class] & (left_sep != sep) & (right_sep != sep)
+                last_type = t
+            fits = ok
+            if prev and ok.any():
+                past = np.array(sorted(prev), dtype=np.int64)
+                fits = ok & ~np.isin(left, past) & ~np.isin(right, past)
+            a, b = left[fits], right[fits]
         if not len(a):
             continue
         could_join.add(x)

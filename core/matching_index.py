@@ -63,6 +63,11 @@ def common_hours(starts: Sequence[float]) -> float:
     return max(0.0, WORKDAY_HOURS - arc)
 
 
+def _pair_hours(a: Sequence[float], b: Sequence[float]) -> float:
+    """Return the common working hours of two clocks (working-day starts per date)."""
+    return sum(common_hours([x, y]) for x, y in zip(a, b, strict=True)) / len(a)
+
+
 def average_common_hours(zones: Sequence[str], dates: Sequence[date]) -> float:
     """Return the common working hours of *zones*, averaged over *dates*."""
     return sum(common_hours([workday_start(z, d) for z in zones]) for d in dates) / len(dates)
@@ -75,6 +80,16 @@ def _bits(values: Iterable[str], positions: dict[str, int]) -> int:
         if position is not None:
             mask |= 1 << position
     return mask
+
+
+def bit_list(mask: int) -> list[int]:
+    """Return the positions of the set bits of mask, lowest first."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 def _positions(values: Iterable[str]) -> dict[str, int]:
@@ -138,12 +153,18 @@ class Index:
                     self.prev[i].add(j)
                     self.prev[j].add(i)
 
+        self.most_past_partners = max((len(p) for p in self.prev), default=0)
         self.sep = np.array(self.sep_of, dtype=np.int64)
         self.lang = _words(self.lang_of, len(self.languages))
         self.offer = _words(self.offer_of, len(self.tokens))
         self.wish = _words(self.wish_of, len(self.tokens))
         self.interest = _words(self.interests_of, len(self.interests))
-        self.start = np.array(self.starts_of, dtype=np.float64).reshape(n, len(dates))
+        # Working-hour overlap depends only on the two clocks: tabulate it once.
+        clocks: dict[tuple[float, ...], int] = {}
+        self.clock_of = [clocks.setdefault(starts, len(clocks)) for starts in self.starts_of]
+        self.hours = [[_pair_hours(a, b) for b in clocks] for a in clocks]
+        self.clock = np.array(self.clock_of, dtype=np.int64)
+        self.hours_array = np.array(self.hours, dtype=np.float64).reshape(len(clocks), len(clocks))
         self.wisher = np.array([bool(m) for m in self.wish_of], dtype=np.bool_)
         keys = sorted(i * n + j for i in range(n) for j in self.prev[i] if i < j)
         self.prev_keys = np.array(keys, dtype=np.int64)
@@ -166,14 +187,14 @@ class Index:
     def weight(self, i: int, j: int) -> float:
         """Return the score of the pair (i, j), as group_score computes it."""
         shared = (self.interests_of[i] & self.interests_of[j]).bit_count()
-        hours = 0.0
-        for a, b in zip(self.starts_of[i], self.starts_of[j], strict=True):
-            d = abs(a - b)
-            hours += max(0.0, WORKDAY_HOURS - min(d, 24.0 - d))
         return (
-            WISH_POINTS * (self.satisfies(i, j) + self.satisfies(j, i))
+            WISH_POINTS
+            * (
+                (self.wish_of[i] & self.offer_of[j] != 0)
+                + (self.wish_of[j] & self.offer_of[i] != 0)
+            )
             + INTEREST_POINTS * min(shared, INTERESTS_COUNTED)
-            + hours / len(self.starts_of[i])
+            + self.hours[self.clock_of[i]][self.clock_of[j]]
         )
 
     def group_weight(self, members: Sequence[int]) -> float:
@@ -217,8 +238,7 @@ class Index:
     def weight_pairs(self, left: Ints, right: Ints) -> Floats:
         """Return the pair score for each (left[k], right[k])."""
         shared = np.bitwise_count(self.interest[left] & self.interest[right]).sum(axis=1)
-        d = np.abs(self.start[left] - self.start[right])
-        hours = np.maximum(0.0, WORKDAY_HOURS - np.minimum(d, 24.0 - d)).mean(axis=1)
+        hours = self.hours_array[self.clock[left], self.clock[right]]
         sat = self.satisfies_pairs(left, right).astype(np.float64) + self.satisfies_pairs(
             right, left
         )
@@ -229,50 +249,80 @@ class Index:
         )
         return out
 
-    # --- types -------------------------------------------------------------------------
+    # --- classes and types ------------------------------------------------------------
 
     def _build_types(self) -> None:
-        keys: dict[tuple[int, int], int] = {}
-        pairs = zip(self.sep_of, self.lang_of, strict=True)
-        self.type_of = [keys.setdefault(key, len(keys)) for key in pairs]
-        self.members: list[list[int]] = [[] for _ in keys]
+        classes: dict[int, int] = {}
+        self.class_of = [classes.setdefault(m, len(classes)) for m in self.lang_of]
+        self.class_mask = list(classes)
+        types: dict[tuple[int, int], int] = {}
+        pairs = zip(self.sep_of, self.class_of, strict=True)
+        self.type_of = [types.setdefault(key, len(types)) for key in pairs]
+        self.type_sep = [s for s, _ in types]
+        self.type_class = [c for _, c in types]
+        self.members: list[list[int]] = [[] for _ in types]
         for i, t in enumerate(self.type_of):
             self.members[t].append(i)
-        self.type_sep = np.array([s for s, _ in keys], dtype=np.int64)
-        self.type_lang = _words([m for _, m in keys], len(self.languages))
-        self.type_size = np.array([len(m) for m in self.members], dtype=np.int64)
-        self._rows: dict[int, tuple[bytes, list[int]]] = {}
+        self.class_types: list[list[int]] = [[] for _ in classes]
+        self.sep_types: dict[int, list[int]] = {}
+        for t, (sep, c) in enumerate(types):
+            self.class_types[c].append(t)
+            self.sep_types.setdefault(sep, []).append(t)
+        self.class_size = [0] * len(classes)
+        for c in self.class_of:
+            self.class_size[c] += 1
+        self.sep_size: dict[int, int] = {}
+        for sep in self.sep_of:
+            self.sep_size[sep] = self.sep_size.get(sep, 0) + 1
+        self.classes_with: list[list[int]] = [[] for _ in self.languages]
+        for c, mask in enumerate(self.class_mask):
+            for lang in bit_list(mask):
+                self.classes_with[lang].append(c)
+        self.type_at = {key: t for t, key in enumerate(types)}
+        self._overlapping: dict[int, list[int]] = {}
+        self._cached = 0
         self._counts: dict[int, int] = {}
-        # Rows are cached for the usual few hundred types; beyond that memory would grow
-        # with the square of the number of types, so they are recomputed instead.
-        self._cache_rows = len(keys) <= 4000
 
-    def _row(self, t: int) -> tuple[bytes, list[int]]:
-        found = self._rows.get(t)
+    def overlapping(self, c: int) -> list[int]:
+        """Return the language classes that share a language with class c (c included)."""
+        found = self._overlapping.get(c)
         if found is None:
-            row = (self.type_sep != self.type_sep[t]) & (
-                (self.type_lang & self.type_lang[t]) != 0
-            ).any(axis=1)
-            found = (row.tobytes(), np.flatnonzero(row).tolist())
-            if self._cache_rows:
-                self._rows[t] = found
+            langs = bit_list(self.class_mask[c])
+            if len(langs) == 1:
+                return self.classes_with[langs[0]]
+            found = sorted(set().union(*(self.classes_with[lang] for lang in langs)))
+            # Bounded: thousands of language combinations would otherwise fill memory.
+            if self._cached < 5_000_000:
+                self._overlapping[c] = found
+                self._cached += len(found)
         return found
 
-    def compatible_row(self, t: int) -> bytes:
-        """Return, for each type, 1 if its members may meet members of type t, else 0."""
-        return self._row(t)[0]
-
-    def compatible_list(self, t: int) -> list[int]:
-        """Return the types whose members may meet members of type t (ignoring past pairs)."""
-        return self._row(t)[1]
-
-    def feasible_types(self, t: int, u: int) -> bool:
+    def types_meet(self, t: int, u: int) -> bool:
         """Tell whether members of types t and u may meet (ignoring past pairs)."""
-        return self._row(t)[0][u] != 0
+        return (
+            self.type_sep[t] != self.type_sep[u]
+            and self.class_mask[self.type_class[t]] & self.class_mask[self.type_class[u]] != 0
+        )
 
     def compatible_count(self, t: int) -> int:
         """Return how many people a member of type t could meet, past partners included."""
         found = self._counts.get(t)
         if found is None:
-            found = self._counts[t] = int(self.type_size[self.compatible_list(t)].sum())
+            sep, type_at, members = self.type_sep[t], self.type_at, self.members
+            found = 0
+            for c in self.overlapping(self.type_class[t]):
+                own = type_at.get((sep, c))
+                found += self.class_size[c] - (len(members[own]) if own is not None else 0)
+            self._counts[t] = found
         return found
+
+    def compatible_people(self, t: int) -> list[int]:
+        """Return everyone a member of type t could meet, past partners included."""
+        sep = self.type_sep[t]
+        return [
+            v
+            for c in self.overlapping(self.type_class[t])
+            for u in self.class_types[c]
+            if self.type_sep[u] != sep
+            for v in self.members[u]
+        ]

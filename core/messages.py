@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from core import vocab
 from core.model import Profile, Round, Topic
-from core.platform import Message
+from core.platform import Button, Message
 
 EXPECTATIONS = (
     "- Talk **at least twice a month**: a new topic arrives every {cadence} days, "
@@ -161,4 +162,61 @@ def goodbye(round_: Round) -> Message:
             "Would you like to keep in touch? Swap an email address or a profile link "
             "here before you go."
         ),
+    )
+
+
+class SilentPairLine(NamedTuple):
+    """One quiet pair as organisers see it in the silent-pairs list."""
+
+    number: int
+    names: Sequence[str]
+    days: int
+    active_name: str = ""  # who wrote last on their own and was offered a new partner
+
+
+def nudge(round_: Round, days: int) -> Message:
+    """Return the friendly note posted to a pair space that has been quiet for a while."""
+    return Message(
+        title="Checking in",
+        body=(
+            f"It has been {days} days since anyone wrote here. Life gets busy, and that is "
+            "fine: a short hello counts. Share one thing from your week, or pick up the "
+            "latest topic.\n\n"
+            "- Away for a while? Tell your partner and pause, so that we do not nudge you.\n"
+            "- Cannot reach each other? Tell the organisers: we are glad to help."
+        ),
+        footer=f"Round {round_.name} · pairs talk at least twice a month",
+    )
+
+
+def silent_pairs_alert(round_: Round, pairs: Sequence[SilentPairLine]) -> Message:
+    """Return the organisers' list of pairs silent long enough to need a person."""
+    lines = []
+    for p in pairs:
+        who = " and ".join(p.names)
+        then = (
+            f"{p.active_name} wrote last and was offered a new partner"
+            if p.active_name
+            else "nobody wrote last on their own: check in with both"
+        )
+        lines.append(f"- Pair {p.number} ({who}): silent {p.days} days; {then}")
+    return Message(
+        title=f"Round {round_.name}: pairs silent for four weeks",
+        body="\n".join(lines),
+        footer="Each pair was nudged at two weeks. Members can pause when they are away.",
+    )
+
+
+def new_partner_offer(round_: Round, days: int, *, action_id: str) -> Message:
+    """Return the private offer of a new partner to someone whose partner went quiet."""
+    return Message(
+        title="Would you like a new partner?",
+        body=(
+            f"Your pair space in round {round_.name} has been quiet for {days} days. "
+            "If your partner cannot take part right now, we can pair you with someone new "
+            "from our standby list: librarians waiting for a partner or happy to take one.\n\n"
+            "Nothing changes unless you ask. The organisers know, and will check in with "
+            "your partner."
+        ),
+        buttons=(Button("Find me a new partner", action_id),),
     )

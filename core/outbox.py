@@ -62,6 +62,8 @@ class Action:
     not_before: datetime
     created_at: datetime
     done_at: datetime | None = None
+    # Set before each call to the platform: a later attempt knows it is a retry.
+    tried_at: datetime | None = None
     last_error: str = ""
     result: dict[str, str] = field(default_factory=dict)
 

@@ -2,10 +2,12 @@
 
 The core speaks in neutral terms (a pair space, a topic thread, a message with a
 title, body and fields); adapters render those into embeds, threads, Block Kit and
-channels. Every call that creates or posts takes an idempotency `key` so an
-adapter can check, after a crash, whether its last attempt already went through
-(Discord: a nonce / a thread named for the key; Slack: message metadata / a
-channel name) instead of doing it twice.
+channels. Every call that creates or posts takes an idempotency `key`, and `retry=True`
+when an earlier attempt with that key may have gone through (the process died or
+the connection dropped before the outcome was recorded). On a retry the adapter
+first checks whether the platform already has the result (Discord: a thread named
+for the group, a message carrying the key; Slack: a channel name, message
+metadata) instead of doing it twice; on a first attempt it need not spend a call.
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ class ChatPlatform(Protocol):
         introduction: Message,
         *,
         key: str,
+        retry: bool = False,
     ) -> SpaceRef:
         """Create (or find, if *key*'s space already exists) a private space for a group.
 
@@ -128,31 +131,45 @@ class ChatPlatform(Protocol):
         """
         ...
 
-    async def post(self, space: SpaceRef, message: Message, *, key: str) -> str:
+    async def post(
+        self, space: SpaceRef, message: Message, *, key: str, retry: bool = False
+    ) -> str:
         """Post to a pair space once per *key*; return the message id."""
         ...
 
     async def open_topic_thread(
-        self, community: Community, title: str, message: Message, *, key: str
+        self, community: Community, title: str, message: Message, *, key: str, retry: bool = False
     ) -> ThreadRef:
         """Open (once per *key*) the public discussion thread of a topic."""
         ...
 
     async def direct_message(
-        self, community: Community, member: MemberRef, message: Message, *, key: str
+        self,
+        community: Community,
+        member: MemberRef,
+        message: Message,
+        *,
+        key: str,
+        retry: bool = False,
     ) -> bool:
         """Send a DM; return False when it had to fall back (DMs closed) to a mention."""
         ...
 
-    async def archive_space(self, space: SpaceRef, goodbye: Message, *, key: str) -> None:
+    async def archive_space(
+        self, space: SpaceRef, goodbye: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Post the goodbye and archive (or leave) the pair space."""
         ...
 
-    async def announce(self, community: Community, message: Message, *, key: str) -> None:
+    async def announce(
+        self, community: Community, message: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Post a round announcement to the community's announcements channel."""
         ...
 
-    async def alert_organisers(self, community: Community, message: Message, *, key: str) -> None:
+    async def alert_organisers(
+        self, community: Community, message: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Post a notice to the organisers' channel (rematch needed, delivery failed...)."""
         ...
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -125,6 +125,10 @@ class GroupRepository(Protocol):
         ...
 
     async def list(self, round_id: int, *, active_only: bool = True) -> list[Group]: ...
+    async def find(self, round_id: int, number: int) -> Group | None:
+        """Return the round's group with this number (active or not), if any."""
+        ...
+
     async def save(self, group: Group) -> None:
         """Write members, score, reasons, published and active of an existing group."""
         ...
@@ -159,6 +163,10 @@ class OutboxRepository(Protocol):
         ...
 
     async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]: ...
+    async def mark_tried(self, action_id: int, at: datetime) -> None:
+        """Record that the platform is about to be called for this action."""
+        ...
+
     async def finish(self, action_id: int, result: Mapping[str, str], at: datetime) -> None: ...
     async def retry_later(
         self, action_id: int, error: str, not_before: datetime, *, count_attempt: bool = True
@@ -180,6 +188,73 @@ class OutboxRepository(Protocol):
     ) -> builtins.list[Action]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    """How many messages one member wrote in their pair space in one week: never contents."""
+
+    group_id: int
+    member_id: int
+    week: date  # the Monday (UTC) the week starts on
+    messages: int
+    # The space's latest message when it fell in this week (platforms report it per space).
+    last_message_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A member stepping away from their pair for a while."""
+
+    id: int
+    member_id: int
+    round_id: int
+    starts: datetime
+    ends: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Volunteer:
+    """A member willing to take a partner whose own partner went quiet."""
+
+    community_id: int
+    member_id: int
+    round_id: int | None  # None: any round of the community
+    created_at: datetime
+
+
+class EngagementRepository(Protocol):
+    async def record(self, counts: Sequence[WeekCount], at: datetime) -> None:
+        """Store the weekly counts, replacing those of the same group, member and week."""
+        ...
+
+    async def weeks(self, group_ids: Iterable[int]) -> builtins.list[WeekCount]:
+        """Return the stored weekly counts of the groups, oldest week first."""
+        ...
+
+    async def last_recorded(self, round_id: int) -> datetime | None:
+        """Return when counts of the round's groups were last stored."""
+        ...
+
+    async def add_pause(
+        self, member_id: int, round_id: int, starts: datetime, ends: datetime
+    ) -> Pause: ...
+    async def pauses(self, round_id: int) -> builtins.list[Pause]: ...
+    async def end_pauses(self, member_id: int, round_id: int, at: datetime) -> int:
+        """End the member's pauses still running at *at*; return how many."""
+        ...
+
+    async def add_volunteer(
+        self, community_id: int, member_id: int, round_id: int | None, at: datetime
+    ) -> bool:
+        """Put a member in the standby pool; return False if they already were."""
+        ...
+
+    async def volunteers(self, community_id: int, round_id: int) -> builtins.list[Volunteer]:
+        """Return the volunteers for the round (and for any round), earliest first."""
+        ...
+
+    async def remove_volunteer(self, community_id: int, member_id: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow:` then `await uow.commit()`; leaving rolls back."""
 
@@ -190,6 +265,7 @@ class UnitOfWork(Protocol):
     groups: GroupRepository
     topics: TopicRepository
     outbox: OutboxRepository
+    engagement: EngagementRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
@@ -12,7 +12,6 @@ import discord
 from adapters.discord.permissions import NotOrganiser, ensure_organiser
 from core.applications import ApplicationService
 from core.communities import CommunityService
-from core.delivery import DeliveryService
 from core.errors import PenpalsError
 from core.matchmaking import MatchService
 from core.model import Community, MemberRef, Platform
@@ -30,50 +29,17 @@ class ServicesLike(Protocol):
     rounds: RoundService
     applications: ApplicationService
     matches: MatchService
-
-
-class DeliveryKick:
-    """Run the outbox soon after a command made work for it (one run at a time)."""
-
-    def __init__(self, delivery: DeliveryService | None) -> None:
-        self._delivery = delivery
-        self._task: asyncio.Task[None] | None = None
-        self._again = False
-
-    def __call__(self) -> None:
-        if self._delivery is None:
-            return
-        if self._task is not None and not self._task.done():
-            self._again = True  # the running pass may have missed what was just enqueued
-            return
-        self._task = asyncio.create_task(self._run(self._delivery), name="penpals-delivery")
-
-    async def _run(self, delivery: DeliveryService) -> None:
-        while True:
-            self._again = False
-            try:
-                report = await delivery.run_due()
-                log.info("delivery pass: %s", report)
-            except Exception:  # the next command or scheduler pass tries again
-                log.exception("delivery pass failed")
-            if not self._again:
-                return
-
-    async def idle(self) -> None:
-        """Wait until no delivery pass is running."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
-
-    def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+    wake: Callable[..., None]  # bots.bootstrap.Wakeup: engine.advance(round_id) / delivery
 
 
 @dataclass
 class Deps:
     services: ServicesLike
     platform: Any  # adapters.discord.platform.DiscordPlatform (kept loose to avoid a cycle)
-    deliver: DeliveryKick = field(default_factory=lambda: DeliveryKick(None))
+
+    def wake(self, round_id: int | None = None) -> None:
+        """Tell the round engine a command made work for it (it delivers at once)."""
+        self.services.wake(round_id)
 
 
 def deps(interaction: discord.Interaction) -> Deps:

@@ -23,6 +23,11 @@ MAX_ACTIVE_THREADS = 160006
 # How long to wait before trying again after a refusal with no better hint.
 SERVER_ERROR_WAIT = 30.0
 THREAD_CAP_WAIT = 15 * 60.0
+RELIEVED_WAIT = 5.0  # after archiving quiet threads to make room
+
+
+class ThreadCapReached(DeliveryFailed):
+    """Discord refused because the server has reached its active-thread cap (160006)."""
 
 
 def retry_after(exc: discord.HTTPException, default: float = 5.0) -> float:
@@ -70,7 +75,7 @@ def failure(exc: discord.HTTPException, doing: str, needed: Sequence[str] = ()) 
     if code in (UNKNOWN_MEMBER, UNKNOWN_USER):
         return DeliveryFailed(f"the member has left the server ({doing})")
     if code == MAX_ACTIVE_THREADS:
-        return DeliveryFailed(
+        return ThreadCapReached(
             f"the server is at Discord's limit of active threads ({doing}): "
             "trying again when some have gone quiet",
             permanent=False,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
 import discord
@@ -17,14 +16,11 @@ from adapters.discord.context import (
     report_error,
 )
 from adapters.discord.render import clip
-from core import messages, vocab
+from core import vocab
 from core.applications import open_round
-from core.errors import Conflict, InvalidValue, NotFound, PenpalsError
+from core.errors import Conflict, InvalidValue, NotFound
 from core.model import ApplicationStatus, Community, Profile, Round
-from core.platform import DeliveryFailed
 from core.profiles import ProfileInvalid, build_profile
-
-log = logging.getLogger(__name__)
 
 # The languages offered in the modal's select (Discord allows 25 options); others are typed.
 COMMON_LANGUAGES = (
@@ -251,35 +247,13 @@ async def profile(interaction: discord.Interaction) -> None:
 @app_commands.command(name="withdraw", description="Leave the current round")
 @app_commands.guild_only()
 async def withdraw(interaction: discord.Interaction) -> None:
-    """Withdraw, then tell the partner kindly and alert the organisers."""
+    """Withdraw; the core tells the partner kindly and alerts the organisers."""
     d = deps(interaction)
     community = await community_of(interaction)
     result = await d.services.applications.withdraw(community, member_ref(interaction))
     await answer(interaction, summaries.withdrawn(result))
-    if result.group is not None:
-        await _after_withdrawal(interaction, community, result.round, result.group.number)
-
-
-async def _after_withdrawal(
-    interaction: discord.Interaction, community: Community, round_: Round, number: int
-) -> None:
-    """Tell the pair thread and the organisers (best effort: the withdrawal already stands)."""
-    platform = deps(interaction).platform
-    key = f"r{round_.id}:g{number}:left:{interaction.user.id}"
-    try:
-        space = await platform.find_pair_space(community, f"{round_.name} pair {number}")
-        if space is not None:
-            await platform.post(space, messages.partner_left(round_), key=key)
-        await platform.alert_organisers(
-            community,
-            messages.organiser_alert(
-                f"<@{interaction.user.id}> withdrew from pair {number} of round {round_.name}: "
-                f"their partner needs a rematch (`penpals round rematch {round_.name}`)."
-            ),
-            key=f"{key}:alert",
-        )
-    except (DeliveryFailed, PenpalsError) as exc:
-        log.warning("could not announce a withdrawal: %s", exc)
+    # The partner's note and the organisers' alert are in the outbox already.
+    d.wake(result.round.id)
 
 
 COMMANDS = (signup, profile, withdraw)

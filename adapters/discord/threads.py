@@ -11,7 +11,7 @@ side.
 
 from __future__ import annotations
 
-import time
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +58,9 @@ class ThreadBook:
     guild_id: int
     threads: dict[int, ThreadInfo] = field(default_factory=dict)
     loaded_parents: set[int] = field(default_factory=set)
-    refreshed_at: float = float("-inf")  # time.monotonic() of the last active-list refresh
+    refreshed_at: float = float("-inf")  # Unix time of the last active-list refresh
+    # Unix time of each pair thread the bot made or woke: each may draw replies for a day.
+    pings: deque[float] = field(default_factory=deque)
 
     def note(self, info: ThreadInfo) -> ThreadInfo:
         """Record a thread (keeping members this process already knows)."""
@@ -76,16 +78,16 @@ class ThreadBook:
     def active_count(self) -> int:
         return sum(1 for t in self.threads.values() if not t.archived)
 
-    def refresh_active(self, payloads: Iterable[Mapping[str, Any]]) -> None:
+    def refresh_active(self, payloads: Iterable[Mapping[str, Any]], now: float) -> None:
         """Replace what is known to be active with Discord's list of active threads."""
         for t in self.threads.values():
             t.archived = True
         for data in payloads:
             self.note(ThreadInfo.from_payload(data))
-        self.refreshed_at = time.monotonic()
+        self.refreshed_at = now
 
-    def stale(self, max_age: float) -> bool:
-        return time.monotonic() - self.refreshed_at > max_age
+    def stale(self, max_age: float, now: float) -> bool:
+        return now - self.refreshed_at > max_age
 
     def quiet(self, parent_id: int, older_than_ms: int) -> list[ThreadInfo]:
         """Return active threads under *parent_id* with no message since *older_than_ms*."""
@@ -96,6 +98,13 @@ class ThreadBook:
             and not t.archived
             and snowflake_ms(t.last_message_id or t.id) < older_than_ms
         ]
+
+    def pings_within(self, seconds: float, now: float) -> int:
+        """Return how many threads the bot made or woke in the *seconds* before *now*."""
+        cutoff = now - seconds
+        while self.pings and self.pings[0] <= cutoff:
+            self.pings.popleft()
+        return len(self.pings)
 
     def space_of(self, member: str) -> ThreadInfo | None:
         """Return the most recent thread this process added *member* to."""

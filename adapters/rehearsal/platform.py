@@ -7,8 +7,10 @@ can be told to refuse calls (rate limit, permanent error) to rehearse failures.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from core.model import Community, MemberRef, Platform
 from core.platform import Activity, DeliveryFailed, Message, SpaceRef, ThreadRef
@@ -20,6 +22,8 @@ class Space:
     members: tuple[str, ...]
     messages: list[tuple[str, Message]] = field(default_factory=list)  # (key, message)
     archived: bool = False
+    # Members' messages as (author external id, when): who and when, never what.
+    said: list[tuple[str, datetime]] = field(default_factory=list)
 
 
 class RehearsalPlatform:
@@ -59,6 +63,7 @@ class RehearsalPlatform:
         introduction: Message,
         *,
         key: str,
+        retry: bool = False,
     ) -> SpaceRef:
         """Create a private space once per key."""
         done = self._check("create_pair_space", key)
@@ -71,7 +76,9 @@ class RehearsalPlatform:
         self._done[key] = ref
         return ref
 
-    async def post(self, space: SpaceRef, message: Message, *, key: str) -> str:
+    async def post(
+        self, space: SpaceRef, message: Message, *, key: str, retry: bool = False
+    ) -> str:
         """Post once per key."""
         done = self._check("post", key)
         if isinstance(done, str):
@@ -85,7 +92,7 @@ class RehearsalPlatform:
         return message_id
 
     async def open_topic_thread(
-        self, community: Community, title: str, message: Message, *, key: str
+        self, community: Community, title: str, message: Message, *, key: str, retry: bool = False
     ) -> ThreadRef:
         """Open a public thread once per key."""
         done = self._check("open_topic_thread", key)
@@ -97,7 +104,13 @@ class RehearsalPlatform:
         return ref
 
     async def direct_message(
-        self, community: Community, member: MemberRef, message: Message, *, key: str
+        self,
+        community: Community,
+        member: MemberRef,
+        message: Message,
+        *,
+        key: str,
+        retry: bool = False,
     ) -> bool:
         """DM once per key; members with closed DMs get the fallback (False)."""
         done = self._check("direct_message", key)
@@ -108,7 +121,9 @@ class RehearsalPlatform:
         self._done[key] = sent
         return sent
 
-    async def archive_space(self, space: SpaceRef, goodbye: Message, *, key: str) -> None:
+    async def archive_space(
+        self, space: SpaceRef, goodbye: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Post the goodbye and archive, once per key."""
         if self._check("archive_space", key) is not None:
             return
@@ -117,21 +132,34 @@ class RehearsalPlatform:
         target.archived = True
         self._done[key] = True
 
-    async def announce(self, community: Community, message: Message, *, key: str) -> None:
+    async def announce(
+        self, community: Community, message: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Announce once per key."""
         if self._check("announce", key) is None:
             self.announcements.append(message)
             self._done[key] = True
 
-    async def alert_organisers(self, community: Community, message: Message, *, key: str) -> None:
+    async def alert_organisers(
+        self, community: Community, message: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Alert organisers once per key."""
         if self._check("alert_organisers", key) is None:
             self.alerts.append(message)
             self._done[key] = True
 
     async def activity(self, space: SpaceRef, *, since: str | None = None) -> Activity:
-        """Count nothing: rehearsal pairs do not talk (the demo simulates activity itself)."""
-        return Activity()
+        """Count the members' messages simulated with `say` since an ISO time."""
+        start = datetime.fromisoformat(since) if since else None
+        target = self.spaces.get(space.id)
+        everything = target.said if target else []
+        said = [(who, at) for who, at in everything if start is None or at >= start]
+        last = max((at for _, at in said), default=None)
+        return Activity(dict(Counter(who for who, _ in said)), last.isoformat() if last else None)
+
+    def say(self, space_id: str, member_external_id: str, at: datetime) -> None:
+        """Simulate a member writing in their pair space at *at* (counted, never stored)."""
+        self.spaces[space_id].said.append((member_external_id, at))
 
     def posts(self, space_id: str) -> list[tuple[str, Message]]:
         """Return the (key, message) pairs posted to a space, introduction first."""

@@ -8,8 +8,9 @@ so anyone else gets a refusal and nothing changes.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
@@ -31,6 +32,7 @@ from core.model import (
     Round,
     RoundState,
 )
+from core.outbox import ActionKind, ActionState
 from core.rounds import RoundStatus
 
 if TYPE_CHECKING:
@@ -48,10 +50,18 @@ HELP = """*penpals* pairs members across countries for peer mentoring.
 • `/penpals round status [NAME]`, `/penpals round list`
 • `/penpals review [NAME]`: approve, decline or waitlist applications
 • `/penpals round preview NAME`, `/penpals round publish NAME`
-• `/penpals setup [announcements #channel] [community #channel] [organisers @group] \
-[language en] [pair-mode private|group-dm]`"""
+• `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
+[organisers @group] [language en] [pair-mode private|group-dm]`"""
 ROUND_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
-SETUP_OPTIONS = frozenset({"announcements", "community", "organisers", "language", "pair_mode"})
+SETUP_OPTIONS = frozenset(
+    {"announcements", "community", "alerts", "organisers", "language", "pair_mode"}
+)
+# Where each setup option is stored in the community's channels setting.
+SETUP_CHANNELS = {
+    "announcements": "announcements",
+    "community": "community",
+    "alerts": "organiser_alerts",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +72,9 @@ class Reply:
     blocks: list[Json] | None = None
 
     def payload(self) -> Json:
-        """Return the arguments of ack() / respond() for this reply."""
+        """Return the arguments of ack() / respond() for this reply (none when it is empty)."""
+        if not self.text and not self.blocks:
+            return {}
         out: Json = {"text": self.text, "response_type": "ephemeral"}
         if self.blocks:
             out["blocks"] = self.blocks
@@ -75,7 +87,6 @@ class Caller:
     user_id: str
     channel_id: str = ""
     trigger_id: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def member(self) -> MemberRef:
@@ -118,7 +129,7 @@ class Commands:
                 return await organiser[head](caller, rest)
             raise InvalidValue(f"unknown subcommand {head!r}: try /penpals help")
         except PenpalsError as exc:
-            return Reply(_sentence(str(exc)))
+            return Reply(sentence(str(exc)))
 
     # --- members ----------------------------------------------------------------------
 
@@ -182,14 +193,16 @@ class Commands:
         name = await self._round_name(caller, rest)
         if verb in ("open", "close", "start", "finish"):
             moved: Round = await getattr(self._s.rounds, verb)(cid, name)
+            self._s.wake(moved.id)  # the engine delivers the announcements it caused
             return Reply(f"Round {moved.name} is now {moved.state.value}.")
         if verb == "status":
-            return Reply(status_text(await self._s.rounds.status(cid, name)))
+            return await self._round_status(caller, name)
         if verb == "preview":
             report = await self._s.matches.preview(caller.community, name)
             return Reply(match_text(report, self._publish_estimate(caller.community, report)))
         if verb == "publish":
             report = await self._s.matches.publish(caller.community, name)
+            self._s.wake(report.round.id)  # start making the pair spaces now
             return Reply(match_text(report, self._publish_estimate(caller.community, report)))
         raise InvalidValue(f"unknown round command {verb!r}: see /penpals help")
 
@@ -204,6 +217,7 @@ class Commands:
         round_, carried = await self._s.rounds.create(
             caller.community.id, " ".join(positional), cadence_days=cadence, **dates
         )
+        self._s.wake(round_.id)  # its calendar may open it by itself
         text = (
             f"Created round {round_.name} (draft): open it with /penpals round open {round_.name}."
         )
@@ -220,6 +234,30 @@ class Commands:
         if not rounds:
             return Reply("There is no round yet: create one with /penpals round create NAME.")
         return Reply("\n\n".join(status_text(s) for s in rounds[:5]))
+
+    async def _round_status(self, caller: Caller, name: str) -> Reply:
+        status = await self._s.rounds.status(caller.community.id, name)
+        text = status_text(status)
+        if status.round.state in (RoundState.MATCHED, RoundState.RUNNING):
+            text += "\n" + await self._spaces_progress(caller.community, status.round)
+        return Reply(text)
+
+    async def _spaces_progress(self, community: Community, round_: Round) -> str:
+        """Say how far the making of the round's pair spaces has come."""
+        # Read from the outbox directly: core has no progress query for a round yet.
+        async with self._s.uow() as uow:
+            actions = await uow.outbox.list(
+                community.id, round_id=round_.id, kinds=[ActionKind.CREATE_SPACE]
+            )
+        states = Counter(a.state for a in actions)
+        text = f"Pair spaces: {states[ActionState.DONE]} of {len(actions)} made"
+        if states[ActionState.FAILED]:
+            text += f", {states[ActionState.FAILED]} failed (see the organiser alerts)"
+        pending = states[ActionState.PENDING]
+        if pending:
+            minutes = max(1, round(self._limits.seconds_for("conversations.create", pending) / 60))
+            text += f", {pending} to go (about {minutes} minute(s) at Slack's pace)"
+        return text + "."
 
     async def _review(self, caller: Caller, words: list[str]) -> Reply:
         name = await self._round_name(caller, words)
@@ -255,9 +293,9 @@ class Commands:
             )
         community = caller.community
         channels: dict[str, str] = {}
-        for place in ("announcements", "community"):
-            if place in opts:
-                channels[place] = await self._usable_channel(parsing.channel_id(opts[place]))
+        for option, place in SETUP_CHANNELS.items():
+            if option in opts:
+                channels[place] = await self._usable_channel(parsing.channel_id(opts[option]))
         if "pair_mode" in opts:
             mode = opts["pair_mode"].lower().replace("-", "_")
             mode = {"private": PRIVATE_CHANNEL, "group_dm": GROUP_DM, "dm": GROUP_DM}.get(
@@ -321,7 +359,8 @@ class Commands:
         )
 
 
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
+    """Return *text* as a sentence: capital first, full stop last."""
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
@@ -395,6 +434,7 @@ def settings_text(settings: CommunitySettings) -> str:
         [
             f"• announcements: {at('announcements')}",
             f"• community (public topic threads): {at('community')}",
+            f"• organiser alerts: {at('organiser_alerts')}",
             f"• organisers: {groups}",
             f"• language: {settings.default_language}",
             f"• pair spaces: {mode}",

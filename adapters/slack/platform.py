@@ -11,7 +11,10 @@ so the resumable delivery queue can call again after a crash:
   invited;
 - every message carries the key in its metadata (event_type "penpals_post"); when
   an earlier attempt may have gone through (a retry, a dropped connection, an
-  adopted space), conversations.history is checked before posting again.
+  adopted space), conversations.history is checked before posting again. The
+  public methods take `retry=True` for "an earlier attempt may have gone
+  through"; core.delivery does not pass it yet, so within one process the
+  adapter remembers such keys itself.
 
 Calls are paced per method and per channel (see pacing.py); Slack errors become
 DeliveryFailed, temporary with Retry-After or permanent with what to fix.
@@ -19,6 +22,7 @@ DeliveryFailed, temporary with Retry-After or permanent with what to fix.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -33,6 +37,8 @@ from adapters.slack.failures import delivery_failed, error_code, retry_after
 from adapters.slack.pacing import Pacer
 from core.model import Community, MemberRef, Platform
 from core.platform import Activity, DeliveryFailed, Message, SpaceRef, ThreadRef
+
+log = logging.getLogger(__name__)
 
 EVENT_TYPE = "penpals_post"
 GROUP_DM = "group_dm"
@@ -147,6 +153,18 @@ class SlackPlatform:
     ) -> None:
         """Post to the community's announcements channel once per *key*."""
         channel = self._configured(community, "announcements", "the announcements channel")
+        async with self._delivering(key, channel=channel):
+            await self._post_once(channel, message, key, check=retry or key in self._uncertain)
+
+    async def alert_organisers(
+        self, community: Community, message: Message, *, key: str, retry: bool = False
+    ) -> None:
+        """Post a notice in the organisers' channel once per *key* (logged when there is none)."""
+        channel = community.settings.channels.get("organiser_alerts")
+        if not channel:
+            # Failing here would make the outbox alert about the failed alert, forever.
+            log.warning("no organiser alerts channel in %s: %s", community.name, message.plain())
+            return
         async with self._delivering(key, channel=channel):
             await self._post_once(channel, message, key, check=retry or key in self._uncertain)
 

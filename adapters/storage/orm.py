@@ -6,12 +6,13 @@ dataclasses. Enums are stored as their string values, lists and dicts as JSON.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -200,5 +201,46 @@ class OutboxRow(Base):
     not_before: Mapped[datetime]
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+    tried_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text)
     result: Mapped[dict[str, str]]
+
+
+class PairActivityRow(Base):
+    """Messages one member wrote in their pair space in one week: a count, never contents."""
+
+    __tablename__ = "pair_activity"
+    __table_args__ = (UniqueConstraint("group_id", "member_id", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    week: Mapped[date] = mapped_column(Date)  # the Monday (UTC) the week starts on
+    message_count: Mapped[int] = mapped_column(Integer)
+    last_message_at: Mapped[datetime | None]
+    recorded_at: Mapped[datetime]
+
+
+class PauseRow(Base):
+    """A member stepping away from their pair for a while."""
+
+    __tablename__ = "pauses"
+    __table_args__ = (Index(None, "round_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    starts: Mapped[datetime]
+    ends: Mapped[datetime]
+
+
+class StandbyRow(Base):
+    """A volunteer in the standby pool of new partners (round_id None: any round)."""
+
+    __tablename__ = "standby"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]

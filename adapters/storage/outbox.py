@@ -32,6 +32,7 @@ def _action(row: OutboxRow) -> Action:
         not_before=row.not_before,
         created_at=row.created_at,
         done_at=row.done_at,
+        tried_at=row.tried_at,
         last_error=row.last_error,
         result=dict(row.result),
     )
@@ -62,6 +63,7 @@ class SqlOutboxRepository:
                 "not_before": a.not_before,
                 "created_at": a.not_before,
                 "done_at": None,
+                "tried_at": None,
                 "last_error": "",
                 "result": {},
             }
@@ -112,6 +114,10 @@ class SqlOutboxRepository:
             )
             found.update((row.key, _action(row)) for row in rows)
         return found
+
+    async def mark_tried(self, action_id: int, at: datetime) -> None:
+        """Record that the platform is about to be called for this action."""
+        await self._set(action_id, tried_at=at)
 
     async def finish(self, action_id: int, result: Mapping[str, str], at: datetime) -> None:
         """Mark an action done with what the platform returned."""

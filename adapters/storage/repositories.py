@@ -530,6 +530,11 @@ class SqlGroupRepository:
             conditions.append(GroupRow.active.is_(True))
         return [_group(row) for row in await self._rows(*conditions)]
 
+    async def find(self, round_id: int, number: int) -> Group | None:
+        """Return the round's group with this number (active or not), if any."""
+        rows = await self._rows(GroupRow.round_id == round_id, GroupRow.number == number)
+        return _group(rows[0]) if rows else None
+
     async def save(self, group: Group) -> None:
         """Write members, score, reasons, published and active of an existing group."""
         rows = await self._rows(GroupRow.id == group.id)

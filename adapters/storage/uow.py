@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.storage.engagement import SqlEngagementRepository
 from adapters.storage.outbox import SqlOutboxRepository
 from adapters.storage.repositories import (
     SqlApplicationRepository,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     groups: SqlGroupRepository
     topics: SqlTopicRepository
     outbox: SqlOutboxRepository
+    engagement: SqlEngagementRepository
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.groups = SqlGroupRepository(session)
         self.topics = SqlTopicRepository(session)
         self.outbox = SqlOutboxRepository(session)
+        self.engagement = SqlEngagementRepository(session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,379 @@
+"""Organiser commands: /round, /applications review (with buttons) and /setup.
+
+Each group checks the organiser rule before anything else runs, so anyone else
+gets an ephemeral refusal and nothing changes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import discord
+from discord import app_commands
+
+from adapters.discord import autocomplete, summaries
+from adapters.discord.context import answer, deps, organiser_community, report_error
+from adapters.discord.permissions import NEEDED, NotOrganiser, missing_in, names
+from core.errors import InvalidValue
+from core.model import ApplicationStatus, Community, Platform
+
+A = ApplicationStatus
+REVIEW_PAGE = 4  # applicants per review message: 4 rows of buttons plus the bulk row
+
+
+def parse_date(value: str | None, label: str) -> datetime | None:
+    """Parse YYYY-MM-DD (or a full ISO time) as UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidValue(f"{label} {value!r} is not a date: use YYYY-MM-DD") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def round_names(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Suggest the community's rounds, newest first."""
+    d = deps(interaction)
+    if interaction.guild_id is None:
+        return []
+    community = await d.services.communities.ensure(Platform.DISCORD, str(interaction.guild_id))
+    rounds = await d.services.rounds.list(community.id)
+    q = current.strip().casefold()
+    return [
+        app_commands.Choice(name=f"{s.round.name} ({s.round.state.value})", value=s.round.name)
+        for s in rounds
+        if q in s.round.name.casefold()
+    ][: autocomplete.MAX_CHOICES]
+
+
+class OrganiserGroup(app_commands.Group):
+    """A command group only organisers may use."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        await organiser_community(interaction)
+        return True
+
+
+@app_commands.guild_only()
+class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organisers only)"):
+    @app_commands.command(description="Create a draft round")
+    @app_commands.describe(
+        name="A short name such as 2027A",
+        opens="When applications open (YYYY-MM-DD)",
+        closes="When applications close (YYYY-MM-DD)",
+        starts="When pairs begin (YYYY-MM-DD)",
+        cadence_days="Days between topics",
+    )
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        opens: str | None = None,
+        closes: str | None = None,
+        starts: str | None = None,
+        cadence_days: app_commands.Range[int, 1, 90] = 14,
+    ) -> None:
+        community = await organiser_community(interaction)
+        round_, carried = await deps(interaction).services.rounds.create(
+            community.id,
+            name,
+            opens=parse_date(opens, "opening date"),
+            closes=parse_date(closes, "closing date"),
+            starts=parse_date(starts, "start date"),
+            cadence_days=cadence_days,
+        )
+        text = summaries.round_state(round_, "created")
+        if carried:
+            text += f" {carried} waitlisted applicants were carried over as pending."
+        await answer(interaction, text + " Open it with /round open when ready.")
+        # Its calendar (opening date...) is the engine's to follow from now on.
+        deps(interaction).wake(round_.id)
+
+    @app_commands.command(description="Open applications")
+    @app_commands.autocomplete(name=round_names)
+    @app_commands.describe(name="The round")
+    async def open(self, interaction: discord.Interaction, name: str) -> None:
+        d = deps(interaction)
+        community = await organiser_community(interaction)
+        round_ = await d.services.rounds.open(community.id, name)
+        await answer(interaction, summaries.round_state(round_, "is open for applications"))
+        d.wake(round_.id)
+
+    @app_commands.command(description="Close applications")
+    @app_commands.autocomplete(name=round_names)
+    @app_commands.describe(name="The round")
+    async def close(self, interaction: discord.Interaction, name: str) -> None:
+        d = deps(interaction)
+        community = await organiser_community(interaction)
+        round_ = await d.services.rounds.close(community.id, name)
+        await answer(interaction, summaries.round_state(round_, "is closed to applications"))
+        d.wake(round_.id)
+
+    @app_commands.command(name="match-preview", description="Match approved applicants (private)")
+    @app_commands.autocomplete(name=round_names)
+    @app_commands.describe(name="The round")
+    async def match_preview(self, interaction: discord.Interaction, name: str) -> None:
+        community = await organiser_community(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await deps(interaction).services.matches.preview(community, name)
+        await answer(interaction, embed=summaries.match_report(report))
+
+    @app_commands.command(description="Publish the matching: create the pair threads")
+    @app_commands.autocomplete(name=round_names)
+    @app_commands.describe(name="The round")
+    async def publish(self, interaction: discord.Interaction, name: str) -> None:
+        d = deps(interaction)
+        community = await organiser_community(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await d.services.matches.publish(community, name)
+        await answer(interaction, embed=summaries.match_report(report))
+        d.wake(report.round.id)
+
+    @app_commands.command(description="Pair again members left without a partner")
+    @app_commands.autocomplete(name=round_names)
+    @app_commands.describe(name="The round")
+    async def rematch(self, interaction: discord.Interaction, name: str) -> None:
+        d = deps(interaction)
+        community = await organiser_community(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await d.services.matches.rematch(community, name)
+        await answer(interaction, embed=summaries.match_report(report))
+        d.wake(report.round.id)
+
+    @app_commands.command(description="Start the round: topics follow the calendar")
+    @app_commands.autocomplete(name=round_names)
+    @app_commands.describe(name="The round")
+    async def start(self, interaction: discord.Interaction, name: str) -> None:
+        d = deps(interaction)
+        community = await organiser_community(interaction)
+        round_ = await d.services.rounds.start(community.id, name)
+        await answer(interaction, summaries.round_state(round_, "has started"))
+        d.wake(round_.id)
+
+    @app_commands.command(description="Finish the round")
+    @app_commands.autocomplete(name=round_names)
+    @app_commands.describe(name="The round")
+    async def finish(self, interaction: discord.Interaction, name: str) -> None:
+        d = deps(interaction)
+        community = await organiser_community(interaction)
+        round_ = await d.services.rounds.finish(community.id, name)
+        await answer(interaction, summaries.round_state(round_, "has finished"))
+        d.wake(round_.id)
+
+    @app_commands.command(description="Show a round's counts")
+    @app_commands.autocomplete(name=round_names)
+    @app_commands.describe(name="The round")
+    async def status(self, interaction: discord.Interaction, name: str) -> None:
+        community = await organiser_community(interaction)
+        item = await deps(interaction).services.rounds.status(community.id, name)
+        await answer(interaction, embed=summaries.status(item))
+
+
+# -- reviewing applications ------------------------------------------------------------
+
+
+class DecideButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pp:d:(?P<status>[adw]):(?P<member>\d+):(?P<round>.+)",
+):
+    """Approve, decline or waitlist one applicant (works after restarts: state is in the id)."""
+
+    CODES: ClassVar[dict[str, ApplicationStatus]] = {
+        "a": A.APPROVED,
+        "d": A.DECLINED,
+        "w": A.WAITLISTED,
+    }
+    STYLES: ClassVar[dict[str, discord.ButtonStyle]] = {
+        "a": discord.ButtonStyle.success,
+        "d": discord.ButtonStyle.danger,
+        "w": discord.ButtonStyle.secondary,
+    }
+
+    def __init__(self, code: str, member: str, round_name: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=self.STYLES[code],
+                custom_id=f"pp:d:{code}:{member}:{round_name}"[:100],
+            )
+        )
+        self.code, self.member, self.round_name = code, member, round_name
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> DecideButton:
+        return cls(match["status"], match["member"], match["round"], "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        try:
+            community = await organiser_community(interaction)
+            decided = await deps(interaction).services.applications.decide(
+                community.id, self.round_name, self.CODES[self.code], [self.member]
+            )
+            await show_review(interaction, community, self.round_name, decided, edit=True)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+
+class ApproveAllButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pp:all:(?P<round>.+)"
+):
+    """Approve every pending application of a round at once."""
+
+    def __init__(self, round_name: str, count: int = 0) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=f"Approve all {count} pending" if count else "Approve all pending",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"pp:all:{round_name}"[:100],
+            )
+        )
+        self.round_name = round_name
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ApproveAllButton:
+        return cls(match["round"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        try:
+            community = await organiser_community(interaction)
+            decided = await deps(interaction).services.applications.decide(
+                community.id, self.round_name, A.APPROVED, all_pending=True
+            )
+            await show_review(interaction, community, self.round_name, decided, edit=True)
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+
+def review_view(round_name: str, pending: list[Any]) -> discord.ui.View:
+    """Return the buttons of a review page: one row per applicant, then the bulk approval."""
+    view = discord.ui.View(timeout=None)
+    for row, app in enumerate(pending[:REVIEW_PAGE]):
+        who, ext = app.profile.name, app.member.external_id
+        for code, verb in (("a", "Approve"), ("d", "Decline"), ("w", "Waitlist")):
+            label = f"{verb} {who}" if code == "a" else verb
+            button = DecideButton(code, ext, round_name, label)
+            button.row = row
+            view.add_item(button)
+    if pending:
+        bulk = ApproveAllButton(round_name, len(pending))
+        bulk.row = 4
+        view.add_item(bulk)
+    return view
+
+
+async def show_review(
+    interaction: discord.Interaction,
+    community: Community,
+    round_name: str,
+    decided: Any = None,
+    *,
+    edit: bool = False,
+) -> None:
+    """Show (or refresh in place) the page of pending applications."""
+    pending = await deps(interaction).services.applications.list(
+        community.id, round_name, [A.PENDING]
+    )
+    embed = summaries.review(round_name, pending, REVIEW_PAGE, decided)
+    view = review_view(round_name, pending)
+    if edit:
+        await interaction.response.edit_message(embed=embed, view=view)
+    else:
+        await answer(interaction, embed=embed, view=view)
+
+
+@app_commands.guild_only()
+class ApplicationCommands(
+    OrganiserGroup, name="applications", description="Decide on applications (organisers only)"
+):
+    @app_commands.command(description="Approve, decline or waitlist pending applications")
+    @app_commands.autocomplete(round=round_names)
+    @app_commands.describe(round="The round")
+    async def review(self, interaction: discord.Interaction, round: str) -> None:
+        community = await organiser_community(interaction)
+        await show_review(interaction, community, round)
+
+
+# -- setup -----------------------------------------------------------------------------
+
+
+async def _language_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=n, value=v) for n, v in autocomplete.languages(current)]
+
+
+@app_commands.command(description="Choose penpals' channels, organiser role and language")
+@app_commands.guild_only()
+@app_commands.describe(
+    pairs="Text channel that holds the private pair threads",
+    forum="Forum (or text) channel for the public topic threads",
+    announcements="Channel for round announcements",
+    organiser_alerts="Private channel for notices to organisers",
+    organiser_role="Role whose members may run organiser commands",
+    language="The community's default language",
+)
+@app_commands.autocomplete(language=_language_choices)
+async def setup(
+    interaction: discord.Interaction,
+    pairs: discord.TextChannel | None = None,
+    forum: discord.ForumChannel | discord.TextChannel | None = None,
+    announcements: discord.TextChannel | None = None,
+    organiser_alerts: discord.TextChannel | None = None,
+    organiser_role: discord.Role | None = None,
+    language: str | None = None,
+) -> None:
+    """Save the chosen settings, then report any permission the bot lacks, by name."""
+    community = await organiser_community(interaction)
+    chosen = {
+        "pairs": pairs,
+        "forum": forum,
+        "announcements": announcements,
+        "organiser_alerts": organiser_alerts,
+    }
+    channels = {k: str(c.id) for k, c in chosen.items() if c is not None}
+    settings = await deps(interaction).services.communities.configure(
+        community.id,
+        default_language=language,
+        organiser_roles=(str(organiser_role.id),) if organiser_role else None,
+        channels=channels or None,
+    )
+    await answer(
+        interaction,
+        embed=summaries.setup_done(
+            settings.channels,
+            settings.organiser_roles,
+            settings.default_language,
+            _permission_problems(interaction, settings.channels),
+        ),
+    )
+
+
+def _permission_problems(interaction: discord.Interaction, channels: dict[str, str]) -> list[str]:
+    """Return one line per configured channel where the bot lacks something it needs."""
+    guild = interaction.guild
+    problems = []
+    for role, channel_id in channels.items():
+        if role not in NEEDED:
+            continue
+        channel = guild.get_channel(int(channel_id)) if guild else None
+        if channel is None:
+            problems.append(f"<#{channel_id}>: the bot cannot see this channel (View Channels)")
+            continue
+        lacking = missing_in(channel, role)
+        if lacking:
+            problems.append(f"<#{channel_id}>: {names(lacking)}")
+    return problems
+
+
+DYNAMIC_ITEMS = (DecideButton, ApproveAllButton)
+COMMANDS = (RoundCommands(), ApplicationCommands(), setup)
+__all__ = ["COMMANDS", "DYNAMIC_ITEMS", "NotOrganiser"]

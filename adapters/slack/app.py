@@ -1,0 +1,185 @@
+"""Build penpals' slack-bolt AsyncApp: the /penpals command, the signup modal, review buttons.
+
+Handlers translate a Slack payload into a call of one core service and render the
+result. Slack wants an answer within 3 seconds: a command whose work takes longer
+is acknowledged with "working on it" and answered through its response_url.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import views
+from adapters.slack.client import make_client
+from adapters.slack.commands import Caller, Commands, Reply, sentence
+from adapters.slack.failures import error_code
+from adapters.slack.pacing import Limits
+from adapters.slack.replay import ReplayGuard
+from adapters.slack.review import PREFIX as REVIEW_PREFIX
+from core.errors import PenpalsError
+from core.model import Community, MemberRef, Platform
+from core.profiles import ProfileInvalid, build_profile
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+    from bots.settings import Settings
+
+log = logging.getLogger("penpals.slack")
+
+COMMAND = "/penpals"
+ANSWER_BUDGET = 2.0  # seconds of work before acknowledging; Slack gives up at 3
+FAILED = "Something went wrong on penpals' side: the details are in its log. Try again later."
+
+Ack = Callable[..., Awaitable[Any]]
+
+
+def build_app(
+    settings: Settings,
+    services: Services,
+    *,
+    client: AsyncWebClient | None = None,
+    limits: Limits | None = None,
+) -> AsyncApp:
+    """Return the AsyncApp with every penpals listener registered."""
+    client = client or make_client(settings.slack_bot_token, base_url=settings.slack_api_url)
+    app = AsyncApp(
+        name="penpals",
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        before_authorize=ReplayGuard(),
+        logger=log,
+    )
+    handlers = Handlers(services=services, client=client, limits=limits)
+    app.command(COMMAND)(handlers.on_command)
+    app.options(re.compile(f"^({'|'.join(views.SEARCHABLE)})$"))(handlers.on_options)
+    app.view(views.CALLBACK_ID)(handlers.on_signup)
+    app.action(re.compile(f"^{REVIEW_PREFIX}"))(handlers.on_review)
+    # Buttons of core messages (keep in touch, surveys...) are acknowledged so Slack
+    # shows no error; their meaning belongs to the features that send them.
+    app.action(re.compile(".*"))(handlers.on_other_action)
+    app.error(handlers.on_error)
+    return app
+
+
+class Handlers:
+    """The listeners; one per kind of request Slack sends."""
+
+    def __init__(
+        self, *, services: Services, client: AsyncWebClient, limits: Limits | None = None
+    ) -> None:
+        self._services = services
+        self._client = client
+        self._commands = Commands(services=services, client=client, limits=limits)
+
+    async def on_command(self, ack: Ack, body: dict[str, Any], respond: Ack) -> None:
+        """Run a /penpals subcommand and answer only the person who ran it."""
+
+        async def work() -> Reply:
+            community = await self._community(body.get("team_id", ""), body.get("team_domain", ""))
+            caller = Caller(
+                community,
+                body["user_id"],
+                channel_id=body.get("channel_id", ""),
+                trigger_id=body.get("trigger_id", ""),
+            )
+            return await self._commands.run(caller, body.get("text", ""))
+
+        await answer_in_time(ack, respond, work())
+
+    async def on_options(self, ack: Ack, payload: dict[str, Any]) -> None:
+        """Offer the countries, time zones or languages matching what the member typed."""
+        await ack(options=views.options_for(payload["action_id"], payload.get("value", "")))
+
+    async def on_signup(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Validate the signup modal and save the application, or show what to fix."""
+        values = view["state"]["values"]
+        try:
+            profile = build_profile(**views.submitted(values))
+        except ProfileInvalid as exc:
+            await ack(response_action="errors", errors=views.field_errors(exc, values))
+            return
+        community = await self._community(body["team"]["id"], body["team"].get("domain", ""))
+        member = MemberRef(Platform.SLACK, body["user"]["id"])
+        try:
+            done = await self._services.applications.submit(community, member, profile)
+        except PenpalsError as exc:
+            await ack(
+                response_action="update", view=views.notice_view("Not saved", sentence(str(exc)))
+            )
+            return
+        name = done.round.name
+        if done.created:
+            text = (
+                f"Thank you, {profile.name}! Your application to round *{name}* is in. "
+                "Organisers review applications once they close, and penpals will tell you "
+                "when pairs are announced. Run `/penpals signup` again to change it while "
+                "applications are open."
+            )
+        else:
+            text = f"Your application to round *{name}* is updated."
+        await ack(response_action="update", view=views.notice_view("Application saved", text))
+
+    async def on_review(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Ack
+    ) -> None:
+        """Approve, decline or waitlist from the review message, then refresh it."""
+        await ack()
+        community = await self._community(body["team"]["id"], body["team"].get("domain", ""))
+        caller = Caller(community, body["user"]["id"])
+        try:
+            reply = await self._commands.decide(
+                caller, action["action_id"], action.get("value", "")
+            )
+        except PenpalsError as exc:
+            await respond(replace_original=False, **Reply(sentence(str(exc))).payload())
+            return
+        await respond(replace_original=True, **reply.payload())
+
+    async def on_other_action(self, ack: Ack) -> None:
+        """Acknowledge a button penpals has no listener for."""
+        await ack()
+
+    async def on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        """Log a listener's failure with what Slack sent (never the token)."""
+        log.error(
+            "Slack listener failed on a %s request", body.get("type") or "command", exc_info=error
+        )
+
+    async def _community(self, team_id: str, team_name: str) -> Community:
+        return await self._services.communities.ensure(Platform.SLACK, team_id, team_name)
+
+
+async def answer_in_time(
+    ack: Ack, respond: Ack, work: Coroutine[Any, Any, Reply], *, budget: float = ANSWER_BUDGET
+) -> None:
+    """Acknowledge with *work*'s reply, or with "working on it" and respond once it is done."""
+    task = asyncio.ensure_future(_safely(work))
+    try:
+        reply = await asyncio.wait_for(asyncio.shield(task), budget)
+    except TimeoutError:
+        await ack(**Reply("Working on it: the answer will appear here.").payload())
+        late = (await task).payload()
+        if late:
+            await respond(**late)
+        return
+    await ack(**reply.payload())
+
+
+async def _safely(work: Coroutine[Any, Any, Reply]) -> Reply:
+    """Return *work*'s reply; a Slack refusal or a bug becomes a sentence for the person."""
+    try:
+        return await work
+    except SlackApiError as exc:
+        log.warning("Slack refused a call: %s", error_code(exc))
+        return Reply(f"Slack refused that ({error_code(exc)}): try again in a moment.")
+    except Exception:
+        log.exception("a /penpals command failed")
+        return Reply(FAILED)

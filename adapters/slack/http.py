@@ -1,0 +1,48 @@
+"""HTTP mode: an aiohttp server that hands every signed Slack request to the AsyncApp.
+
+The slash command, interactivity and options-load URLs of the manifest all point
+at one path; bolt verifies each request's signature and age, and ReplayGuard
+refuses one seen before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+EVENTS_PATH = "/slack/events"
+
+
+def web_app(app: AsyncApp, *, path: str = EVENTS_PATH) -> web.Application:
+    """Return the aiohttp application serving *app* at *path* (and /healthz)."""
+
+    async def dispatch(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    async def health(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    server = web.Application()
+    server.router.add_post(path, dispatch)
+    server.router.add_get("/healthz", health)
+    return server
+
+
+@asynccontextmanager
+async def http_server(
+    app: AsyncApp, *, host: str, port: int, path: str = EVENTS_PATH
+) -> AsyncIterator[int]:
+    """Serve *app* over HTTP while the context is open; yield the port it listens on."""
+    runner = web.AppRunner(web_app(app, path=path), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound = runner.addresses[0][1] if runner.addresses else port
+        yield int(bound)
+    finally:
+        await runner.cleanup()

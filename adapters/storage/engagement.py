@@ -1,0 +1,156 @@
+"""The engagement repository: weekly message counts, pauses and the standby pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.storage.orm import GroupRow, PairActivityRow, PauseRow, StandbyRow
+from core.ports import Pause, Volunteer, WeekCount
+
+_CHUNK = 500  # rows per INSERT: well inside SQLite's variable limit
+
+
+def _pause(row: PauseRow) -> Pause:
+    return Pause(row.id, row.member_id, row.round_id, row.starts, row.ends)
+
+
+class SqlEngagementRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, counts: Sequence[WeekCount], at: datetime) -> None:
+        """Store the weekly counts, replacing those of the same group, member and week."""
+        rows = [
+            {
+                "group_id": c.group_id,
+                "member_id": c.member_id,
+                "week": c.week,
+                "message_count": c.messages,
+                "last_message_at": c.last_message_at,
+                "recorded_at": at,
+            }
+            for c in counts
+        ]
+        dialect = self._session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        for start in range(0, len(rows), _CHUNK):
+            stmt = insert(PairActivityRow).values(rows[start : start + _CHUNK])
+            await self._session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["group_id", "member_id", "week"],
+                    set_={
+                        "message_count": stmt.excluded.message_count,
+                        "last_message_at": stmt.excluded.last_message_at,
+                        "recorded_at": stmt.excluded.recorded_at,
+                    },
+                )
+            )
+
+    async def weeks(self, group_ids: Iterable[int]) -> list[WeekCount]:
+        """Return the stored weekly counts of the groups, oldest week first."""
+        ids = list(set(group_ids))
+        found: list[WeekCount] = []
+        for start in range(0, len(ids), _CHUNK):
+            rows = await self._session.scalars(
+                select(PairActivityRow)
+                .where(PairActivityRow.group_id.in_(ids[start : start + _CHUNK]))
+                .order_by(PairActivityRow.week, PairActivityRow.id)
+            )
+            found += [
+                WeekCount(r.group_id, r.member_id, r.week, r.message_count, r.last_message_at)
+                for r in rows
+            ]
+        return sorted(found, key=lambda c: c.week)
+
+    async def last_recorded(self, round_id: int) -> datetime | None:
+        """Return when counts of the round's groups were last stored."""
+        found: datetime | None = await self._session.scalar(
+            select(func.max(PairActivityRow.recorded_at))
+            .join(GroupRow, GroupRow.id == PairActivityRow.group_id)
+            .where(GroupRow.round_id == round_id)
+        )
+        # SQLite's MAX() hands back the stored text's datetime without its zone.
+        return None if found is None else found.replace(tzinfo=found.tzinfo or UTC)
+
+    async def add_pause(
+        self, member_id: int, round_id: int, starts: datetime, ends: datetime
+    ) -> Pause:
+        """Store a pause of a member's pair."""
+        row = PauseRow(member_id=member_id, round_id=round_id, starts=starts, ends=ends)
+        self._session.add(row)
+        await self._session.flush()
+        return _pause(row)
+
+    async def pauses(self, round_id: int) -> list[Pause]:
+        """Return the round's pauses, earliest first."""
+        rows = await self._session.scalars(
+            select(PauseRow).where(PauseRow.round_id == round_id).order_by(PauseRow.starts)
+        )
+        return [_pause(row) for row in rows]
+
+    async def end_pauses(self, member_id: int, round_id: int, at: datetime) -> int:
+        """End the member's pauses still running at *at*; return how many."""
+        result = await self._session.execute(
+            update(PauseRow)
+            .where(
+                PauseRow.member_id == member_id,
+                PauseRow.round_id == round_id,
+                PauseRow.starts <= at,
+                PauseRow.ends > at,
+            )
+            .values(ends=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def add_volunteer(
+        self, community_id: int, member_id: int, round_id: int | None, at: datetime
+    ) -> bool:
+        """Put a member in the standby pool; return False if they already were."""
+        existing = await self._session.scalar(
+            select(StandbyRow.id).where(
+                StandbyRow.community_id == community_id,
+                StandbyRow.member_id == member_id,
+                # NULL never equals NULL in SQL: compare the "any round" case explicitly.
+                StandbyRow.round_id.is_(None)
+                if round_id is None
+                else StandbyRow.round_id == round_id,
+            )
+        )
+        if existing is not None:
+            return False
+        self._session.add(
+            StandbyRow(
+                community_id=community_id, member_id=member_id, round_id=round_id, created_at=at
+            )
+        )
+        await self._session.flush()
+        return True
+
+    async def volunteers(self, community_id: int, round_id: int) -> list[Volunteer]:
+        """Return the volunteers for the round (and for any round), earliest first."""
+        rows = await self._session.scalars(
+            select(StandbyRow)
+            .where(
+                StandbyRow.community_id == community_id,
+                or_(StandbyRow.round_id.is_(None), StandbyRow.round_id == round_id),
+            )
+            .order_by(StandbyRow.created_at, StandbyRow.id)
+        )
+        return [Volunteer(r.community_id, r.member_id, r.round_id, r.created_at) for r in rows]
+
+    async def remove_volunteer(self, community_id: int, member_id: int) -> None:
+        """Take a member out of the community's standby pool."""
+        rows = await self._session.scalars(
+            select(StandbyRow).where(
+                StandbyRow.community_id == community_id, StandbyRow.member_id == member_id
+            )
+        )
+        for row in rows:
+            await self._session.delete(row)
+        await self._session.flush()

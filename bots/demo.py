@@ -1,0 +1,427 @@
+"""`penpals demo`: rehearse a whole round on SQLite with an in-process chat platform.
+
+Everything real except two things: the platform is adapters.rehearsal (it keeps
+what it was sent) and the clock is simulated. The clock jumps from one due moment
+to the next, as RoundAutomation.next_due and DeliveryService.next_due name them,
+and at each moment the demo does what the engine's jobs would do there (advance
+the round, deliver the outbox). Five months of a round take seconds; nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+
+from adapters.rehearsal import RehearsalPlatform
+from adapters.storage.engine import database_url
+from adapters.storage.migrate import upgrade_async
+from bots.bootstrap import Services, build
+from bots.settings import Settings
+from core import applicants_csv, vocab
+from core.applicants_csv import ApplicantRow
+from core.errors import InvalidValue
+from core.lifecycle import TOPIC_COUNT
+from core.matchmaking import MatchReport, Person
+from core.model import ApplicationStatus, Community, Platform, Round, RoundState
+from core.outbox import ActionState
+from core.synthetic import generate_pool
+
+DEMO_DATABASE = Path("penpals-demo.db")
+REPORTS = Path("reports")
+COMMUNITY = "rehearsal"  # the only community a demo database ever holds
+CADENCE_DAYS = 14
+APPLICATION_WINDOW = timedelta(days=14)
+MATCHING_WEEK = timedelta(days=7)  # between applications closing and the round start
+_TOPIC_POST = re.compile(r"^r\d+:g\d+:t\d+$")
+
+# progress(stage, done, total): the CLI draws it as a bar, tests pass nothing.
+Progress = Callable[[str, float, float], None]
+
+
+def _quiet(stage: str, done: float, total: float) -> None:
+    """Ignore progress."""
+
+
+class SimulatedClock:
+    """A clock that only moves when the rehearsal moves it, and only forward."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def travel(self, to: datetime) -> None:
+        """Move to *to* unless that is in the past."""
+        self._now = max(self._now, to)
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """An applicant who got no partner, and why."""
+
+    id: str
+    name: str
+    country: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    round: str
+    database: str
+    source: str  # "generated (seed N)" or the applicants file
+    applicants: int
+    approved: int
+    participants: int
+    countries: int
+    groups: int
+    trios: int
+    unplaced: tuple[Left, ...]
+    waitlisted: tuple[Left, ...]  # over the country cap, carried to the next round
+    topics_sent: int
+    topics_planned: int
+    pair_posts: int
+    duplicate_posts: int  # post keys the platform saw more than once: must be 0
+    spaces: int
+    spaces_archived: int
+    announcements: int
+    failed_actions: int
+    # HOOK(nudges): None until the nudge feature exists; then the nudges sent.
+    nudges: int | None
+    opened: datetime
+    ended: datetime
+    wall_seconds: float = 0.0
+    reports: tuple[Path, ...] = field(default=())
+
+    @property
+    def simulated_days(self) -> int:
+        return (self.ended - self.opened).days
+
+
+# -- running the rehearsal -------------------------------------------------------------
+
+
+async def rehearse(
+    settings: Settings,
+    *,
+    applicants: Path | None,
+    size: int,
+    seed: int,
+    progress: Progress = _quiet,
+    reports: Path = REPORTS,
+) -> DemoSummary:
+    """Run a complete round in settings.database_url (recreated) and write its report."""
+    rows, source = await asyncio.to_thread(applicant_pool, applicants, size, seed)
+    return await rehearse_rows(
+        settings, rows, source=source, seed=seed, progress=progress, reports=reports
+    )
+
+
+def applicant_pool(applicants: Path | None, size: int, seed: int) -> tuple[list[ApplicantRow], str]:
+    """Return the applicants to rehearse with (a file's, or generated) and where they came from."""
+    if applicants is None:
+        return generate_pool(size, seed=seed), f"generated (seed {seed})"
+    text = applicants_csv.decode(applicants.read_bytes(), source=str(applicants))
+    return applicants_csv.read_applicants(text, source=str(applicants)), str(applicants)
+
+
+async def rehearse_rows(
+    settings: Settings,
+    rows: Sequence[ApplicantRow],
+    *,
+    source: str,
+    seed: int,
+    progress: Progress = _quiet,
+    reports: Path = REPORTS,
+) -> DemoSummary:
+    """Run a complete round for these applicants and write its report."""
+    started = time.perf_counter()
+    progress("Preparing the database", 0, 1)
+    await fresh_database(settings.database_url)
+    progress("Preparing the database", 1, 1)
+    clock = SimulatedClock(datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
+    platform = RehearsalPlatform(Platform.LOCAL)
+    async with build(settings, clock=clock) as services:
+        services.platforms[Platform.LOCAL] = platform
+        community = await services.communities.ensure(
+            Platform.LOCAL, COMMUNITY, "penpals rehearsal"
+        )
+        round_ = await _plan(services, community, clock.now())
+        calendar = _Calendar(services, clock, round_, progress)
+        await calendar.run_until(RoundState.OPEN)
+        await _apply(services, community, round_.name, rows, progress)
+        await calendar.run_until(RoundState.CLOSED)
+        progress("Matching", 0, 1)
+        matching = await services.matches.publish(community, round_.name, seed=seed)
+        progress("Matching", 1, 1)
+        await calendar.run_until(RoundState.FINISHED)
+        summary = await _summarise(services, community, round_, matching, platform, rows, source)
+    summary = replace(summary, wall_seconds=time.perf_counter() - started)
+    return replace(summary, reports=write_reports(summary, reports))
+
+
+async def fresh_database(url: str) -> None:
+    """Recreate the rehearsal's SQLite file from nothing and migrate it."""
+    path = sqlite_path(url)
+    if path.exists() and not is_rehearsal_database(path):
+        raise InvalidValue(
+            f"{path} holds something other than a penpals rehearsal: the demo recreates its "
+            f"database, so give it a new file (the default is {DEMO_DATABASE})"
+        )
+    for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+    await upgrade_async(url)
+
+
+def sqlite_path(url: str) -> Path:
+    """Return the file of a SQLite URL, refusing any other database."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise InvalidValue(
+            "the rehearsal runs on a SQLite file of its own: give a sqlite:///FILE URL "
+            f"or leave --database out (the default is {DEMO_DATABASE})"
+        )
+    return Path(parsed.database)
+
+
+def is_rehearsal_database(path: Path) -> bool:
+    """Return whether the SQLite file holds nothing but an earlier rehearsal."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            found = db.execute("SELECT platform, external_id FROM communities").fetchall()
+    except sqlite3.Error:
+        return path.stat().st_size == 0
+    return set(found) <= {(Platform.LOCAL.value, COMMUNITY)}
+
+
+async def _plan(services: Services, community: Community, now: datetime) -> Round:
+    """Create the round: applications open now for two weeks, pairs start a week later."""
+    closes = now + APPLICATION_WINDOW
+    round_, _ = await services.rounds.create(
+        community.id,
+        f"{now:%Y}{'A' if now.month <= 6 else 'B'}",
+        opens=now,
+        closes=closes,
+        starts=closes + MATCHING_WEEK,
+        cadence_days=CADENCE_DAYS,
+    )
+    return round_
+
+
+async def _apply(
+    services: Services,
+    community: Community,
+    round_name: str,
+    rows: Sequence[ApplicantRow],
+    progress: Progress,
+) -> None:
+    """Import the applications, then approve every one, as an organiser would."""
+    stage = f"Importing and approving {len(rows):,} applicants"
+    progress(stage, 0, 2)
+    await services.applications.import_rows(community, round_name, rows)
+    progress(stage, 1, 2)
+    await services.applications.decide(
+        community.id, round_name, ApplicationStatus.APPROVED, all_pending=True
+    )
+    progress(stage, 2, 2)
+
+
+class _Calendar:
+    """Move the simulated clock from one due moment to the next, doing what falls due."""
+
+    def __init__(
+        self, services: Services, clock: SimulatedClock, round_: Round, progress: Progress
+    ) -> None:
+        self._services = services
+        self._clock = clock
+        self._round = round_
+        self._progress = progress
+        self._first = clock.now()
+        assert round_.ends_at is not None, "a planned round has an end"
+        self._days = (round_.ends_at - self._first).days
+
+    async def run_until(self, state: RoundState) -> None:
+        """Advance and deliver at each due moment until the round reaches *state*, drained."""
+        automation, delivery = self._services.automation, self._services.delivery
+        while True:
+            await automation.advance(self._round.id)
+            # HOOK(nudges): simulate some pairs' activity here once activity is counted.
+            await delivery.run_due()
+            current = await self._services.rounds.get(self._round.community_id, self._round.name)
+            self._show(current)
+            upcoming = [await automation.next_due(self._round.id), await delivery.next_due()]
+            pending = [t for t in upcoming if t is not None]
+            if current.state is state and await delivery.next_due() is None:
+                return
+            if not pending:
+                raise RuntimeError(
+                    f"round {current.name} stopped at {current.state.value} before "
+                    f"{state.value}: nothing more is due"
+                )
+            self._clock.travel(min(pending))
+
+    def _show(self, current: Round) -> None:
+        day = (self._clock.now() - self._first).days
+        stage = f"Round {current.name}: {current.state.value}, day {day} of {self._days}"
+        self._progress(stage, min(day, self._days), self._days)
+
+
+# -- what happened ---------------------------------------------------------------------
+
+
+async def _summarise(
+    services: Services,
+    community: Community,
+    planned: Round,
+    matching: MatchReport,
+    platform: RehearsalPlatform,
+    rows: Sequence[ApplicantRow],
+    source: str,
+) -> DemoSummary:
+    """Gather the round's figures from the database and from what the platform received."""
+    round_ = await services.rounds.get(community.id, planned.name)
+    approved = await services.applications.list(
+        community.id, round_.name, [ApplicationStatus.APPROVED, ApplicationStatus.WAITLISTED]
+    )
+    async with services.uow() as uow:
+        failed = await uow.outbox.list(
+            community.id, round_id=round_.id, states=[ActionState.FAILED]
+        )
+    people = [p for g in matching.groups for p in g.members]
+    posted = Counter(key for method, key in platform.calls if method == "post")
+    messages = [key for space in platform.spaces.values() for key, _ in space.messages]
+    topic_posts = [key for key in messages if _TOPIC_POST.match(key)]
+    return DemoSummary(
+        round=round_.name,
+        database=str(services.engine.url.database),
+        source=source,
+        applicants=len(rows),
+        approved=len(approved),
+        participants=len(people),
+        countries=len({p.country for p in people}),
+        groups=len(matching.groups),
+        trios=sum(1 for g in matching.groups if len(g.members) == 3),
+        unplaced=tuple(_left(p, why) for p, why in matching.unplaced),
+        waitlisted=tuple(_left(p, why) for p, why in matching.over_cap),
+        topics_sent=len(platform.threads),
+        topics_planned=TOPIC_COUNT,
+        pair_posts=len(topic_posts),
+        duplicate_posts=sum(1 for n in posted.values() if n > 1),
+        spaces=len(platform.spaces),
+        spaces_archived=sum(1 for s in platform.spaces.values() if s.archived),
+        announcements=len(platform.announcements),
+        failed_actions=len(failed),
+        nudges=None,  # HOOK(nudges): count the nudge actions of the round here.
+        opened=planned.applications_open_at or round_.created_at or services.clock.now(),
+        ended=round_.ends_at or services.clock.now(),
+    )
+
+
+def _left(person: Person, reason: str) -> Left:
+    return Left(person.external_id, person.name, person.country, reason)
+
+
+def summary_lines(s: DemoSummary) -> list[str]:
+    """Return the summary as plain lines (the console and the .txt report share them)."""
+    lines = [
+        f"Round {s.round}: rehearsed {s.simulated_days} days "
+        f"({s.opened:%Y-%m-%d} to {s.ended:%Y-%m-%d}) in {s.wall_seconds:.1f} s",
+        f"  applicants       {s.applicants:,} ({s.source}), {s.approved:,} approved",
+        f"  participants     {s.participants:,} from {s.countries} countries",
+        f"  groups           {s.groups:,} ({s.groups - s.trios:,} pairs, {s.trios} of three)",
+        f"  unplaced         {len(s.unplaced)}",
+        *(f"    {x.id} {x.name} ({x.country}): {x.reason}" for x in s.unplaced),
+        f"  waitlisted       {len(s.waitlisted)} over the country cap",
+        *_reason_counts(s.waitlisted),
+        f"  topics sent      {s.topics_sent} of {s.topics_planned}, every {CADENCE_DAYS} days",
+        f"  pair posts       {s.pair_posts:,} ({s.duplicate_posts} sent twice)",
+        f"  pair spaces      {s.spaces:,} created, {s.spaces_archived:,} archived with a goodbye",
+        f"  announcements    {s.announcements}",
+        f"  failed actions   {s.failed_actions}",
+    ]
+    if s.nudges is not None:
+        lines.append(f"  nudges           {s.nudges}")
+    return lines
+
+
+def _reason_counts(people: Sequence[Left]) -> list[str]:
+    by_country = Counter(p.country for p in people)
+    return [f"    {vocab.country_name(c)}: {n}" for c, n in sorted(by_country.items())]
+
+
+def write_reports(summary: DemoSummary, folder: Path) -> tuple[Path, ...]:
+    """Write reports/demo-<round>.json and .txt; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"demo-{summary.round}"
+    data = {k: v for k, v in asdict(summary).items() if k != "reports"}
+    data["simulated_days"] = summary.simulated_days
+    json_path, text_path = stem.with_suffix(".json"), stem.with_suffix(".txt")
+    json_path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    text_path.write_text("\n".join(summary_lines(summary)) + "\n", encoding="utf-8")
+    return json_path, text_path
+
+
+# -- the command -----------------------------------------------------------------------
+
+
+def main(applicants: Path | None, size: int, seed: int, *, database: str | None = None) -> None:
+    """Rehearse a round, then print its summary and where its report and database are."""
+    from bots import cli  # the CLI imports this module lazily; share its error handling
+
+    settings = Settings(database_url=database or f"sqlite+aiosqlite:///./{DEMO_DATABASE}")
+    if applicants is None:
+        rows, source = applicant_pool(None, size, seed)
+    else:  # read as `penpals match` does: the same line-numbered errors, exit status 2
+        rows, source = cli.read_applicants_file(applicants), str(applicants)
+    with _progress_bar(cli.err) as progress:
+        summary = cli.run(
+            rehearse_rows(settings, rows, source=source, seed=seed, progress=progress)
+        )
+    print_summary(cli.out, summary)
+
+
+@contextmanager
+def _progress_bar(console: Console) -> Iterator[Progress]:
+    """Yield a progress callback drawing one rich bar on *console* (when it is a terminal)."""
+    bar = RichProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = bar.add_task("Starting", total=None)
+    with bar:
+        yield lambda stage, done, total: bar.update(
+            task, description=stage, completed=done, total=total
+        )
+
+
+def print_summary(console: Console, summary: DemoSummary) -> None:
+    """Print the round summary, the report files and how to look at the database."""
+    first, *rest = summary_lines(summary)
+    console.print(first, style="bold", markup=False)
+    for line in rest:
+        console.print(line, markup=False)
+    console.print(f"Report written to {' and '.join(str(p) for p in summary.reports)}.")
+    console.print(
+        f"The rehearsal's database is {summary.database}: look around with "
+        f"PENPALS_DATABASE_URL=sqlite:///{summary.database} PENPALS_COMMUNITY=local:{COMMUNITY} "
+        f"penpals round show {summary.round}",
+        markup=False,
+    )

@@ -1,0 +1,79 @@
+"""Run penpals in a Slack workspace: Socket Mode with SLACK_APP_TOKEN, HTTP mode without.
+
+`penpals run slack` (and `penpals run all`) await serve(); it returns only when
+cancelled. While it runs, a SlackPlatform sharing the app's Web API client (and so
+its 429 handling) is registered in services.platforms, where the round engine's
+delivery finds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.app import build_app
+from adapters.slack.client import make_client
+from adapters.slack.http import EVENTS_PATH, http_server
+from adapters.slack.pacing import Limits, Pacer
+from adapters.slack.platform import SlackPlatform
+from bots.bootstrap import Services
+from bots.settings import Settings
+from core.errors import InvalidValue
+from core.model import Platform
+
+log = logging.getLogger("penpals.slack")
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """Return the bot's Web API client (base URL from PENPALS_SLACK_API_URL)."""
+    if not settings.slack_bot_token:
+        raise InvalidValue("SLACK_BOT_TOKEN is not set: copy the bot token (xoxb-...) of the app")
+    return make_client(settings.slack_bot_token, base_url=settings.slack_api_url)
+
+
+def slack_platform(client: AsyncWebClient, limits: Limits | None = None) -> SlackPlatform:
+    """Return the delivery side of the adapter, paced at Slack's published limits."""
+    return SlackPlatform(client=client, pacer=Pacer(limits))
+
+
+async def serve(
+    settings: Settings,
+    services: Services,
+    *,
+    client: AsyncWebClient | None = None,
+    limits: Limits | None = None,
+    host: str = "0.0.0.0",
+) -> None:
+    """Serve the Slack app until cancelled; deliver Slack's outbox actions meanwhile."""
+    client = client or slack_client(settings)
+    app = build_app(settings, services, client=client, limits=limits)
+    services.platforms[Platform.SLACK] = slack_platform(client, limits)
+    services.wake()  # deliver what waited for Slack while it was not connected
+    try:
+        await _serve(settings, app, client, host)
+    finally:
+        services.platforms.pop(Platform.SLACK, None)
+
+
+async def _serve(settings: Settings, app: AsyncApp, client: AsyncWebClient, host: str) -> None:
+    if settings.slack_app_token:
+        handler = AsyncSocketModeHandler(app, settings.slack_app_token, web_client=client)
+        try:
+            await handler.connect_async()
+            log.info("penpals is connected to Slack in Socket Mode")
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()
+        return
+    if not settings.slack_signing_secret:
+        raise InvalidValue(
+            "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
+            "(or set SLACK_APP_TOKEN for Socket Mode)"
+        )
+    async with http_server(app, host=host, port=settings.slack_port) as port:
+        log.info("penpals listens for Slack on http://%s:%d%s", host, port, EVENTS_PATH)
+        await asyncio.Event().wait()

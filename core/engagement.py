@@ -1,0 +1,716 @@
+"""Keeping pairs alive: count activity, nudge quiet pairs, offer a new partner.
+
+Activity is counted per pair space as messages per member per week, never their
+contents. A pair silent for 14 days gets one friendly nudge; at 28 days the
+organisers get it on a list and the partner who wrote last on their own is offered
+a new partner from the standby pool (the round's odd ones out, its waitlisted
+applicants, volunteers). A member on pause is not nudged, their pair is not silent
+during the pause, and its silence counts again from the end of the pause.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from core import messages
+from core.errors import Conflict, InvalidValue, NotFound
+from core.matching import Candidate, group_score, violations
+from core.model import (
+    Application,
+    ApplicationStatus,
+    Community,
+    Group,
+    MemberRef,
+    Platform,
+    Round,
+    RoundState,
+)
+from core.outbox import ActionKind, ActionState, NewAction, space_key
+from core.platform import Activity, ChatPlatform, SpaceRef, message_to_dict
+from core.ports import Clock, NewApplication, NewGroup, Pause, UnitOfWork, UnitOfWorkFactory
+from core.ports import WeekCount as Count
+from core.rounds import find_round
+
+log = logging.getLogger(__name__)
+
+A = ApplicationStatus
+NUDGE_AFTER = timedelta(days=14)
+RESCUE_AFTER = timedelta(days=28)
+WEEK = timedelta(days=7)
+# Who is asked first when several in the pool would make a good pair: people of the
+# round still without a partner, then the waitlist, then volunteers.
+SOURCES = ("odd one out", "waitlisted", "volunteer")
+
+
+def week_of(at: datetime) -> date:
+    """Return the Monday (UTC) of the week *at* falls in."""
+    day = at.astimezone(UTC).date()
+    return day - timedelta(days=day.weekday())
+
+
+def _week_start(week: date) -> datetime:
+    return datetime.combine(week, time(), UTC)
+
+
+def offer_action_id(round_id: int, number: int) -> str:
+    """Return the button id of an offer of a new partner (adapters route presses by it)."""
+    return f"engagement:new-partner:{round_id}:{number}"
+
+
+@dataclass(frozen=True, slots=True)
+class PairSpace:
+    """A published, active group whose private space the platform has made."""
+
+    group: Group
+    space: SpaceRef
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """A pair nobody has written in for a while, and who (if anyone) wrote last alone."""
+
+    number: int
+    member_ids: tuple[int, ...]
+    since: datetime
+    days: int
+    active_member_id: int | None
+
+    @property
+    def spell(self) -> str:
+        """Name this silent spell: one nudge and one offer per spell, however often checked."""
+        return f"{self.since:%Y-%m-%d}"
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceCheck:
+    nudged: int = 0
+    listed: int = 0
+    offered: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NewPartner:
+    round: Round
+    old_number: int
+    number: int | None  # None: nobody in the pool fits yet (the organisers were told)
+    partner: str = ""
+    source: str = ""  # one of SOURCES
+
+
+@dataclass(frozen=True, slots=True)
+class _Standby:
+    """Someone in the standby pool, with the profile they would be matched on."""
+
+    application: Application  # in this round, or their latest one when volunteering
+    source: str
+
+    @property
+    def member_id(self) -> int:
+        return self.application.member_id
+
+
+class EngagementService:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        platforms: Mapping[Platform, ChatPlatform],
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        # Kept by reference: adapters register themselves once connected.
+        self._platforms = platforms
+
+    # -- the daily round ---------------------------------------------------------------
+
+    async def daily(self, round_id: int) -> str | None:
+        """Count activity and check for silence, at most once per UTC day; say what was done."""
+        async with self._uow() as uow:
+            last = await uow.engagement.last_recorded(round_id)
+        if last is not None and last.date() >= self._clock.now().date():
+            return None
+        counted = await self.record_activity(round_id)
+        if not counted:
+            return None
+        # Only freshly counted pairs: stale counts would make a talking pair look silent.
+        check = await self.check_silence(round_id, numbers=counted)
+        return (
+            f"activity: {len(counted)} spaces; nudged {check.nudged}, "
+            f"listed {check.listed}, offered {check.offered}"
+        )
+
+    async def record_activity(
+        self, round_id: int, *, numbers: Collection[int] | None = None
+    ) -> frozenset[int]:
+        """Store the weekly message counts of the round's pair spaces; return the groups counted."""
+        async with self._uow() as uow:
+            round_ = await uow.rounds.get(round_id)
+            community = await uow.communities.get(round_.community_id)
+            spaces = await _pair_spaces(uow, round_id)
+            if numbers is not None:
+                spaces = [s for s in spaces if s.group.number in numbers]
+            stored = await uow.engagement.weeks(s.group.id for s in spaces)
+            refs = await uow.members.refs(m for s in spaces for m in s.group.member_ids)
+        platform = self._platforms.get(community.platform)
+        if platform is None:  # another process serves this platform
+            return frozenset()
+        latest = {c.group_id: c.week for c in stored}  # oldest first: the last one wins
+        now = self._clock.now()
+        counts: list[Count] = []
+        counted = set()
+        for s in spaces:
+            first = latest.get(s.group.id, week_of(s.created_at))
+            try:
+                counts += await _weekly_counts(platform, s, refs, first, now)
+            except Exception:  # one unreadable space must not stop the others
+                log.exception("counting activity of %s failed", s.space.name or s.space.id)
+                continue
+            counted.add(s.group.number)
+        async with self._uow() as uow:
+            await uow.engagement.record(counts, now)
+            await uow.commit()
+        return frozenset(counted)
+
+    async def silent_pairs(self, round_id: int) -> list[Silence]:
+        """Return the round's pairs silent for 14 days or more, as last counted."""
+        async with self._uow() as uow:
+            return await _silences(uow, await uow.rounds.get(round_id), self._clock.now())
+
+    async def check_silence(
+        self, round_id: int, *, numbers: Collection[int] | None = None
+    ) -> SilenceCheck:
+        """Nudge pairs silent 14 days; at 28 list them for organisers and offer a new partner."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            round_ = await uow.rounds.get(round_id)
+            if round_.state is not RoundState.RUNNING:
+                return SilenceCheck()
+            community = await uow.communities.get(round_.community_id)
+            silent = await _silences(uow, round_, now)
+            if numbers is not None:
+                silent = [s for s in silent if s.number in numbers]
+            rescue = [s for s in silent if s.days >= RESCUE_AFTER.days]
+            refs = await uow.members.refs(m for s in rescue for m in s.member_ids)
+            nudges = [_nudge(community, round_, s, now) for s in silent]
+            offers = [
+                _offer(community, round_, s, refs[s.active_member_id].external_id, now)
+                for s in rescue
+                if s.active_member_id is not None
+            ]
+            unlisted = await _not_yet_listed(uow, community, round_, rescue)
+            names = await _names(uow, round_.id)
+            alert = [_silent_alert(community, round_, unlisted, names, now)] if unlisted else []
+            check = SilenceCheck(
+                nudged=await uow.outbox.enqueue(nudges),
+                offered=await uow.outbox.enqueue(offers),
+                listed=len(unlisted) if await uow.outbox.enqueue(alert) else 0,
+            )
+            await uow.commit()
+        return check
+
+    # -- a new partner -----------------------------------------------------------------
+
+    async def accept(
+        self, community: Community, member: MemberRef, round_id: int | None = None
+    ) -> NewPartner:
+        """Pair someone who took up the offer with the best fit from the standby pool."""
+        async with self._uow() as uow:
+            member_id, round_, group = await _open_offer(uow, community, member, round_id)
+        # Count again first: a partner who wrote this morning keeps the pair together.
+        await self.record_activity(round_.id, numbers=[group.number])
+        now = self._clock.now()
+        async with self._uow() as uow:
+            community = await uow.communities.get(community.id)
+            silences = await _silences(uow, round_, now)
+            if not any(s.number == group.number and s.days >= RESCUE_AFTER.days for s in silences):
+                raise Conflict(
+                    "your pair space is active again, so your pair continues: ask the "
+                    "organisers if you would still like a change"
+                )
+            chosen = await _best_partner(uow, community, round_, member_id, now)
+            if chosen is None:
+                await uow.outbox.enqueue([_nobody_alert(community, round_, group, member, now)])
+                await uow.commit()
+                return NewPartner(round_, group.number, None)
+            standby, score, reasons = chosen
+            number = await _regroup(uow, community, round_, group, member_id, standby, now)
+            await uow.groups.add(
+                round_.id,
+                NewGroup(number, (member_id, standby.member_id), score, reasons),
+                published=True,
+            )
+            await uow.outbox.enqueue(
+                [
+                    _space_action(community, round_, number, now),
+                    _moved_on_alert(community, round_, group, number, standby, now),
+                ]
+            )
+            await uow.commit()
+        return NewPartner(
+            round_, group.number, number, standby.application.profile.name, standby.source
+        )
+
+    async def volunteer(
+        self, community: Community, member: MemberRef, round_name: str | None = None
+    ) -> bool:
+        """Put a member in the standby pool (of one round, or any); False if already there."""
+        async with self._uow() as uow:
+            member_id = await uow.members.find(community.id, member)
+            if member_id is None or await _latest_application(uow, community, member_id) is None:
+                raise NotFound(
+                    "apply to a round once first, so that a new partner can read about you"
+                )
+            round_id = None
+            if round_name is not None:
+                round_id = (await find_round(uow, community.id, round_name)).id
+            added = await uow.engagement.add_volunteer(
+                community.id, member_id, round_id, self._clock.now()
+            )
+            await uow.commit()
+        return added
+
+    # -- pauses ------------------------------------------------------------------------
+
+    async def pause(self, community: Community, member: MemberRef, until: datetime) -> Pause:
+        """Pause a member's pair until *until*: no nudges, and the pair is not silent meanwhile."""
+        now = self._clock.now()
+        if until <= now:
+            raise InvalidValue("a pause ends in the future: give a later date")
+        async with self._uow() as uow:
+            member_id, round_ = await _current_round(uow, community, member)
+            # A new pause replaces one already running instead of overlapping it.
+            await uow.engagement.end_pauses(member_id, round_.id, now)
+            pause = await uow.engagement.add_pause(member_id, round_.id, now, until)
+            await uow.commit()
+        return pause
+
+    async def resume(self, community: Community, member: MemberRef) -> bool:
+        """End a member's running pause now; return False if they were not paused."""
+        async with self._uow() as uow:
+            member_id, round_ = await _current_round(uow, community, member)
+            ended = await uow.engagement.end_pauses(member_id, round_.id, self._clock.now())
+            await uow.commit()
+        return ended > 0
+
+
+# -- counting ------------------------------------------------------------------------
+
+
+async def _pair_spaces(uow: UnitOfWork, round_id: int) -> list[PairSpace]:
+    """Return the round's published active groups whose space has been made."""
+    groups = [g for g in await uow.groups.list(round_id) if g.published]
+    made = await uow.outbox.by_keys(space_key(round_id, g.number) for g in groups)
+    spaces = []
+    for g in groups:
+        action = made.get(space_key(round_id, g.number))
+        if action is None or action.state is not ActionState.DONE:
+            continue
+        r = action.result
+        if "space_id" not in r:  # skipped: the group was dissolved first
+            continue
+        ref = SpaceRef(action.platform, r["space_id"], r.get("name", ""), r.get("url", ""))
+        spaces.append(PairSpace(g, ref, action.done_at or action.created_at))
+    return spaces
+
+
+async def _weekly_counts(
+    platform: ChatPlatform,
+    space: PairSpace,
+    refs: Mapping[int, MemberRef],
+    first: date,
+    now: datetime,
+) -> list[Count]:
+    """Return the members' counts for each week from *first* to this one.
+
+    The platform counts from a moment onwards, so a week's count is the count since
+    its Monday minus the count since the next Monday. Weeks from the last one stored
+    are counted again: after downtime every missed week is filled in exactly.
+    """
+    weeks = [first]
+    while weeks[-1] < week_of(now):
+        weeks.append(weeks[-1] + WEEK)
+    since = [await platform.activity(space.space, since=_week_start(w).isoformat()) for w in weeks]
+    counts = []
+    for i, week in enumerate(weeks):
+        later = since[i + 1] if i + 1 < len(since) else Activity()
+        by_member = {
+            m: max(0, _count(since[i], refs[m]) - _count(later, refs[m]))
+            for m in space.group.member_ids
+        }
+        last = _last_in_week(since[i], week) if any(by_member.values()) else None
+        counts += [Count(space.group.id, m, week, n, last) for m, n in by_member.items()]
+    return counts
+
+
+def _count(activity: Activity, member: MemberRef) -> int:
+    return activity.messages_by_member.get(member.external_id, 0)
+
+
+def _last_in_week(activity: Activity, week: date) -> datetime:
+    """Return the latest message of the week, or the week's end when a later one hides it."""
+    end = _week_start(week) + WEEK - timedelta(microseconds=1)
+    if activity.last_message_at is None:
+        return end
+    return min(datetime.fromisoformat(activity.last_message_at).astimezone(UTC), end)
+
+
+# -- silence ---------------------------------------------------------------------------
+
+
+async def _silences(uow: UnitOfWork, round_: Round, now: datetime) -> list[Silence]:
+    spaces = await _pair_spaces(uow, round_.id)
+    counts = await uow.engagement.weeks(s.group.id for s in spaces)
+    pauses = await uow.engagement.pauses(round_.id)
+    found = (
+        _silence(
+            s,
+            [c for c in counts if c.group_id == s.group.id],
+            [p for p in pauses if p.member_id in s.group.member_ids],
+            round_.starts_at,
+            now,
+        )
+        for s in spaces
+    )
+    return [s for s in found if s is not None]
+
+
+def _silence(
+    space: PairSpace,
+    counts: Sequence[Count],
+    pauses: Sequence[Pause],
+    started: datetime | None,
+    now: datetime,
+) -> Silence | None:
+    """Return the pair's silence if it has lasted 14 days, else None."""
+    if any(p.starts <= now < p.ends for p in pauses):
+        return None
+    last = max((c.last_message_at for c in counts if c.last_message_at), default=None)
+    # Silence counts from the last message, or else from when the pair could first
+    # talk, and afresh from the end of a pause.
+    ended = [p.ends for p in pauses if p.ends <= now]
+    starts = [t for t in (last, space.created_at, started, *ended) if t is not None]
+    since = max(starts)
+    if now - since < NUDGE_AFTER:
+        return None
+    active = _active_partner(space.group.member_ids, counts)
+    return Silence(space.group.number, space.group.member_ids, since, (now - since).days, active)
+
+
+def _active_partner(member_ids: Sequence[int], counts: Sequence[Count]) -> int | None:
+    """Return who alone wrote in the pair's last week with messages, if anyone did."""
+    last = {
+        m: max((c.week for c in counts if c.member_id == m and c.messages), default=None)
+        for m in member_ids
+    }
+    weeks = [w for w in last.values() if w is not None]
+    if not weeks:
+        return None
+    writers = [m for m, w in last.items() if w == max(weeks)]
+    # Both wrote and then both stopped: nobody is left waiting for an answer.
+    return writers[0] if len(writers) == 1 else None
+
+
+async def _not_yet_listed(
+    uow: UnitOfWork, community: Community, round_: Round, silent: Sequence[Silence]
+) -> list[Silence]:
+    """Return the silences no earlier organisers' list of the round named."""
+    alerts = await uow.outbox.list(
+        community.id, round_id=round_.id, kinds=[ActionKind.ALERT_ORGANISERS]
+    )
+    listed = {tuple(p) for a in alerts for p in a.payload.get("silent_pairs", ())}
+    return [s for s in silent if (s.number, s.spell) not in listed]
+
+
+async def _names(uow: UnitOfWork, round_id: int) -> dict[int, str]:
+    return {a.member_id: a.profile.name for a in await uow.applications.list(round_id)}
+
+
+def _nudge(community: Community, round_: Round, s: Silence, now: datetime) -> NewAction:
+    key = space_key(round_.id, s.number)
+    return NewAction(
+        f"r{round_.id}:g{s.number}:nudge:{s.spell}",
+        community.id,
+        community.platform,
+        ActionKind.POST,
+        {"message": message_to_dict(messages.nudge(round_, s.days)), "group": s.number},
+        now,
+        round_.id,
+        requires=(key,),
+    )
+
+
+def _offer(
+    community: Community, round_: Round, s: Silence, external_id: str, now: datetime
+) -> NewAction:
+    message = messages.new_partner_offer(
+        round_, s.days, action_id=offer_action_id(round_.id, s.number)
+    )
+    return NewAction(
+        f"r{round_.id}:g{s.number}:offer:{s.spell}",
+        community.id,
+        community.platform,
+        ActionKind.DIRECT_MESSAGE,
+        {
+            "member": external_id,
+            "message": message_to_dict(message),
+            "round_id": round_.id,
+            "offer_group": s.number,
+        },
+        now,
+        round_.id,
+    )
+
+
+def _silent_alert(
+    community: Community,
+    round_: Round,
+    silent: Sequence[Silence],
+    names: Mapping[int, str],
+    now: datetime,
+) -> NewAction:
+    lines = [
+        messages.SilentPairLine(
+            s.number,
+            [names.get(m, "?") for m in s.member_ids],
+            s.days,
+            names.get(s.active_member_id, "") if s.active_member_id is not None else "",
+        )
+        for s in silent
+    ]
+    listed = [[s.number, s.spell] for s in silent]
+    # Named by the pairs it lists: the same list is never sent twice.
+    digest = hashlib.sha256(repr(listed).encode()).hexdigest()[:16]
+    return NewAction(
+        f"r{round_.id}:silent:{digest}",
+        community.id,
+        community.platform,
+        ActionKind.ALERT_ORGANISERS,
+        {
+            "message": message_to_dict(messages.silent_pairs_alert(round_, lines)),
+            "silent_pairs": listed,
+        },
+        now,
+        round_.id,
+    )
+
+
+# -- the standby pool --------------------------------------------------------------------
+
+
+async def _open_offer(
+    uow: UnitOfWork, community: Community, member: MemberRef, round_id: int | None
+) -> tuple[int, Round, Group]:
+    """Return the member, round and group of an offer the member may still take up."""
+    member_id = await uow.members.find(community.id, member)
+    dms = await uow.outbox.list(community.id, round_id=round_id, kinds=[ActionKind.DIRECT_MESSAGE])
+    offers = [
+        a for a in dms if "offer_group" in a.payload and a.payload["member"] == member.external_id
+    ]
+    for offer in reversed(offers):  # the latest first
+        round_ = await uow.rounds.get(offer.payload["round_id"])
+        if member_id is None or round_.state is not RoundState.RUNNING:
+            continue
+        # Still in that group: an offer taken up or overtaken by events is spent.
+        for group in await uow.groups.list(round_.id):
+            if group.number == offer.payload["offer_group"] and member_id in group.member_ids:
+                return member_id, round_, group
+    raise NotFound("you have no open offer of a new partner: ask the organisers for help")
+
+
+async def _best_partner(
+    uow: UnitOfWork, community: Community, round_: Round, member_id: int, now: datetime
+) -> tuple[_Standby, float, tuple[str, ...]] | None:
+    """Return the pool member who makes the best valid pair with the member, if any."""
+    pool = await _pool(uow, community, round_, now)
+    me = await uow.applications.find(round_.id, member_id)
+    assert me is not None, "a member of a group has an application"
+    candidates = await _candidates(uow, community, round_, [me, *(s.application for s in pool)])
+    mine = candidates[0]
+    on = round_.starts_at.date() if round_.starts_at else None
+    best: tuple[tuple[int, float, int], _Standby, float, tuple[str, ...]] | None = None
+    for i, (standby, theirs) in enumerate(zip(pool, candidates[1:], strict=True)):
+        if standby.member_id == member_id or violations([mine, theirs]):
+            continue
+        score, reasons = group_score([mine, theirs], on=on)
+        rank = (SOURCES.index(standby.source), -score, i)
+        if best is None or rank < best[0]:
+            best = (rank, standby, score, reasons)
+    return None if best is None else best[1:]
+
+
+async def _pool(
+    uow: UnitOfWork, community: Community, round_: Round, now: datetime
+) -> list[_Standby]:
+    """Return the standby pool: odd ones out, waitlisted applicants, volunteers.
+
+    Left out: anyone in an active group, anyone paused, and the partners a member
+    moved on from (the organisers follow up with them).
+    """
+    groups = await uow.groups.list(round_.id, active_only=False)
+    busy = {m for g in groups if g.active for m in g.member_ids}
+    left = {m for g in groups if not g.active and busy & set(g.member_ids) for m in g.member_ids}
+    paused = {
+        p.member_id for p in await uow.engagement.pauses(round_.id) if p.starts <= now < p.ends
+    }
+    apps = await uow.applications.list(round_.id)
+    pool = [_Standby(a, "odd one out") for a in apps if a.status is A.APPROVED]
+    pool += [_Standby(a, "waitlisted") for a in apps if a.status is A.WAITLISTED]
+    pool += await _volunteers(uow, community, round_, apps)
+    seen: set[int] = set()
+    chosen = []
+    for s in pool:
+        if s.member_id in busy | left | paused | seen:
+            continue
+        seen.add(s.member_id)
+        chosen.append(s)
+    return chosen
+
+
+async def _volunteers(
+    uow: UnitOfWork, community: Community, round_: Round, apps: Sequence[Application]
+) -> list[_Standby]:
+    """Return the round's volunteers with the profile they would be matched on."""
+    here = {a.member_id: a for a in apps}
+    found = []
+    for v in await uow.engagement.volunteers(community.id, round_.id):
+        app = here.get(v.member_id) or await _latest_application(uow, community, v.member_id)
+        if app is not None and app.status is not A.DECLINED:
+            found.append(_Standby(app, "volunteer"))
+    return found
+
+
+async def _latest_application(
+    uow: UnitOfWork, community: Community, member_id: int
+) -> Application | None:
+    """Return the member's application in the community's latest round they applied to."""
+    for round_ in sorted(await uow.rounds.list(community.id), key=lambda r: -r.id):
+        app = await uow.applications.find(round_.id, member_id)
+        if app is not None:
+            return app
+    return None
+
+
+async def _candidates(
+    uow: UnitOfWork, community: Community, round_: Round, apps: Sequence[Application]
+) -> list[Candidate]:
+    """Return matcher input, counting partners of this round too (so nobody meets one again)."""
+    ids = [a.member_id for a in apps]
+    history = await uow.groups.partner_history(community.id, ids, exclude_round_id=round_.id)
+    for g in await uow.groups.list(round_.id, active_only=False):
+        for m in g.member_ids:
+            history.setdefault(m, set()).update(set(g.member_ids) - {m})
+    refs = await uow.members.refs({*ids, *(p for ps in history.values() for p in ps)})
+    return [
+        Candidate.from_profile(
+            a.member.external_id,
+            a.profile,
+            previous_partners={
+                *a.declared_previous_partners,
+                *(refs[p].external_id for p in history.get(a.member_id, ())),
+            },
+            rule=community.settings.pairing_rule,
+        )
+        for a in apps
+    ]
+
+
+async def _regroup(
+    uow: UnitOfWork,
+    community: Community,
+    round_: Round,
+    old: Group,
+    member_id: int,
+    standby: _Standby,
+    now: datetime,
+) -> int:
+    """Retire the silent group, bring the new partner into the round; return the new number."""
+    # The old group keeps all its members, so nobody is paired with them again.
+    await uow.groups.save(replace(old, active=False))
+    app = standby.application
+    if app.round_id != round_.id:
+        await uow.applications.add(
+            NewApplication(
+                round_.id, app.member_id, app.profile, A.APPROVED, now, note="standby volunteer"
+            )
+        )
+    elif app.status is not A.APPROVED:
+        await uow.applications.set_status([app.id], A.APPROVED, "joined from standby", now)
+    await uow.engagement.remove_volunteer(community.id, app.member_id)
+    numbers = [g.number for g in await uow.groups.list(round_.id, active_only=False)]
+    return max(numbers, default=0) + 1
+
+
+async def _current_round(
+    uow: UnitOfWork, community: Community, member: MemberRef
+) -> tuple[int, Round]:
+    """Return the member and the matched or running round they take part in."""
+    member_id = await uow.members.find(community.id, member)
+    if member_id is not None:
+        for round_ in sorted(await uow.rounds.list(community.id), key=lambda r: -r.id):
+            if round_.state not in (RoundState.MATCHED, RoundState.RUNNING):
+                continue
+            app = await uow.applications.find(round_.id, member_id)
+            if app is not None and app.status is A.APPROVED:
+                return member_id, round_
+    raise NotFound("you are not in a running round, so there is nothing to pause")
+
+
+def _space_action(community: Community, round_: Round, number: int, at: datetime) -> NewAction:
+    return NewAction(
+        space_key(round_.id, number),
+        community.id,
+        community.platform,
+        ActionKind.CREATE_SPACE,
+        {"round_id": round_.id, "group": number},
+        at,
+        round_.id,
+    )
+
+
+def _moved_on_alert(
+    community: Community,
+    round_: Round,
+    old: Group,
+    number: int,
+    standby: _Standby,
+    now: datetime,
+) -> NewAction:
+    text = (
+        f"Round {round_.name}: a member of silent pair {old.number} took up the offer of a new "
+        f"partner and is now in pair {number} with {standby.application.profile.name} "
+        f"({standby.source}). Please check in with the partner who went quiet."
+    )
+    return NewAction(
+        f"r{round_.id}:g{old.number}:moved-on",
+        community.id,
+        community.platform,
+        ActionKind.ALERT_ORGANISERS,
+        {"message": message_to_dict(messages.organiser_alert(text))},
+        now,
+        round_.id,
+    )
+
+
+def _nobody_alert(
+    community: Community, round_: Round, old: Group, member: MemberRef, now: datetime
+) -> NewAction:
+    text = (
+        f"Round {round_.name}: {member.external_id} of silent pair {old.number} asked for a new "
+        "partner, but nobody in the standby pool fits the pairing rules. Add volunteers or "
+        "pair them by hand."
+    )
+    return NewAction(
+        f"r{round_.id}:g{old.number}:nobody:{now:%Y-%m-%d}",
+        community.id,
+        community.platform,
+        ActionKind.ALERT_ORGANISERS,
+        {"message": message_to_dict(messages.organiser_alert(text))},
+        now,
+        round_.id,
+    )

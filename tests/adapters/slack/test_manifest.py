@@ -1,0 +1,68 @@
+"""slack-manifest.yaml creates an app that can do everything the adapter asks of Slack."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from adapters.slack.http import EVENTS_PATH
+from tests.adapters.slack.standin import METHOD_SCOPES, SCOPE_ALIASES
+
+ADAPTER = Path(__file__).resolve().parents[3] / "adapters" / "slack"
+# The kinds of conversation penpals uses each method on: public channels (announcements,
+# community), private channels (pair spaces, organiser alerts), group DMs, DMs.
+KINDS: dict[str, tuple[str, ...]] = {
+    "conversations.create": ("groups",),
+    "conversations.invite": ("groups",),
+    "conversations.setPurpose": ("groups",),
+    "conversations.archive": ("groups",),
+    "conversations.unarchive": ("groups",),
+    "conversations.close": ("mpim",),
+    "conversations.list": ("channels", "groups"),
+    "conversations.info": ("channels", "groups", "mpim"),
+    "conversations.members": ("groups",),
+    "conversations.history": ("channels", "groups", "mpim", "im"),
+    "conversations.open": ("mpim", "im"),
+    "conversations.join": ("channels",),
+}
+
+
+def called_methods() -> set[str]:
+    """Return the Web API methods the adapter's code calls (bolt itself calls auth.test)."""
+    found = {"auth.test"}
+    for path in ADAPTER.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r'_call\(\s*"([\w.]+)"', text))
+        for name in re.findall(r"client\.([a-z]+_\w+)\(", text):
+            found.add(name.replace("_", "."))
+    return found
+
+
+def test_the_bot_scopes_cover_every_method_called(manifest: dict[str, Any]) -> None:
+    """Each method the adapter calls needs only scopes the manifest grants."""
+    granted = set(manifest["oauth_config"]["scopes"]["bot"])
+    methods = called_methods()
+    assert methods <= set(METHOD_SCOPES), "teach the stand-in the scopes of a new method"
+    missing = {}
+    for method in sorted(methods):
+        for template in METHOD_SCOPES[method]:
+            for kind in KINDS.get(method, ("channels",)) if "{kind}" in template else ("",):
+                scope = template.format(kind=kind)
+                scope = SCOPE_ALIASES.get(scope, scope)
+                if scope not in granted:
+                    missing[method] = scope
+    assert missing == {}
+    assert "commands" in granted
+
+
+def test_the_command_and_interactivity_point_at_the_app(manifest: dict[str, Any]) -> None:
+    """/penpals escapes mentions (for setup), and buttons, modals and options reach the app."""
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/penpals"
+    assert command["should_escape"] is True
+    assert command["url"].endswith(EVENTS_PATH)
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["is_enabled"] is True
+    assert interactivity["request_url"].endswith(EVENTS_PATH)
+    assert interactivity["message_menu_options_url"].endswith(EVENTS_PATH)

@@ -1,0 +1,209 @@
+"""Publishing a round makes one private channel per group, once, through the outbox.
+
+The organiser works through signed requests to the real AsyncApp; the round
+engine's delivery (core.delivery) drives the real SlackPlatform against the
+stand-in, as `penpals run slack` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from adapters.slack.pacing import Pacer
+from adapters.slack.platform import SlackPlatform
+from bots.bootstrap import Services
+from core.model import ApplicationStatus, Community, Platform, Round
+from core.outbox import space_key
+from tests.adapters.slack import payloads
+from tests.adapters.slack.conftest import ADMIN, FAST
+from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.rounds import closed_round
+from tests.adapters.slack.standin import SlackStandIn, wait_until
+from tests.support import FixedClock
+
+
+async def _review_and_publish(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> Round:
+    """Approve everyone with the review button, then publish, as an organiser on Slack."""
+    _, review = await http.command(payloads.command(slack, ADMIN, "review 2027A"))
+    bulk = review["blocks"][-1]["elements"][0]
+    assert bulk["action_id"] == "review:approve_all"
+    status, _ = await http.interact(payloads.button(slack, ADMIN, bulk["action_id"], bulk["value"]))
+    assert status == 200
+    await wait_until(lambda: bool(slack.responses))  # answered through response_url
+    assert slack.responses[-1]["replace_original"] is True
+    apps = await services.applications.list(community.id, "2027A")
+    assert {a.status for a in apps} == {ApplicationStatus.APPROVED}
+
+    _, answer = await http.command(payloads.command(slack, ADMIN, "round publish 2027A"))
+    assert answer["text"].startswith("Published"), answer["text"]
+    return await services.rounds.get(community.id, "2027A")
+
+
+def _expected_groups(slack: SlackStandIn, report_groups: list[list[str]]) -> dict[str, set[str]]:
+    return {
+        f"penpals-2027a-pair-{n}": {*members, slack.bot_user}
+        for n, members in enumerate(report_groups, 1)
+    }
+
+
+async def _groups(services: Services, community: Community) -> list[list[str]]:
+    report = await services.matches.show(community, "2027A")
+    return [[p.external_id for p in g.members] for g in report.groups]
+
+
+async def test_publish_a_round_of_60(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    platform: SlackPlatform,
+) -> None:
+    """Each group gets one private channel with exactly its members and one introduction."""
+    await closed_round(services, community, slack, size=60)
+    round_ = await _review_and_publish(slack, http, services, community)
+
+    report = await services.delivery.run_due()
+
+    groups = await _groups(services, community)
+    # The spaces, and the announcements of the round opening and of its pairs.
+    assert (report.done, report.retried, report.failed) == (len(groups) + 2, 0, 0)
+    channels = {c.name: c for c in slack.pair_channels()}
+    assert {n: set(c.members) for n, c in channels.items()} == _expected_groups(slack, groups)
+    assert all(c.is_private for c in channels.values())
+    assert len(slack.calls_to("conversations.create")) == len(groups)
+    assert all(len(slack.posts(c.id)) == 1 for c in channels.values())
+    keys = {slack.posts(c.id)[0]["metadata"]["event_payload"]["key"] for c in channels.values()}
+    assert keys == {space_key(round_.id, n) for n in range(1, len(groups) + 1)}
+    news = community.settings.channels["announcements"]
+    assert len(slack.posts(news, f"r{round_.id}:announce:published")) == 1
+
+    _, status = await http.command(payloads.command(slack, ADMIN, "round status 2027A"))
+    assert f"Pair spaces: {len(groups)} of {len(groups)} made" in status["text"]
+
+
+@pytest.mark.parametrize(
+    "crash_in", ["conversations.create", "conversations.invite", "chat.postMessage"]
+)
+async def test_restart_in_the_middle_of_provisioning_creates_no_duplicate(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    platform: SlackPlatform,
+    crash_in: str,
+) -> None:
+    """A process that dies right after Slack made group 5's call leaves no duplicate behind."""
+    await closed_round(services, community, slack, size=24)
+    await _review_and_publish(slack, http, services, community)
+    slack.stall_after(crash_in, 5)
+
+    delivering = asyncio.create_task(services.delivery.run_due())
+    await asyncio.wait_for(slack.stalled.wait(), 10)
+    delivering.cancel()  # the process dies while Slack's answer is on its way
+    with pytest.raises(asyncio.CancelledError):
+        await delivering
+    slack.release()
+    # A new process: a fresh adapter with no memory of the first one.
+    services.platforms[Platform.SLACK] = SlackPlatform(client=platform._client, pacer=Pacer(FAST))
+    report = await services.delivery.run_due()
+
+    groups = await _groups(services, community)
+    assert report.failed == 0
+    channels = slack.pair_channels()
+    assert len(channels) == len(groups)
+    assert {c.name: set(c.members) for c in channels} == _expected_groups(slack, groups)
+    assert all(len(slack.posts(c.id)) == 1 for c in channels)
+    taken = [c for c in slack.calls_to("conversations.create") if c.error == "name_taken"]
+    assert len(taken) == 1  # the channel of the interrupted group was adopted
+
+
+async def test_topic_dates_post_once_per_pair_space(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    platform: SlackPlatform,
+    clock: FixedClock,
+) -> None:
+    """Each topic date posts once per pair and opens one public thread the pairs link to."""
+    await closed_round(services, community, slack, size=20)
+    round_ = await _review_and_publish(slack, http, services, community)
+    await services.delivery.run_due()
+    _, started = await http.command(payloads.command(slack, ADMIN, "round start 2027A"))
+    assert "running" in started["text"]
+    public = community.settings.channels["community"]
+
+    for _ in range(2):  # a second pass (a restart, a resync) adds nothing
+        await services.delivery.enqueue_due_topics()
+        await services.delivery.run_due()
+    clock.advance(days=14)
+    await services.delivery.enqueue_due_topics()
+    await services.delivery.run_due()
+
+    threads = slack.posts(public, f"r{round_.id}:t")
+    assert [m["metadata"]["event_payload"]["key"] for m in threads] == [
+        f"r{round_.id}:t0:thread",
+        f"r{round_.id}:t1:thread",
+    ]
+    for channel in slack.pair_channels():
+        topics = [
+            m for m in slack.posts(channel.id) if ":t" in m["metadata"]["event_payload"]["key"]
+        ]
+        assert len(topics) == 2
+        assert f"/archives/{public}/p" in str(topics[0]["blocks"])  # links to the public thread
+
+
+async def test_round_end_says_goodbye_and_archives(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    platform: SlackPlatform,
+) -> None:
+    """Finishing a round posts one goodbye per pair channel, then archives it."""
+    await closed_round(services, community, slack, size=12)
+    await _review_and_publish(slack, http, services, community)
+    await services.delivery.run_due()
+    await http.command(payloads.command(slack, ADMIN, "round start 2027A"))
+    await http.command(payloads.command(slack, ADMIN, "round finish 2027A"))
+
+    await services.delivery.run_due()
+    await services.delivery.run_due()
+
+    for channel in slack.pair_channels():
+        assert channel.is_archived
+        goodbyes = [
+            m
+            for m in slack.posts(channel.id)
+            if m["metadata"]["event_payload"]["key"].endswith(":archive")
+        ]
+        assert len(goodbyes) == 1
+        assert "keep in touch" in str(goodbyes[0]["blocks"]).lower()
+
+
+async def test_group_dm_mode(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    platform: SlackPlatform,
+) -> None:
+    """With pair-mode group-dm, each group gets one group DM with its introduction."""
+    _, saved = await http.command(payloads.command(slack, ADMIN, "setup pair-mode group-dm"))
+    assert "group DMs" in saved["text"]
+    await closed_round(services, community, slack, size=12)
+    await _review_and_publish(slack, http, services, community)
+
+    await services.delivery.run_due()
+
+    groups = await _groups(services, community)
+    dms = [c for c in slack.channels.values() if c.is_mpim]
+    assert sorted(sorted(c.members) for c in dms) == sorted(
+        sorted({*g, slack.bot_user}) for g in groups
+    )
+    assert all(len(slack.posts(c.id)) == 1 for c in dms)
+    assert slack.calls_to("conversations.create") == []
