@@ -1,18 +1,20 @@
 """Benchmark the fan-out of one topic to many pairs against a platform with a fixed rate limit.
 
 Usage: python benchmarks/bench_fanout.py [--pairs 10000] [--rate 50] [--burst 5]
-           [--database URL] [--latency 0]
+           [--concurrency 4] [--database URL] [--latency 0]
 
 The platform stand-in (tests/durability/standin.py, its own process) answers 429
 beyond `rate` requests a second (bursts of 10); RemotePlatform paces itself at the
 same rate (bursts of --burst). The round is set up through the services with
 empty groups (the posts do not need members) and spaces made directly on the
 stand-in; then the topic is enqueued and DeliveryService.run_due() is timed until
-the outbox is empty. It prints the wall time, the minimum the rate allows for the
-requests made (each post is a key check and a post: two requests), their ratio
-(target: at most 1.05), the 429s seen, and missing and duplicate posts (both must
-be 0). With --rate 0 nothing is paced: the ratio is then meaningless, but the time
-per action shows how fast the delivery loop itself is, and where its time goes.
+the outbox is empty, with --concurrency deliveries in flight at once (1: one after
+the other, as bots.bootstrap wires it today). It prints the wall time, the minimum
+the rate allows for the requests made (one per post: a first try makes no key
+check), their ratio (target: at most 1.05), the 429s seen, and missing and
+duplicate posts (both must be 0). With --rate 0 nothing is paced: the ratio is
+then meaningless, but the time per action shows how fast the delivery loop itself
+is, and where its time goes.
 
 --database defaults to a fresh SQLite file; a PostgreSQL URL must name a database
 migrated to head (the benchmark adds its own community each run).
@@ -41,10 +43,9 @@ from adapters.storage.migrate import upgrade_async
 from adapters.storage.uow import unit_of_work_factory
 from core.delivery import DeliveryService
 from core.model import Platform
-from core.outbox import ActionState, topic_post_key
+from core.outbox import ActionKind, ActionState, topic_post_key
 from core.ports import NewGroup, UnitOfWorkFactory
 from tests.durability.standin import StandIn
-from tests.durability.test_kill import make_spaces
 from tests.support import FixedClock, program
 
 ROUND = "bench"
@@ -68,6 +69,28 @@ async def fan_out_round(
     spaces = await make_spaces(uow, standin, c.id, round_.id, clock.now())
     await p.rounds.start(c.id, ROUND)
     return c.id, round_.id, spaces
+
+
+async def make_spaces(
+    uow: UnitOfWorkFactory, standin: StandIn, community_id: int, round_id: int, now: datetime
+) -> dict[int, str]:
+    """Make the round's pair spaces on the stand-in directly and mark their actions done.
+
+    Set-up only: through the rate limit, 10,000 spaces would take minutes more.
+    """
+    async with uow() as u:
+        actions = await u.outbox.list(
+            community_id,
+            round_id=round_id,
+            kinds=[ActionKind.CREATE_SPACE],
+            states=[ActionState.PENDING],
+        )
+        made = await standin.seed_spaces([{"key": a.key, "name": a.key} for a in actions])
+        for action, space in zip(actions, made, strict=True):
+            result = {"space_id": space["id"], "name": space["name"], "url": space["url"]}
+            await u.outbox.finish(action.id, result, now)
+        await u.commit()
+    return {a.payload["group"]: s["id"] for a, s in zip(actions, made, strict=True)}
 
 
 def http_timer() -> tuple[aiohttp.TraceConfig, list[float]]:
@@ -103,7 +126,12 @@ async def bench(args: argparse.Namespace, database_url: str) -> None:
             remote = RemotePlatform(
                 standin.url, pacer=Pacer(rate, burst=args.burst), session=session
             )
-            delivery = DeliveryService(uow=uow, clock=clock, platforms={Platform.LOCAL: remote})
+            delivery = DeliveryService(
+                uow=uow,
+                clock=clock,
+                platforms={Platform.LOCAL: remote},
+                concurrency=args.concurrency,
+            )
             await delivery.run_due()  # the announcements
             enqueued = await delivery.enqueue_due_topics(round_id)
             print(f"set-up: {args.pairs} pairs in {time.perf_counter() - began:.1f}s")
@@ -120,7 +148,10 @@ async def bench(args: argparse.Namespace, database_url: str) -> None:
     posts = Counter(c["key"] for c in record["calls"] if c["op"] == "post")
     expected = {topic_post_key(round_id, g, 0) for g in spaces}
     requests = remote.requests - requests_before
-    print(f"database: {engine.url.get_backend_name()}, actions: {enqueued}, tally: {report}")
+    print(
+        f"database: {engine.url.get_backend_name()}, concurrency: {args.concurrency}, "
+        f"actions: {enqueued}, tally: {report}"
+    )
     print(f"wall time: {wall:.1f}s for {requests} requests ({enqueued / wall:.1f} actions/s)")
     if rate:
         minimum = requests / rate
@@ -141,6 +172,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=50.0, help="requests/s; 0: unlimited")
     parser.add_argument("--burst", type=int, default=5, help="the adapter's pacer burst")
+    parser.add_argument("--concurrency", type=int, default=4, help="deliveries in flight")
     parser.add_argument("--latency", type=float, default=0.0, help="stand-in latency, each side")
     parser.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file)")
     args = parser.parse_args()

@@ -4,8 +4,8 @@ Usage: python benchmarks/bench_kill.py [--kills 100] [--seed 2027] [--postgres U
            [--storm 60] [--pairs 581]
 
 The kill loop is tests/durability/test_kill.py's, with more kill points: a topic
-date for 581 pairs is delivered by worker processes SIGKILLed at random moments
-and restarted, then one is let finish; the stand-in's record is checked for
+date for 581 pairs is delivered by worker processes (one or four deliveries in
+flight, in turns) SIGKILLed at random moments and restarted, then one is let finish; the stand-in's record is checked for
 missing and duplicate posts. --storm S then runs tests/durability/test_storm.py's
 scenario on a fresh round, with a storm of S seconds (the issue's minute: 60).
 --kills 0 skips the kill loop.
@@ -85,7 +85,8 @@ async def kills(args: argparse.Namespace, scratch: Path) -> None:
     print(f"  random kill delays after start-up: {min(run.delays):.3f}s to {max(run.delays):.3f}s")
     print(
         f"  kills that left a post on the platform but not done in the outbox: {run.in_doubt}"
-        f" ({run.held} of them made while the stand-in held back its answer)"
+        f" ({run.held} of them made while the stand-in held back an answer);"
+        f" posts left in doubt: {len(run.doubted)}"
     )
     print(f"  {show(result)}")
 

@@ -9,11 +9,11 @@ partner meets one of them, compared with a reference:
 - up to EXACT_LIMIT people: an exact maximum-weight maximum-cardinality matching
   (rustworkx.max_weight_matching over every feasible pair, same pair scores);
 - above: exact matching is out of reach (about 10^8 feasible pairs at 20,000), so
-  (a) placed is compared with an upper bound: the sum over connected components of
-  the feasibility graph of their size rounded down to even, plus one for the
-  group of three; (b) the wish share is compared with an upper bound (wishers who
-  have at least one feasible partner meeting a wish) and, on SUBPOOLS random
-  sub-pools of 1,162 people drawn from the big pool, with the exact matching.
+  (a) pairs are compared with Tutte-Berge upper bounds (components rounded down to
+  even, and with a barrier set that isolates crowded country-language groups);
+  (b) the wish share is compared with an upper bound, the share of wishers who
+  have at least one feasible partner meeting a wish, and (c) on SUBPOOLS random
+  sub-pools of 1,162 people of the big pool, with the exact matching.
 
 The feasibility and scores used as references are computed here, independently of
 core/matching_*.py, from the rules of ../shared/specs/applicants-csv.md.
@@ -35,9 +35,9 @@ import rustworkx as rx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.matching import Candidate, Matching, group_score, is_satisfied, match, violations  # noqa: E402
-from core.matching_index import REFERENCE_DATES, workday_start  # noqa: E402
-from core.synthetic import generate_pool  # noqa: E402
+from core.matching import Candidate, Matching, group_score, is_satisfied, match, violations
+from core.matching_index import REFERENCE_DATES, workday_start
+from core.synthetic import generate_pool
 
 EXACT_LIMIT = 2500
 SUBPOOLS = 2
@@ -99,11 +99,11 @@ class Reference:
             )
         return out
 
-    def feasible_row(self, i: int, js: np.ndarray) -> np.ndarray:
-        """Tell for each j in js whether i and j may be paired."""
+    def feasible_row(self, i: int, js: np.ndarray, *, past: bool = True) -> np.ndarray:
+        """Tell for each j in js whether i and j may be paired (past partners aside if asked)."""
         ok = (self.country[js] != self.country[i]) & (self.lang[js] & self.lang[i]).any(axis=1)
         ok &= js != i
-        if self.past[i]:
+        if past and self.past[i]:
             ok &= ~np.isin(js, list(self.past[i]))
         return ok
 
@@ -118,7 +118,9 @@ class Reference:
         return 100.0 * met + 10.0 * np.minimum(shared, 5) + hours
 
 
-def satisfied_share(people: Sequence[Candidate], groups: Sequence[Sequence[int]]) -> tuple[int, int]:
+def satisfied_share(
+    people: Sequence[Candidate], groups: Sequence[Sequence[int]]
+) -> tuple[int, int]:
     """Return (wishers satisfied, wishers) for groups given as positions."""
     wishers = sum(1 for c in people if c.wishes)
     met = 0
@@ -155,50 +157,62 @@ def exact(ref: Reference) -> tuple[int, list[tuple[int, int]], float]:
         js = js[ref.feasible_row(i, js)]
         if len(js):
             weights = np.rint(ref.weight_row(i, js) * 1000).astype(np.int64)
-            graph.add_edges_from(list(zip([i] * len(js), js.tolist(), weights.tolist(), strict=True)))
+            graph.add_edges_from(
+                list(zip([i] * len(js), js.tolist(), weights.tolist(), strict=True))
+            )
     pairs = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=lambda w: int(w))
     return len(pairs), sorted(pairs), time.perf_counter() - started
 
 
-def cardinality_bound(ref: Reference) -> int:
-    """Upper bound on pairs: per connected component, half its size rounded down."""
+def pair_bound(ref: Reference) -> tuple[int, int]:
+    """Return two upper bounds on the number of pairs, from the Tutte-Berge formula.
+
+    nu(G) <= (n + |S| - odd(G - S)) / 2 for any set S, where odd() counts the odd
+    components. With S empty this is "each component, rounded down to even"; the
+    second bound takes S = everyone who could meet a "crowded" type (a country and
+    language set with more members than possible partners), which leaves each member
+    of such a type alone. Past partners are ignored, which only raises the bounds.
+    """
     n = ref.n
-    parent = list(range(n))
-
-    def find(v: int) -> int:
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]
-            v = parent[v]
-        return v
-
-    # People with the same country and languages have the same neighbours up to past
-    # partners, so it is enough to link each person to its neighbours' representatives.
-    key_of: dict[tuple[int, bytes], int] = {}
-    reps = []
+    members: dict[tuple[int, bytes], list[int]] = {}
     for i in range(n):
-        key = (int(ref.country[i]), ref.lang[i].tobytes())
-        if key not in key_of:
-            key_of[key] = i
-            reps.append(i)
-    rep_array = np.array(reps)
-    for i in range(n):
-        js = rep_array[ref.feasible_row(i, rep_array)]
-        for j in js.tolist():
-            a, b = find(i), find(j)
-            if a != b:
-                parent[a] = b
-        if not len(js):
-            # Only past partners (or nobody) among representatives: look at everyone.
-            all_js = np.arange(n)
-            for j in all_js[ref.feasible_row(i, all_js)].tolist():
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[a] = b
-    sizes: dict[int, int] = {}
-    for v in range(n):
-        r = find(v)
-        sizes[r] = sizes.get(r, 0) + 1
-    return sum(s // 2 for s in sizes.values())
+        members.setdefault((int(ref.country[i]), ref.lang[i].tobytes()), []).append(i)
+    groups = list(members.values())
+    reps = np.array([g[0] for g in groups])
+    everyone = np.arange(n)
+    meets = np.array([ref.feasible_row(g[0], reps, past=False) for g in groups])
+    crowded = np.zeros(n, dtype=bool)
+    for g in groups:
+        row = ref.feasible_row(g[0], everyone, past=False)
+        if len(g) > row.sum():
+            crowded |= row
+
+    def bound(removed: np.ndarray) -> int:
+        parent = list(range(n))
+
+        def find(v: int) -> int:
+            while parent[v] != v:
+                parent[v] = parent[parent[v]]
+                v = parent[v]
+            return v
+
+        alive = [[v for v in g if not removed[v]] for g in groups]
+        for t, group in enumerate(alive):
+            for u in np.flatnonzero(meets[t]).tolist():
+                if group and alive[u]:
+                    # Every live member of t meets every live member of u.
+                    for v in group:
+                        a, b = find(v), find(alive[u][0])
+                        if a != b:
+                            parent[a] = b
+        sizes: dict[int, int] = {}
+        for v in range(n):
+            if not removed[v]:
+                sizes[find(v)] = sizes.get(find(v), 0) + 1
+        odd = sum(size % 2 for size in sizes.values())
+        return (n + int(removed.sum()) - odd) // 2
+
+    return bound(np.zeros(n, dtype=bool)), bound(crowded)
 
 
 def satisfiable(ref: Reference, block: int = 256) -> int:
@@ -248,82 +262,91 @@ def satisfiable(ref: Reference, block: int = 256) -> int:
     return count
 
 
-def timed_match(people: Sequence[Candidate], seed: int) -> tuple[Matching, float, float]:
-    """Run match() once for time and once under tracemalloc for peak memory (MB)."""
+def timed_match(
+    people: Sequence[Candidate], seed: int
+) -> tuple[Matching, float, float, float, float]:
+    """Run match() for wall and CPU time and max RSS, then under tracemalloc for its peak."""
     gc.collect()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = match(people, seed=seed)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gc.collect()
     tracemalloc.start()
     match(people, seed=seed)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return result, seconds, peak
+    return result, seconds, cpu, peak, rss
 
 
 def pct(a: int, b: int) -> str:
     return f"{a}/{b} = {100 * a / b:.2f}%" if b else "n/a"
 
 
+def compare_with_exact(people: Sequence[Candidate], result: Matching, label: str) -> None:
+    """Print placed and wishes met against an exact maximum-weight matching."""
+    ref = Reference(people)
+    groups = check(people, result)
+    met, wishers = satisfied_share(people, groups)
+    pairs, best, secs = exact(ref)
+    left = set(range(ref.n)) - {v for p in best for v in p}
+    joinable = any(ref.feasible_row(x, np.array(p)).all() for x in left for p in best)
+    emet, _ = satisfied_share(people, best)
+    print(
+        f"{label}: exact matching (rustworkx, {secs:.0f} s): {pairs} pairs, {2 * pairs} placed"
+        f"{' (a left-over also fits one of its pairs)' if joinable else ''}; ours: "
+        f"{len(groups)} groups, {result.placed} placed. Wishers satisfied: ours "
+        f"{pct(met, wishers)}, exact {pct(emet, wishers)}, ours - exact = "
+        f"{100 * (met - emet) / wishers:+.2f} points"
+    )
+
+
 def run(n: int, seed: int, skip_exact: bool) -> None:
     people = candidates_for(n, seed)
-    result, seconds, peak = timed_match(people, seed)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result, seconds, cpu, peak, rss = timed_match(people, seed)
     groups = check(people, result)
     trios = sum(len(g) == 3 for g in groups)
     met, wishers = satisfied_share(people, groups)
     print(f"\n== {n} applicants (pool seed {seed}, {len({c.country for c in people})} countries)")
-    print(f"match(): {seconds:.3f} s wall, peak {peak:.1f} MB traced (tracemalloc), "
-          f"max RSS of the process so far {rss:.0f} MB")
-    print(f"groups: {len(groups)} ({trios} of three), placed {result.placed}, "
-          f"unplaced {len(result.unplaced)}; hard rules checked on every group: OK")
-    print(f"wishers satisfied (ours): {pct(met, wishers)}")
-    sample = [people[i] for i in range(min(n, 200))]
+    print(
+        f"match(): {seconds:.3f} s wall ({cpu:.3f} s CPU); peak memory {peak:.0f} MB "
+        f"(tracemalloc), process max RSS {rss:.0f} MB (pool included)"
+    )
+    print(
+        f"groups: {len(groups)} ({trios} of three), placed {result.placed}, "
+        f"unplaced {len(result.unplaced)}; hard rules hold in every group"
+    )
+    print(f"wishers satisfied: {pct(met, wishers)}")
     ref = Reference(people)
-    js = np.arange(len(sample))
-    mismatches = 0
-    for i in range(len(sample)):
-        row = js[ref.feasible_row(i, js)][:5]
+    sample = np.arange(min(n, 200))
+    differ = 0
+    for i in sample.tolist():
+        row = sample[ref.feasible_row(i, sample)][:5]
         for j, w in zip(row.tolist(), ref.weight_row(i, row).tolist(), strict=True):
-            mismatches += abs(group_score([people[i], people[j]])[0] - round(w, 2)) > 1e-6
-    print(f"reference pair scores agree with group_score on a sample: "
-          f"{'yes' if not mismatches else f'NO ({mismatches} differ)'}")
+            differ += abs(group_score([people[i], people[j]])[0] - round(w, 2)) > 1e-6
+    print(f"reference pair scores equal group_score on a sample: {'yes' if not differ else 'NO'}")
     if skip_exact:
         return
     if n <= EXACT_LIMIT:
-        pairs, best, secs = exact(ref)
-        joinable = any(
-            ref.feasible_row(x, np.array([a, b])).all()
-            for x in set(range(n)) - {v for p in best for v in p}
-            for a, b in best
-        )
-        print(f"exact (rustworkx max_weight_matching, max cardinality, {secs:.1f} s): "
-              f"maximum placed {2 * pairs + (1 if joinable else 0)} "
-              f"({pairs} pairs{' + one left-over joining a pair' if joinable else ''}); "
-              f"ours {result.placed}")
-        emet, _ = satisfied_share(people, best)
-        print(f"wishers satisfied (exact, pairs only): {pct(emet, wishers)}; "
-              f"ours - exact = {100 * (met - emet) / wishers:+.2f} points")
+        compare_with_exact(people, result, "whole pool")
         return
-    bound = cardinality_bound(ref)
-    print(f"placed vs upper bound (components rounded down to even, +1 for the trio): "
-          f"{result.placed} vs <= {2 * bound + 1}; pairs {len(groups)} vs <= {bound}")
+    by_components, by_barrier = pair_bound(ref)
+    bound = min(by_components, by_barrier)
+    print(
+        f"pairs {len(groups)} vs upper bound {bound} (Tutte-Berge: components rounded down "
+        f"{by_components}, with a barrier {by_barrier}); placed {result.placed} vs <= "
+        f"{2 * bound + 1}"
+    )
     possible = satisfiable(ref)
-    print(f"wishers with at least one feasible wish-meeting partner (upper bound): "
-          f"{pct(possible, wishers)}; ours - bound = {100 * (met - possible) / wishers:+.2f} points")
+    print(
+        f"wishers with a feasible partner meeting a wish (upper bound): {pct(possible, wishers)}; "
+        f"ours - bound = {100 * (met - possible) / wishers:+.2f} points"
+    )
     rng = np.random.default_rng(seed)
     for k in range(SUBPOOLS):
         pick = np.sort(rng.choice(n, size=SUBPOOL_SIZE, replace=False))
         sub = [people[i] for i in pick.tolist()]
-        sub_result = match(sub, seed=seed)
-        sub_met, sub_wishers = satisfied_share(sub, check(sub, sub_result))
-        pairs, best, secs = exact(Reference(sub))
-        emet, _ = satisfied_share(sub, best)
-        print(f"sub-pool {k + 1} ({SUBPOOL_SIZE} random people of this pool): placed "
-              f"{sub_result.placed} vs exact {2 * pairs} (+1 trio allowed); wishers ours "
-              f"{pct(sub_met, sub_wishers)}, exact {pct(emet, sub_wishers)}, "
-              f"ours - exact = {100 * (sub_met - emet) / sub_wishers:+.2f} points ({secs:.0f} s)")
+        compare_with_exact(sub, match(sub, seed=seed), f"random sub-pool {k + 1} of {SUBPOOL_SIZE}")
 
 
 def main() -> None:

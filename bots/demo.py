@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 import sqlite3
 import time
@@ -20,10 +21,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.rehearsal import RehearsalPlatform
 from adapters.storage.engine import database_url
@@ -45,7 +49,9 @@ COMMUNITY = "rehearsal"  # the only community a demo database ever holds
 CADENCE_DAYS = 14
 APPLICATION_WINDOW = timedelta(days=14)
 MATCHING_WEEK = timedelta(days=7)  # between applications closing and the round start
-_TOPIC_POST = re.compile(r"^r\d+:g\d+:t\d+$")
+_TOPIC_POST = re.compile(r"^r\d+:g\d+:t\d+$")  # core.outbox.topic_post_key
+_NUDGE = re.compile(r"^r\d+:g\d+:nudge:")  # core.engagement's nudge keys
+_DETAIL = re.compile(r"^(.*\S) \(([^()]*)\)$")  # "reason (detail)", e.g. a language
 
 # progress(stage, done, total): the CLI draws it as a bar, tests pass nothing.
 Progress = Callable[[str, float, float], None]
@@ -83,7 +89,7 @@ class Left:
 class DemoSummary:
     round: str
     database: str
-    source: str  # "generated (seed N)" or the applicants file
+    source: str  # "generated with seed N" or the applicants file
     applicants: int
     approved: int
     participants: int
@@ -100,8 +106,7 @@ class DemoSummary:
     spaces_archived: int
     announcements: int
     failed_actions: int
-    # HOOK(nudges): None until the nudge feature exists; then the nudges sent.
-    nudges: int | None
+    nudges: int  # friendly nudges posted to pairs silent for 14 days
     opened: datetime
     ended: datetime
     wall_seconds: float = 0.0
@@ -134,7 +139,7 @@ async def rehearse(
 def applicant_pool(applicants: Path | None, size: int, seed: int) -> tuple[list[ApplicantRow], str]:
     """Return the applicants to rehearse with (a file's, or generated) and where they came from."""
     if applicants is None:
-        return generate_pool(size, seed=seed), f"generated (seed {seed})"
+        return generate_pool(size, seed=seed), f"generated with seed {seed}"
     text = applicants_csv.decode(applicants.read_bytes(), source=str(applicants))
     return applicants_csv.read_applicants(text, source=str(applicants)), str(applicants)
 
@@ -155,13 +160,15 @@ async def rehearse_rows(
     progress("Preparing the database", 1, 1)
     clock = SimulatedClock(datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
     platform = RehearsalPlatform(Platform.LOCAL)
-    async with build(settings, clock=clock) as services:
+    # No schema check: fresh_database migrated this very file a moment ago.
+    async with build(settings, clock=clock, check=False) as services:
+        _without_fsync(services.engine)
         services.platforms[Platform.LOCAL] = platform
         community = await services.communities.ensure(
             Platform.LOCAL, COMMUNITY, "penpals rehearsal"
         )
         round_ = await _plan(services, community, clock.now())
-        calendar = _Calendar(services, clock, round_, progress)
+        calendar = _Calendar(services, clock, round_, _Chatter(platform, seed), progress)
         await calendar.run_until(RoundState.OPEN)
         await _apply(services, community, round_.name, rows, progress)
         await calendar.run_until(RoundState.CLOSED)
@@ -185,6 +192,21 @@ async def fresh_database(url: str) -> None:
     for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
         leftover.unlink(missing_ok=True)
     await upgrade_async(url)
+
+
+def _without_fsync(engine: AsyncEngine) -> None:
+    """Let the rehearsal's SQLite file skip the disk flush on every commit.
+
+    A rehearsal needs no protection against power loss, and flushing makes the
+    thousands of small outbox commits of a round take half a minute longer.
+    Registered before the first connection, so every connection gets it.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent, only unflushed
+        cursor.close()
 
 
 def sqlite_path(url: str) -> Path:
@@ -240,15 +262,59 @@ async def _apply(
     progress(stage, 2, 2)
 
 
+class _Chatter:
+    """Simulate pairs talking in their spaces: most every few days, some fall silent.
+
+    HOOK(nudges): the platform only counts these messages (who and when); they
+    matter once the round engine counts activity, so that only the quiet pairs
+    are nudged and the others are left alone.
+    """
+
+    QUIET_SHARE = 0.1  # pairs that stop talking at some point of the round
+    EVERY = timedelta(days=4)
+
+    def __init__(self, platform: RehearsalPlatform, seed: int) -> None:
+        self._platform = platform
+        self._rng = random.Random(seed)
+        self._falls_silent: dict[str, datetime | None] = {}
+        self._last: dict[str, datetime] = {}
+
+    def talk(self, now: datetime) -> None:
+        """Let every pair that still talks write once if its last message is a few days old."""
+        for space_id, space in self._platform.spaces.items():
+            if space.archived:
+                continue
+            if space_id not in self._falls_silent:
+                quiet = self._rng.random() < self.QUIET_SHARE
+                after = timedelta(days=self._rng.choice((10, 30, 50)))
+                self._falls_silent[space_id] = now + after if quiet else None
+            silent_from = self._falls_silent[space_id]
+            last = self._last.get(space_id)
+            if (silent_from is not None and now >= silent_from) or (
+                last is not None and now - last < self.EVERY
+            ):
+                continue
+            # Members take turns, so that nobody in a talking pair looks like the quiet one.
+            author = space.members[len(space.said) % len(space.members)]
+            self._platform.say(space_id, author, now)
+            self._last[space_id] = now
+
+
 class _Calendar:
     """Move the simulated clock from one due moment to the next, doing what falls due."""
 
     def __init__(
-        self, services: Services, clock: SimulatedClock, round_: Round, progress: Progress
+        self,
+        services: Services,
+        clock: SimulatedClock,
+        round_: Round,
+        chatter: _Chatter,
+        progress: Progress,
     ) -> None:
         self._services = services
         self._clock = clock
         self._round = round_
+        self._chatter = chatter
         self._progress = progress
         self._first = clock.now()
         assert round_.ends_at is not None, "a planned round has an end"
@@ -258,21 +324,22 @@ class _Calendar:
         """Advance and deliver at each due moment until the round reaches *state*, drained."""
         automation, delivery = self._services.automation, self._services.delivery
         while True:
+            self._chatter.talk(self._clock.now())
             await automation.advance(self._round.id)
-            # HOOK(nudges): simulate some pairs' activity here once activity is counted.
             await delivery.run_due()
             current = await self._services.rounds.get(self._round.community_id, self._round.name)
             self._show(current)
-            upcoming = [await automation.next_due(self._round.id), await delivery.next_due()]
-            pending = [t for t in upcoming if t is not None]
-            if current.state is state and await delivery.next_due() is None:
+            next_step = await automation.next_due(self._round.id)
+            next_delivery = await delivery.next_due()
+            if current.state is state and next_delivery is None:
                 return
-            if not pending:
+            upcoming = [t for t in (next_step, next_delivery) if t is not None]
+            if not upcoming:
                 raise RuntimeError(
                     f"round {current.name} stopped at {current.state.value} before "
                     f"{state.value}: nothing more is due"
                 )
-            self._clock.travel(min(pending))
+            self._clock.travel(min(upcoming))
 
     def _show(self, current: Round) -> None:
         day = (self._clock.now() - self._first).days
@@ -325,7 +392,7 @@ async def _summarise(
         spaces_archived=sum(1 for s in platform.spaces.values() if s.archived),
         announcements=len(platform.announcements),
         failed_actions=len(failed),
-        nudges=None,  # HOOK(nudges): count the nudge actions of the round here.
+        nudges=sum(1 for key in posted if _NUDGE.search(key)),
         opened=planned.applications_open_at or round_.created_at or services.clock.now(),
         ended=round_.ends_at or services.clock.now(),
     )
@@ -344,23 +411,36 @@ def summary_lines(s: DemoSummary) -> list[str]:
         f"  participants     {s.participants:,} from {s.countries} countries",
         f"  groups           {s.groups:,} ({s.groups - s.trios:,} pairs, {s.trios} of three)",
         f"  unplaced         {len(s.unplaced)}",
-        *(f"    {x.id} {x.name} ({x.country}): {x.reason}" for x in s.unplaced),
+        *_reasons(s.unplaced),
         f"  waitlisted       {len(s.waitlisted)} over the country cap",
-        *_reason_counts(s.waitlisted),
+        *_by_country(s.waitlisted),
         f"  topics sent      {s.topics_sent} of {s.topics_planned}, every {CADENCE_DAYS} days",
         f"  pair posts       {s.pair_posts:,} ({s.duplicate_posts} sent twice)",
         f"  pair spaces      {s.spaces:,} created, {s.spaces_archived:,} archived with a goodbye",
+        f"  nudges           {s.nudges} (to pairs silent for 14 days)",
         f"  announcements    {s.announcements}",
         f"  failed actions   {s.failed_actions}",
     ]
-    if s.nudges is not None:
-        lines.append(f"  nudges           {s.nudges}")
     return lines
 
 
-def _reason_counts(people: Sequence[Left]) -> list[str]:
-    by_country = Counter(p.country for p in people)
-    return [f"    {vocab.country_name(c)}: {n}" for c, n in sorted(by_country.items())]
+def _reasons(people: Sequence[Left]) -> list[str]:
+    """Return one line per reason, most frequent first, its details (languages...) counted."""
+    details: dict[str, Counter[str]] = {}
+    for person in people:
+        found = _DETAIL.match(person.reason)
+        reason, detail = (found[1], found[2]) if found else (person.reason, "")
+        details.setdefault(reason, Counter())[detail] += 1
+    lines = []
+    for reason, counts in sorted(details.items(), key=lambda item: -item[1].total()):
+        named = ", ".join(f"{d} {n}" if n > 1 else d for d, n in counts.most_common() if d)
+        lines.append(f"    {counts.total():>4} {reason}" + (f" ({named})" if named else ""))
+    return lines
+
+
+def _by_country(people: Sequence[Left]) -> list[str]:
+    counts = Counter(p.country for p in people)
+    return [f"    {n:>4} from {vocab.country_name(c)}" for c, n in counts.most_common()]
 
 
 def write_reports(summary: DemoSummary, folder: Path) -> tuple[Path, ...]:

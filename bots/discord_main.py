@@ -44,7 +44,7 @@ async def serve(
     token = _token(settings)
     use_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     platform = platform or DiscordPlatform()
-    client = PenpalsClient(deps=Deps(services, platform), **dict(client_options or {}))
+    client = PenpalsClient(deps=Deps(services), **dict(client_options or {}))
     platform.bind(client)
     try:
         # Logged in, the REST client works: delivery may start before the gateway is up.

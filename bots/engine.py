@@ -23,7 +23,7 @@ from core.ports import Clock
 
 log = logging.getLogger(__name__)
 
-JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+JOB_DEFAULTS = {"misfire_grace_time": 1, "coalesce": True, "max_instances": 1}
 
 
 class Engine:
@@ -80,9 +80,14 @@ class Engine:
         )
         self.kick()
 
+    def next_run(self, job_id: str) -> datetime | None:
+        """Return when a job (`round:<id>`, `outbox`) runs next, or None when none is set."""
+        job = self._scheduler.get_job(job_id)
+        return None if job is None else job.next_run_time
+
     def kick(self) -> None:
         """Deliver the outbox as soon as possible (after a decision enqueued actions)."""
-        self._at("outbox", self._clock.now(), self.deliver)
+        self._wake_delivery(self._clock.now())
 
     async def deliver(self) -> DeliveryReport:
         """Deliver what is due, then schedule the next pending action."""
@@ -95,8 +100,25 @@ class Engine:
                     report.failed,
                     report.retried,
                 )
-            self._at("outbox", await self._delivery.next_due(), self.deliver)
+            upcoming = await self._delivery.next_due()
+            if upcoming is not None:
+                self._wake_delivery(upcoming)
             return report
+
+    def _wake_delivery(self, when: datetime) -> None:
+        """Schedule a delivery pass at *when*, unless one is already due earlier.
+
+        A wake-up is never dropped nor moved later: a kick that comes while a pass runs
+        (and may have read the outbox before the kick's actions were there) keeps its
+        own pass. That pass waits on the lock behind the running one, so the job allows
+        two instances; with one, APScheduler would skip it and drop the kick.
+        """
+        job = self._scheduler.get_job("outbox")
+        if job is not None and job.next_run_time is not None and job.next_run_time <= when:
+            return
+        self._scheduler.add_job(
+            self.deliver, "date", run_date=when, id="outbox", replace_existing=True, max_instances=2
+        )
 
     def _at(self, job_id: str, when: datetime | None, func: object, *args: object) -> None:
         if when is None:

@@ -34,6 +34,12 @@ class Submitted:
 
 
 @dataclass(frozen=True, slots=True)
+class SignupStart:
+    round: Round
+    profile: Profile | None  # what they sent last time, to prefill the form
+
+
+@dataclass(frozen=True, slots=True)
 class Withdrawn:
     application: Application
     round: Round
@@ -75,35 +81,53 @@ class ApplicationService:
         self._uow = uow
         self._clock = clock
 
+    async def start_signup(self, community: Community, member: MemberRef) -> SignupStart:
+        """Check the member may apply now; return the round and their current profile.
+
+        Adapters call this before showing a form, so the member hears "closed" or
+        "declined" before typing anything; `submit` checks the same again.
+        """
+        async with self._uow() as uow:
+            round_, existing = await self._can_apply(uow, community, member)
+        return SignupStart(round_, existing.profile if existing else None)
+
     async def submit(self, community: Community, member: MemberRef, profile: Profile) -> Submitted:
         """Apply to the open round, or edit the application already there."""
         now = self._clock.now()
         async with self._uow() as uow:
-            round_ = await open_round(uow, community.id)
-            if round_.applications_close_at is not None and round_.applications_close_at <= now:
-                raise Conflict(
-                    f"applications for round {round_.name} closed on "
-                    f"{round_.applications_close_at:%d %B %Y %H:%M} UTC"
-                )
+            round_, existing = await self._can_apply(uow, community, member)
             member_id = await uow.members.ensure(community.id, member, profile.name)
-            existing = await uow.applications.find(round_.id, member_id)
             if existing is None:
                 app = await uow.applications.add(
                     NewApplication(round_.id, member_id, profile, A.PENDING, now)
                 )
                 created = True
             else:
-                if existing.status is A.DECLINED:
-                    raise Conflict(
-                        f"your application to round {round_.name} was declined: "
-                        "ask an organiser if you think this is a mistake"
-                    )
                 status = A.PENDING if existing.status is A.WITHDRAWN else existing.status
                 app = replace(existing, profile=profile, status=status, updated_at=now)
                 await uow.applications.save(app)
                 created = False
             await uow.commit()
             return Submitted(app, round_, created)
+
+    async def _can_apply(
+        self, uow: UnitOfWork, community: Community, member: MemberRef
+    ) -> tuple[Round, Application | None]:
+        round_ = await open_round(uow, community.id)
+        closes = round_.applications_close_at
+        if closes is not None and closes <= self._clock.now():
+            raise Conflict(
+                f"applications for round {round_.name} closed on {closes:%d %B %Y %H:%M} UTC: "
+                "watch the announcements for the next round"
+            )
+        member_id = await uow.members.find(community.id, member)
+        existing = None if member_id is None else await uow.applications.find(round_.id, member_id)
+        if existing is not None and existing.status is A.DECLINED:
+            raise Conflict(
+                f"your application to round {round_.name} was declined: "
+                "ask an organiser if you think this is a mistake"
+            )
+        return round_, existing
 
     async def mine(self, community: Community, member: MemberRef) -> Application:
         """Return the member's application to the most recent round they applied to."""

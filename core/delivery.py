@@ -8,6 +8,7 @@ recorded for organisers and never blocks the other pairs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Mapping
@@ -61,6 +62,7 @@ class DeliveryService:
         platforms: Mapping[Platform, ChatPlatform],
         max_attempts: int = 8,
         backoff: timedelta = timedelta(seconds=30),
+        concurrency: int = 1,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -68,6 +70,9 @@ class DeliveryService:
         self._platforms = platforms
         self._max_attempts = max_attempts
         self._backoff = backoff
+        # Deliveries in flight at once per platform: the database work of one overlaps
+        # another's wait for its rate-limit slot, so a paced platform is kept busy.
+        self._concurrency = max(1, concurrency)
 
     # -- what is due -------------------------------------------------------------------
 
@@ -131,9 +136,34 @@ class DeliveryService:
                 )
             if not due:
                 break
-            for action in due:
-                report += await self.deliver(action)
+            report += await self._deliver_batch(due)
             handled += len(due)
+        return report
+
+    async def _deliver_batch(self, due: list[Action]) -> DeliveryReport:
+        """Deliver a batch: what others in it require first, in order; then the rest.
+
+        Each action of a batch is delivered by one task only, and the next batch is
+        read after this one is over, so an action is never in flight twice.
+        """
+        report = DeliveryReport()
+        required = {key for action in due for key in action.requires}
+        rest = []
+        for action in due:
+            if action.key in required or self._concurrency == 1:
+                report += await self.deliver(action)
+            else:
+                rest.append(action)
+        slots = {a.platform: asyncio.Semaphore(self._concurrency) for a in rest}
+
+        async def deliver(action: Action) -> DeliveryReport:
+            async with slots[action.platform]:
+                return await self.deliver(action)
+
+        async with asyncio.TaskGroup() as tasks:
+            running = [tasks.create_task(deliver(action)) for action in rest]
+        for task in running:
+            report += task.result()
         return report
 
     async def progress(self, community_id: int, round_id: int) -> dict[ActionKind, Counter[str]]:
@@ -181,8 +211,10 @@ class DeliveryService:
         async with self._uow() as uow:
             if permanent or action.attempts + 1 >= self._max_attempts:
                 await uow.outbox.fail(action.id, error, now)
-                community = await uow.communities.get(action.community_id)
-                await uow.outbox.enqueue([_failure_alert(community, action, error, now)])
+                # An alert that cannot be delivered is not alerted about again (no loop).
+                if action.kind is not ActionKind.ALERT_ORGANISERS:
+                    community = await uow.communities.get(action.community_id)
+                    await uow.outbox.enqueue([_failure_alert(community, action, error, now)])
                 await uow.commit()
                 return DeliveryReport(failed=1)
             if retry_after is not None:

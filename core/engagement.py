@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -135,11 +136,12 @@ class EngagementService:
             last = await uow.engagement.last_recorded(round_id)
         if last is not None and last.date() >= self._clock.now().date():
             return None
-        counted = await self.record_activity(round_id)
+        spaces = await self._spaces(round_id)
+        counted = await self._record(round_id, spaces)
         if not counted:
             return None
         # Only freshly counted pairs: stale counts would make a talking pair look silent.
-        check = await self.check_silence(round_id, numbers=counted)
+        check = await self._check(round_id, [s for s in spaces if s.group.number in counted])
         return (
             f"activity: {len(counted)} spaces; nudged {check.nudged}, "
             f"listed {check.listed}, offered {check.offered}"
@@ -149,18 +151,35 @@ class EngagementService:
         self, round_id: int, *, numbers: Collection[int] | None = None
     ) -> frozenset[int]:
         """Store the weekly message counts of the round's pair spaces; return the groups counted."""
+        return await self._record(round_id, await self._spaces(round_id, numbers))
+
+    async def check_silence(self, round_id: int) -> SilenceCheck:
+        """Nudge pairs silent 14 days; at 28 list them for organisers and offer a new partner."""
+        return await self._check(round_id, await self._spaces(round_id))
+
+    async def silent_pairs(self, round_id: int) -> list[Silence]:
+        """Return the round's pairs silent for 14 days or more, as last counted."""
+        spaces = await self._spaces(round_id)
+        async with self._uow() as uow:
+            round_ = await uow.rounds.get(round_id)
+            return await _silences(uow, round_, spaces, self._clock.now())
+
+    async def _spaces(
+        self, round_id: int, numbers: Collection[int] | None = None
+    ) -> list[PairSpace]:
+        async with self._uow() as uow:
+            spaces = await _pair_spaces(uow, round_id)
+        return spaces if numbers is None else [s for s in spaces if s.group.number in numbers]
+
+    async def _record(self, round_id: int, spaces: Sequence[PairSpace]) -> frozenset[int]:
         async with self._uow() as uow:
             round_ = await uow.rounds.get(round_id)
             community = await uow.communities.get(round_.community_id)
-            spaces = await _pair_spaces(uow, round_id)
-            if numbers is not None:
-                spaces = [s for s in spaces if s.group.number in numbers]
-            stored = await uow.engagement.weeks(s.group.id for s in spaces)
+            latest = await uow.engagement.latest_weeks(s.group.id for s in spaces)
             refs = await uow.members.refs(m for s in spaces for m in s.group.member_ids)
         platform = self._platforms.get(community.platform)
         if platform is None:  # another process serves this platform
             return frozenset()
-        latest = {c.group_id: c.week for c in stored}  # oldest first: the last one wins
         now = self._clock.now()
         counts: list[Count] = []
         counted = set()
@@ -177,24 +196,14 @@ class EngagementService:
             await uow.commit()
         return frozenset(counted)
 
-    async def silent_pairs(self, round_id: int) -> list[Silence]:
-        """Return the round's pairs silent for 14 days or more, as last counted."""
-        async with self._uow() as uow:
-            return await _silences(uow, await uow.rounds.get(round_id), self._clock.now())
-
-    async def check_silence(
-        self, round_id: int, *, numbers: Collection[int] | None = None
-    ) -> SilenceCheck:
-        """Nudge pairs silent 14 days; at 28 list them for organisers and offer a new partner."""
+    async def _check(self, round_id: int, spaces: Sequence[PairSpace]) -> SilenceCheck:
         now = self._clock.now()
         async with self._uow() as uow:
             round_ = await uow.rounds.get(round_id)
             if round_.state is not RoundState.RUNNING:
                 return SilenceCheck()
             community = await uow.communities.get(round_.community_id)
-            silent = await _silences(uow, round_, now)
-            if numbers is not None:
-                silent = [s for s in silent if s.number in numbers]
+            silent = await _silences(uow, round_, spaces, now)
             rescue = [s for s in silent if s.days >= RESCUE_AFTER.days]
             refs = await uow.members.refs(m for s in rescue for m in s.member_ids)
             nudges = [_nudge(community, round_, s, now) for s in silent]
@@ -203,9 +212,11 @@ class EngagementService:
                 for s in rescue
                 if s.active_member_id is not None
             ]
+            alert = []
             unlisted = await _not_yet_listed(uow, community, round_, rescue)
-            names = await _names(uow, round_.id)
-            alert = [_silent_alert(community, round_, unlisted, names, now)] if unlisted else []
+            if unlisted:
+                names = await _names(uow, round_.id)
+                alert.append(_silent_alert(community, round_, unlisted, names, now))
             check = SilenceCheck(
                 nudged=await uow.outbox.enqueue(nudges),
                 offered=await uow.outbox.enqueue(offers),
@@ -223,12 +234,13 @@ class EngagementService:
         async with self._uow() as uow:
             member_id, round_, group = await _open_offer(uow, community, member, round_id)
         # Count again first: a partner who wrote this morning keeps the pair together.
-        await self.record_activity(round_.id, numbers=[group.number])
+        spaces = await self._spaces(round_.id, [group.number])
+        await self._record(round_.id, spaces)
         now = self._clock.now()
         async with self._uow() as uow:
             community = await uow.communities.get(community.id)
-            silences = await _silences(uow, round_, now)
-            if not any(s.number == group.number and s.days >= RESCUE_AFTER.days for s in silences):
+            silences = await _silences(uow, round_, spaces, now)
+            if not any(s.days >= RESCUE_AFTER.days for s in silences):
                 raise Conflict(
                     "your pair space is active again, so your pair continues: ask the "
                     "organisers if you would still like a change"
@@ -363,15 +375,20 @@ def _last_in_week(activity: Activity, week: date) -> datetime:
 # -- silence ---------------------------------------------------------------------------
 
 
-async def _silences(uow: UnitOfWork, round_: Round, now: datetime) -> list[Silence]:
-    spaces = await _pair_spaces(uow, round_.id)
-    counts = await uow.engagement.weeks(s.group.id for s in spaces)
-    pauses = await uow.engagement.pauses(round_.id)
+async def _silences(
+    uow: UnitOfWork, round_: Round, spaces: Sequence[PairSpace], now: datetime
+) -> list[Silence]:
+    counts: dict[int, list[Count]] = defaultdict(list)
+    for c in await uow.engagement.last_active(s.group.id for s in spaces):
+        counts[c.group_id].append(c)
+    pauses: dict[int, list[Pause]] = defaultdict(list)
+    for p in await uow.engagement.pauses(round_.id):
+        pauses[p.member_id].append(p)
     found = (
         _silence(
             s,
-            [c for c in counts if c.group_id == s.group.id],
-            [p for p in pauses if p.member_id in s.group.member_ids],
+            counts[s.group.id],
+            [p for m in s.group.member_ids for p in pauses[m]],
             round_.starts_at,
             now,
         )
@@ -387,7 +404,11 @@ def _silence(
     started: datetime | None,
     now: datetime,
 ) -> Silence | None:
-    """Return the pair's silence if it has lasted 14 days, else None."""
+    """Return the pair's silence if it has lasted 14 days, else None.
+
+    *counts* are the members' latest weeks with messages: the space's last message
+    is in the latest of them.
+    """
     if any(p.starts <= now < p.ends for p in pauses):
         return None
     last = max((c.last_message_at for c in counts if c.last_message_at), default=None)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.matching_index import Bools, Floats, Index, Ints, bit_list
+from core.matching_index import WISH_POINTS, Bools, Floats, Index, Ints, bit_list
 
-WISH_DRAWS = 24
+WISH_DRAWS = 40
 RANDOM_DRAWS = 12
 SMALL = 48  # take every compatible person when there are at most this many
 
@@ -60,9 +60,10 @@ class _Buckets:
 
     def lookup(self, keys: list[int]) -> tuple[Ints, Ints]:
         """Return the start and size of each bucket (size 0 when absent)."""
+        # Someone who draws belongs to buckets themselves, so there is at least one.
         wanted = np.array(keys, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.keys, wanted), max(len(self.keys) - 1, 0))
-        hit = self.keys[at] == wanted if len(self.keys) else np.zeros(len(keys), dtype=bool)
+        at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        hit = self.keys[at] == wanted
         return self.start[at] * hit, self.size[at] * hit
 
 
@@ -152,7 +153,7 @@ def greedy(index: Index, edges: Edges, rng: np.random.Generator) -> list[int]:
     scarcity = np.minimum(degree[edges.left], degree[edges.right])
     noise = rng.random(len(edges.weight))
     # Whole wish points first, then scarcity, then the rest of the score, then chance.
-    level = np.floor(edges.weight / 100.0)
+    level = np.floor(edges.weight / WISH_POINTS)
     order = np.lexsort((noise, -edges.weight, scarcity, -level))
     mate = [-1] * n
     for i, j in zip(edges.left[order].tolist(), edges.right[order].tolist(), strict=True):

@@ -51,6 +51,13 @@ class _Forest:
         self.mono: dict[int, dict[int, dict[int, None]]] = {}  # class -> sep -> bases
         self.multi: dict[int, dict[int, None]] = {}  # class -> bases with several seps
         self.classes_of: dict[int, list[int]] = {}  # base -> classes where it has a group
+        # Outer vertices of one type and base have the same neighbours, past partners
+        # aside: once one of them has scanned everything in vain, the others can skip
+        # until the tree changes. `events` counts changes; `scanned` remembers, per
+        # (type, base), the count after such a scan (only if no past partner was skipped).
+        self.events = 0
+        self.scanned: dict[tuple[int, int], int] = {}
+        self.excluded = False
 
     def base(self, v: int) -> int:
         uf = self.uf
@@ -136,6 +143,7 @@ class _Forest:
         self._mark_path(v, top, w, marks)
         self._mark_path(w, top, v, marks)
         merged = sorted(marks - {top})
+        self.events += 1
         for b in merged:
             self.uf[b] = top
         for b in merged:
@@ -150,6 +158,7 @@ class _Forest:
     def grow(self, v: int, exposed: _Exposed) -> int:
         """Make v outer; return an exposed neighbour of v if there is one."""
         ix = self.ix
+        self.events += 1
         self.label[v] = _OUTER
         self._add_to_group(ix.class_of[v], self.base(v), {ix.sep_of[v]: [v]})
         self.queue.append(v)
@@ -160,15 +169,21 @@ class _Forest:
 
     def search(self, exposed: _Exposed) -> int:
         """Return the exposed end of an augmenting path from the root, or -1."""
+        ix = self.ix
         found = self.grow(self.root, exposed)
         while found < 0 and self.queue:
             v = self.queue.popleft()
-            for c in self.ix.overlapping(self.ix.class_of[v]):
+            if self.scanned.get((ix.type_of[v], self.base(v))) == self.events:
+                continue  # someone just like v found nothing, and nothing changed since
+            self.excluded = False
+            for c in ix.overlapping(ix.class_of[v]):
                 found = self._label_class(v, c, exposed)
                 if found < 0:
                     found = self._join_blossoms(v, c, exposed)
                 if found >= 0:
                     break
+            if not self.excluded:
+                self.scanned[(ix.type_of[v], self.base(v))] = self.events
         return found
 
     def _label_class(self, v: int, c: int, exposed: _Exposed) -> int:
@@ -190,6 +205,7 @@ class _Forest:
                 if w in label or dead[w]:
                     continue
                 if w in prev:
+                    self.excluded = True
                     if skipped < 0:
                         skipped = k - 1  # still unlabelled for the next scanner
                     continue
@@ -225,6 +241,7 @@ class _Forest:
                     w = next((x for x in members if x not in prev), -1)
                     if w >= 0:
                         break
+                    self.excluded = True
             if w >= 0:
                 found = self._contract(v, w, exposed)
                 if found >= 0:

@@ -1,7 +1,9 @@
 """Improve a maximum matching without losing anyone, then pick the one group of three.
 
-Swaps never change how many people are placed: a swap either exchanges partners
-between two pairs, or replaces a placed person by an unplaced one.
+Exchanges never change how many people are placed: partners are exchanged among
+two or three pairs, or a placed person gives their place to an unplaced one. Each
+exchange is searched for from a person whose wish is unmet, and is applied when it
+raises the total score, the same total an exact maximum-weight matching maximises.
 """
 
 from __future__ import annotations
@@ -9,43 +11,42 @@ from __future__ import annotations
 import numpy as np
 
 from core.matching_candidates import Edges
-from core.matching_index import Index
+from core.matching_index import MAX_PAIR_SCORE, Floats, Index, Ints
 
-ROUNDS = 6
+ROUNDS = 2
 # Three-way exchanges are tried through the first DEEP candidates meeting a wish, and
 # with the NEAR best candidates of whoever is left alone: enough to match an exact
 # optimiser's share of wishes met on realistic pools while keeping the work linear.
-DEEP = 10
-NEAR = 8
+DEEP = 16
+NEAR = 12
+MEETING = 32  # candidates meeting a wish kept per person, for two-way exchanges
 TRIO_SHORTLIST = 64  # pairs scored exactly per left-over person, best first by a quick estimate
 
 Move = tuple[float, list[tuple[int, int]], list[int]]  # gain, new pairs, people involved
+Scored = list[tuple[int, float]]  # candidates with the score of the pair, best first
 
 
-def _lists(index: Index, edges: Edges) -> tuple[list[list[int]], list[list[int]]]:
-    """Return per person the candidates meeting their wishes, and their NEAR best candidates.
+def _best_per_person(n: int, who: Ints, other: Ints, weight: Floats, limit: int) -> list[Scored]:
+    """Return per person their *limit* best (candidate, score), best first."""
+    order = np.lexsort((-weight, who))
+    who, other, weight = who[order], other[order], weight[order]
+    first = np.searchsorted(who, who)  # where each person's run of candidates starts
+    keep = np.arange(len(who)) - first < limit
+    out: list[Scored] = [[] for _ in range(n)]
+    rows = zip(who[keep].tolist(), other[keep].tolist(), weight[keep].tolist(), strict=True)
+    for i, k, w in rows:
+        out[i].append((k, w))
+    return out
 
-    Both lists are best pair first.
-    """
+
+def _lists(index: Index, edges: Edges) -> tuple[list[Scored], list[Scored]]:
+    """Return per person their MEETING best candidates meeting a wish, and NEAR best ones."""
     who = np.concatenate([edges.left, edges.right])
     other = np.concatenate([edges.right, edges.left])
     weight = np.concatenate([edges.weight, edges.weight])
     met = np.concatenate([edges.left_met, edges.right_met])
-    order = np.lexsort((-weight, who))
-    meeting: list[list[int]] = [[] for _ in range(index.n)]
-    near: list[list[int]] = [[] for _ in range(index.n)]
-    for i, k, m in zip(
-        who[order].tolist(), other[order].tolist(), met[order].tolist(), strict=True
-    ):
-        if m:
-            meeting[i].append(k)
-        if len(near[i]) < NEAR:
-            near[i].append(k)
-    return meeting, near
-
-
-def _gain(move: Move) -> float:
-    return move[0]
+    meeting = _best_per_person(index.n, who[met], other[met], weight[met], MEETING)
+    return meeting, _best_per_person(index.n, who, other, weight, NEAR)
 
 
 class _Exchanges:
@@ -55,46 +56,48 @@ class _Exchanges:
         self.ix = index
         self.mate = mate
         self.meeting, self.near = _lists(index, edges)
+        self.pair = [index.weight(v, m) if m >= 0 else 0.0 for v, m in enumerate(mate)]
         self.moves = 0
         self.touched = [0] * index.n  # move count when a person's partner last changed
 
     def best_for(self, i: int) -> Move:
         """Return the best exchange that gives i a partner meeting one of their wishes."""
-        mate, w, ok = self.mate, self.ix.weight, self.ix.feasible
+        mate, pair, w, ok = self.mate, self.pair, self.ix.weight, self.ix.feasible
         j = mate[i]
-        current = w(i, j) if j >= 0 else 0.0
         best: Move = (1e-9, [], [])
-        for rank, k in enumerate(self.meeting[i]):
+        for rank, (k, with_k) in enumerate(self.meeting[i]):
             partner = mate[k]
             if k == j or partner == i:
                 continue
             if partner < 0:
-                if j >= 0:  # i takes unplaced k; i's partner is left over
-                    best = max(best, (w(i, k) - current, [(i, k)], [i, j, k]), key=_gain)
+                if j >= 0 and with_k - pair[i] > best[0]:  # i's partner is left over
+                    best = (with_k - pair[i], [(i, k)], [i, j, k])
                 continue
-            if j < 0:  # unplaced i takes k; k's partner is left over
-                best = max(best, (w(i, k) - w(k, partner), [(i, k)], [i, k, partner]), key=_gain)
+            if j < 0:
+                if with_k - pair[k] > best[0]:  # k's partner is left over
+                    best = (with_k - pair[k], [(i, k)], [i, k, partner])
                 continue
-            base = w(i, k) - current - w(k, partner)
+            base = with_k - pair[i] - pair[k]
             people = [i, j, k, partner]
-            if ok(j, partner):
-                best = max(best, (base + w(j, partner), [(i, k), (j, partner)], people), key=_gain)
+            if ok(j, partner) and base + w(j, partner) > best[0]:
+                best = (base + w(j, partner), [(i, k), (j, partner)], people)
             if rank >= DEEP:
                 continue
             # Three pairs: one of the two left alone takes someone else's partner, whose
             # partner in turn meets the other one (or stays unplaced, if they were).
             for lone, other in ((partner, j), (j, partner)):
-                for k2 in self.near[lone]:
+                for k2, with_k2 in self.near[lone]:
                     p2 = mate[k2]
                     if k2 in people or p2 in people:
                         continue
+                    gain = base + with_k2
                     if p2 < 0:
-                        gain = base + w(lone, k2)
-                        best = max(best, (gain, [(i, k), (lone, k2)], [*people, k2]), key=_gain)
-                    elif ok(other, p2):
-                        gain = base + w(lone, k2) + w(other, p2) - w(k2, p2)
-                        pairs = [(i, k), (lone, k2), (other, p2)]
-                        best = max(best, (gain, pairs, [*people, k2, p2]), key=_gain)
+                        if gain > best[0]:
+                            best = (gain, [(i, k), (lone, k2)], [*people, k2])
+                    elif gain + MAX_PAIR_SCORE - pair[k2] > best[0] and ok(other, p2):
+                        gain += w(other, p2) - pair[k2]
+                        if gain > best[0]:
+                            best = (gain, [(i, k), (lone, k2), (other, p2)], [*people, k2, p2])
         return best
 
     def apply(self, move: Move) -> None:
@@ -103,16 +106,18 @@ class _Exchanges:
         for v in people:
             if v >= 0:
                 self.mate[v] = -1
+                self.pair[v] = 0.0
                 self.touched[v] = self.moves
         for a, b in pairs:
             self.mate[a], self.mate[b] = b, a
+            self.pair[a] = self.pair[b] = self.ix.weight(a, b)
 
     def worth_retrying(self, i: int, failed_at: int) -> bool:
         """Tell whether anything around i changed since a search for i found nothing."""
         touched, mate = self.touched, self.mate
         return touched[i] > failed_at or any(
             touched[k] > failed_at or (mate[k] >= 0 and touched[mate[k]] > failed_at)
-            for k in self.meeting[i]
+            for k, _ in self.meeting[i]
         )
 
 

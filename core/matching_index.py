@@ -4,9 +4,11 @@ Everything the matcher asks millions of times (may these two meet, how good woul
 the pair be) is answered here, twice: with numpy over arrays of pairs and in plain
 Python for one pair, both from the same masks so they always agree.
 
-A *type* is a (separation, languages) combination. People of one type can never
-meet each other and meet exactly the same other types, so the feasibility graph is
-a blow-up of the much smaller type graph, minus previous-partner pairs.
+A language *class* is a set of languages, and a *type* a class with a separation
+value (a country, usually). People of one type can never meet each other and meet
+exactly the same people, past partners aside, so the feasibility graph is a
+blow-up of the much smaller type graph minus previous-partner pairs: "who could
+meet type t" is answered from the classes that share a language with t's class.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ INTEREST_POINTS = 10.0
 INTERESTS_COUNTED = 5
 WORKDAY_START = 9.0
 WORKDAY_HOURS = 8.0
+MAX_PAIR_SCORE = 2 * WISH_POINTS + INTERESTS_COUNTED * INTEREST_POINTS + WORKDAY_HOURS
 # Winter and summer dates: averaging them makes the default season-neutral.
 REFERENCE_DATES = (date(2025, 1, 15), date(2025, 7, 15))
 _WORD = (1 << 64) - 1
@@ -165,7 +168,6 @@ class Index:
         self.hours = [[_pair_hours(a, b) for b in clocks] for a in clocks]
         self.clock = np.array(self.clock_of, dtype=np.int64)
         self.hours_array = np.array(self.hours, dtype=np.float64).reshape(len(clocks), len(clocks))
-        self.wisher = np.array([bool(m) for m in self.wish_of], dtype=np.bool_)
         keys = sorted(i * n + j for i in range(n) for j in self.prev[i] if i < j)
         self.prev_keys = np.array(keys, dtype=np.int64)
         self._build_types()
@@ -264,10 +266,8 @@ class Index:
         for i, t in enumerate(self.type_of):
             self.members[t].append(i)
         self.class_types: list[list[int]] = [[] for _ in classes]
-        self.sep_types: dict[int, list[int]] = {}
-        for t, (sep, c) in enumerate(types):
+        for t, (_, c) in enumerate(types):
             self.class_types[c].append(t)
-            self.sep_types.setdefault(sep, []).append(t)
         self.class_size = [0] * len(classes)
         for c in self.class_of:
             self.class_size[c] += 1

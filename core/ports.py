@@ -230,6 +230,14 @@ class EngagementRepository(Protocol):
         """Return the stored weekly counts of the groups, oldest week first."""
         ...
 
+    async def latest_weeks(self, group_ids: Iterable[int]) -> dict[int, date]:
+        """Return, for each group with counts, the latest week counted."""
+        ...
+
+    async def last_active(self, group_ids: Iterable[int]) -> builtins.list[WeekCount]:
+        """Return each member's count of the latest week they wrote in, if they ever did."""
+        ...
+
     async def last_recorded(self, round_id: int) -> datetime | None:
         """Return when counts of the round's groups were last stored."""
         ...

@@ -100,33 +100,47 @@ _NAMES = {
     # style: (given names, family names, full names in a native script); "_" joins the
     # words of one name.
     "anglo": (
-        "Emily Olivia Jack Liam Chloe Noah Grace Aroha Siobhán Zoë Renée Mackenzie Tāne",
-        "Smith Johnson O'Brien Williams Brown Taylor Nguyen Wilson Murphy MacDonald Ngata Patel",
+        "Emily Olivia Jack Liam Chloe Noah Grace Aroha Siobhán Zoë Renée Mackenzie Tāne Sarah "
+        "Michael Jessica Daniel Hannah James Megan Thomas Aoife Ruby Oliver Isla Ethan Mia Lachlan "
+        "Brianna Dylan Niamh Connor Kiri Madison",
+        "Smith Johnson O'Brien Williams Brown Taylor Nguyen Wilson Murphy MacDonald Ngata Patel "
+        "Anderson Thompson Martin White Harris Clarke Walker Robinson Kelly Campbell Stewart "
+        "Hughes Evans Roberts Te_Whata Morrison Fitzgerald Gallagher Okonkwo Chen Singh Reid",
         "",
     ),
     "south_asia": (
-        "Priya Ananya Rahul Aarav Lakshmi Sanjay Farhana Nimal Kavya Sudeep Ayesha Ishaan",
-        "Sharma Iyer Banerjee Reddy Perera Khan Chowdhury Nair Fernando Gupta Shrestha Qureshi",
+        "Priya Ananya Rahul Aarav Lakshmi Sanjay Farhana Nimal Kavya Sudeep Ayesha Ishaan Deepa "
+        "Arjun Meera Vikram Sunita Rohan Tahmina Kasun Anjali Bilal Sneha Harish",
+        "Sharma Iyer Banerjee Reddy Perera Khan Chowdhury Nair Fernando Gupta Shrestha Qureshi "
+        "Mukherjee Pillai Desai Kulkarni Rahman Jayasinghe Menon Bhattarai Siddiqui Rao Joshi",
         "प्रिया_शर्मा லக்ஷ்மி_ஐயர்",
     ),
     "west_africa": (
-        "Oluwaseun Chiamaka Adaeze Kwame Abena Emeka Ngozi Tunde Yaw Fatima Ifeoma Kofi",
-        "Adeyemi Okafor Mensah Boateng Nwosu Balogun Okoro Asante Bello Eze Danjuma Owusu",
+        "Oluwaseun Chiamaka Adaeze Kwame Abena Emeka Ngozi Tunde Yaw Fatima Ifeoma Kofi Funmilayo "
+        "Chinedu Adwoa Yetunde Obinna Akosua Bukola Ikenna Zainab Kwabena Folake Musa",
+        "Adeyemi Okafor Mensah Boateng Nwosu Balogun Okoro Asante Bello Eze Danjuma Owusu "
+        "Olawale Nnamdi Appiah Adebayo Ogunleye Amoah Ibrahim Onyekachi Agyeman Lawal Okeke",
         "",
     ),
     "east_africa": (
-        "Wanjiru Achieng Baraka Amani Mwangi Nafula Tesfaye Selam Zawadi Juma Aisha Mekdes",
-        "Otieno Kamau Njoroge Mutua Okello Kiptoo Bekele Haile Mwakyusa Nyambura Omondi Wekesa",
+        "Wanjiru Achieng Baraka Amani Mwangi Nafula Tesfaye Selam Zawadi Juma Aisha Mekdes Akinyi "
+        "Kipchoge Nasimiyu Tumaini Neema Abebe Rehema Wambui Ochieng Nakato",
+        "Otieno Kamau Njoroge Mutua Okello Kiptoo Bekele Haile Mwakyusa Nyambura Omondi Wekesa "
+        "Mugisha Nakamya Wanyama Chebet Kariuki Tadesse Mollel Ssempala",
         "ሰላም_ኃይሌ",
     ),
     "southern_africa": (
-        "Thandiwe Sipho Lerato Nomvula Tendai Kagiso Mpho Chipo Johan Annelie Tatenda Naledi",
-        "Dlamini Nkosi Mokoena van_der_Merwe Moyo Banda Phiri Botha Ndlovu Mabaso Sithole",
+        "Thandiwe Sipho Lerato Nomvula Tendai Kagiso Mpho Chipo Johan Annelie Tatenda Naledi "
+        "Bongani Zanele Thabo Palesa Farai Mwila Kgomotso Pieter Nandi Chanda",
+        "Dlamini Nkosi Mokoena van_der_Merwe Moyo Banda Phiri Botha Ndlovu Mabaso Sithole "
+        "Khumalo Mthembu Chikwanha Mwale Pretorius Mahlangu Tshabalala Zulu Mulenga",
         "",
     ),
     "filipino": (
-        "Maria_Cristina Jose Rizalina Mark Angelica Jun Ligaya Marites Paolo Kristine Rodel",
-        "Dela_Cruz Santos Reyes Bautista Garcia Mendoza Villanueva Aquino Ramos Castillo Tan",
+        "Maria_Cristina Jose Rizalina Mark Angelica Jun Ligaya Marites Paolo Kristine Rodel "
+        "Ma._Theresa Jerome Liezl Rommel Maricel Arnel Jocelyn Noel Divina",
+        "Dela_Cruz Santos Reyes Bautista Garcia Mendoza Villanueva Aquino Ramos Castillo Tan "
+        "Manalo Macapagal Soriano Pascual Domingo Navarro Dizon Salazar Lacson",
         "",
     ),
     "malay": (

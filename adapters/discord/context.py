@@ -1,4 +1,4 @@
-"""What every handler needs: the services, the platform, the community, and a way to answer."""
+"""What every handler needs: the services, the community, and a way to answer."""
 
 from __future__ import annotations
 
@@ -35,7 +35,6 @@ class ServicesLike(Protocol):
 @dataclass
 class Deps:
     services: ServicesLike
-    platform: Any  # adapters.discord.platform.DiscordPlatform (kept loose to avoid a cycle)
 
     def wake(self, round_id: int | None = None) -> None:
         """Tell the round engine a command made work for it (it delivers at once)."""

@@ -17,9 +17,8 @@ from adapters.discord.context import (
 )
 from adapters.discord.render import clip
 from core import vocab
-from core.applications import open_round
-from core.errors import Conflict, InvalidValue, NotFound
-from core.model import ApplicationStatus, Community, Profile, Round
+from core.errors import InvalidValue
+from core.model import Profile, Round
 from core.profiles import ProfileInvalid, build_profile
 
 # The languages offered in the modal's select (Discord allows 25 options); others are typed.
@@ -143,30 +142,6 @@ class SignupModal(discord.ui.Modal):
         await report_error(interaction, error)
 
 
-async def _open_round(interaction: discord.Interaction, community: Community) -> Round:
-    """Return the round taking applications, or raise with the core's explanation."""
-    async with deps(interaction).services.uow() as uow:
-        return await open_round(uow, community.id)
-
-
-async def _existing(
-    interaction: discord.Interaction, community: Community, round_: Round
-) -> Profile | None:
-    """Return the member's profile in *round_*, to prefill the form when they edit it."""
-    try:
-        app = await deps(interaction).services.applications.mine(community, member_ref(interaction))
-    except NotFound:
-        return None
-    if app.round_id != round_.id:
-        return None
-    if app.status is ApplicationStatus.DECLINED:
-        raise Conflict(
-            f"your application to round {round_.name} was declined: ask an organiser if you "
-            "think this is a mistake"
-        )
-    return app.profile
-
-
 @app_commands.command(
     name="signup", description="Apply to the current round, or edit your application"
 )
@@ -199,8 +174,10 @@ async def signup(
         await answer(interaction, summaries.invalid(problems))
         return
     community = await community_of(interaction)
-    round_ = await _open_round(interaction, community)
-    existing = await _existing(interaction, community, round_)
+    start = await deps(interaction).services.applications.start_signup(
+        community, member_ref(interaction)
+    )
+    round_, existing = start.round, start.profile
     options = {
         "country": country,
         "timezone": timezone,

@@ -14,10 +14,16 @@ import discord
 from discord import app_commands
 
 from adapters.discord import autocomplete, summaries
-from adapters.discord.context import answer, deps, organiser_community, report_error
-from adapters.discord.permissions import NEEDED, NotOrganiser, missing_in, names
+from adapters.discord.context import (
+    answer,
+    community_of,
+    deps,
+    organiser_community,
+    report_error,
+)
+from adapters.discord.permissions import NEEDED, missing_in, names
 from core.errors import InvalidValue
-from core.model import ApplicationStatus, Community, Platform
+from core.model import ApplicationStatus, Community
 
 A = ApplicationStatus
 REVIEW_PAGE = 4  # applicants per review message: 4 rows of buttons plus the bulk row
@@ -38,11 +44,8 @@ async def round_names(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Suggest the community's rounds, newest first."""
-    d = deps(interaction)
-    if interaction.guild_id is None:
-        return []
-    community = await d.services.communities.ensure(Platform.DISCORD, str(interaction.guild_id))
-    rounds = await d.services.rounds.list(community.id)
+    community = await community_of(interaction)
+    rounds = await deps(interaction).services.rounds.list(community.id)
     q = current.strip().casefold()
     return [
         app_commands.Choice(name=f"{s.round.name} ({s.round.state.value})", value=s.round.name)
@@ -376,4 +379,3 @@ def _permission_problems(interaction: discord.Interaction, channels: dict[str, s
 
 DYNAMIC_ITEMS = (DecideButton, ApproveAllButton)
 COMMANDS = (RoundCommands(), ApplicationCommands(), setup)
-__all__ = ["COMMANDS", "DYNAMIC_ITEMS", "NotOrganiser"]

@@ -18,20 +18,20 @@ could serve it too). Bodies are JSON; a message is core.platform.message_to_dict
 
 Errors are {"error": text}: 429 carries Retry-After (seconds, may be fractional).
 
-Exactly once, as the platform sees it: before every create or post the adapter
-looks its key up (GET ...?key=K) and returns what it finds instead of doing it
-again. It cannot tell a first attempt from a repeat: the outbox writes nothing
-before the call, so after a worker is killed between the platform's answer and
-the outbox's `done`, the next process sees a fresh-looking action. Hence the check
-is made every time, which costs one read per action. (The check and the write are
-not atomic; one outbox runner at a time, the leader lock, keeps them unraced.)
+Exactly once, as the platform sees it: the outbox records each try before the
+call and passes `retry=True` when an earlier try with the same key may have gone
+through (the worker died, or the answer was lost, before `done` was recorded).
+Only then does the adapter look the key up first (GET ...?key=K) and return what
+it finds instead of doing it again; a first attempt spends no request on it. The
+lookup and the write are not atomic: one outbox runner at a time (the leader lock)
+keeps them from racing.
 
 Failures: 429 raises DeliveryFailed(permanent=False, retry_after=s), so the outbox
 reschedules the action durably without counting an attempt, and it also pauses
 the pacer for s, so the process's next calls wait instead of hammering the server
 through a storm. 403 and 404 (and any other 4xx) are permanent. 5xx, timeouts and
 dropped connections are temporary without retry_after: the outbox backs off, and
-the repeat starts with the key check like any other call.
+as the try was recorded, the repeat comes as a retry and starts with the key check.
 """
 
 from __future__ import annotations
@@ -105,6 +105,7 @@ class RemotePlatform:
         introduction: Message,
         *,
         key: str,
+        retry: bool = False,
     ) -> SpaceRef:
         """Create the group's private space with its introduction, or find it by key."""
         body = {
@@ -113,24 +114,33 @@ class RemotePlatform:
             "members": [m.external_id for m in members],
             "introduction": message_to_dict(introduction),
         }
-        space = await self._once("/spaces", key, body)
+        space = await self._once("/spaces", key, body, retry)
         return SpaceRef(self.platform, str(space["id"]), space.get("name", name), space["url"])
 
-    async def post(self, space: SpaceRef, message: Message, *, key: str) -> str:
+    async def post(
+        self, space: SpaceRef, message: Message, *, key: str, retry: bool = False
+    ) -> str:
         """Post to a pair space once per key; return the message id."""
         body = {"message": message_to_dict(message)}
-        return str((await self._once(f"/spaces/{space.id}/messages", key, body))["id"])
+        return str((await self._once(f"/spaces/{space.id}/messages", key, body, retry))["id"])
 
     async def open_topic_thread(
-        self, community: Community, title: str, message: Message, *, key: str
+        self, community: Community, title: str, message: Message, *, key: str, retry: bool = False
     ) -> ThreadRef:
         """Open a topic's public thread once per key."""
-        body = {"community": community.external_id, "title": title}
-        thread = await self._once("/threads", key, {**body, "message": message_to_dict(message)})
+        body: Json = {"community": community.external_id, "title": title}
+        body["message"] = message_to_dict(message)
+        thread = await self._once("/threads", key, body, retry)
         return ThreadRef(self.platform, str(thread["id"]), thread["url"])
 
     async def direct_message(
-        self, community: Community, member: MemberRef, message: Message, *, key: str
+        self,
+        community: Community,
+        member: MemberRef,
+        message: Message,
+        *,
+        key: str,
+        retry: bool = False,
     ) -> bool:
         """DM a member once per key; False when the platform fell back to a mention."""
         body = {
@@ -138,22 +148,29 @@ class RemotePlatform:
             "member": member.external_id,
             "message": message_to_dict(message),
         }
-        return bool((await self._once("/dms", key, body)).get("delivered", True))
+        return bool((await self._once("/dms", key, body, retry)).get("delivered", True))
 
-    async def archive_space(self, space: SpaceRef, goodbye: Message, *, key: str) -> None:
+    async def archive_space(
+        self, space: SpaceRef, goodbye: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Post the goodbye once per key, then archive the space (repeatable as such)."""
-        await self._once(f"/spaces/{space.id}/messages", key, {"message": message_to_dict(goodbye)})
+        body = {"message": message_to_dict(goodbye)}
+        await self._once(f"/spaces/{space.id}/messages", key, body, retry)
         await self._request("POST", f"/spaces/{space.id}/archive", json={})
 
-    async def announce(self, community: Community, message: Message, *, key: str) -> None:
+    async def announce(
+        self, community: Community, message: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Post an announcement once per key."""
         body = {"community": community.external_id, "message": message_to_dict(message)}
-        await self._once("/announcements", key, body)
+        await self._once("/announcements", key, body, retry)
 
-    async def alert_organisers(self, community: Community, message: Message, *, key: str) -> None:
+    async def alert_organisers(
+        self, community: Community, message: Message, *, key: str, retry: bool = False
+    ) -> None:
         """Post an organisers' notice once per key."""
         body = {"community": community.external_id, "message": message_to_dict(message)}
-        await self._once("/alerts", key, body)
+        await self._once("/alerts", key, body, retry)
 
     async def activity(self, space: SpaceRef, *, since: str | None = None) -> Activity:
         """Return the members' message counts in a pair space since an ISO time."""
@@ -164,11 +181,13 @@ class RemotePlatform:
 
     # --- HTTP -------------------------------------------------------------------------
 
-    async def _once(self, collection: str, key: str, body: Json) -> Json:
-        """Return the record *key* made in *collection*, making it first if there is none."""
-        found: list[Json] = (await self._request("GET", collection, params={"key": key}))["items"]
-        if found:
-            return found[0]
+    async def _once(self, collection: str, key: str, body: Json, check: bool) -> Json:
+        """Make *key*'s record in *collection*; when *check*, return the one it has instead."""
+        if check:
+            found = await self._request("GET", collection, params={"key": key})
+            if found["items"]:
+                earlier: Json = found["items"][0]
+                return earlier
         return await self._request("POST", collection, json={**body, "key": key})
 
     async def _request(

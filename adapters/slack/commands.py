@@ -20,8 +20,7 @@ from adapters.slack import access, parsing, review, views
 from adapters.slack.pacing import Limits
 from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from core import vocab
-from core.applications import open_round
-from core.errors import Conflict, InvalidValue, NotFound, PenpalsError
+from core.errors import InvalidValue, NotFound, PenpalsError
 from core.matchmaking import MatchReport
 from core.model import (
     Application,
@@ -137,20 +136,8 @@ class Commands:
         return Reply(HELP)
 
     async def _signup(self, caller: Caller, words: list[str]) -> Reply:
-        async with self._s.uow() as uow:
-            round_ = await open_round(uow, caller.community.id)
-        closes = round_.applications_close_at
-        if closes is not None and closes <= self._s.clock.now():
-            raise Conflict(
-                f"applications for round {round_.name} closed on {closes:%d %B %Y %H:%M} UTC"
-            )
-        profile = None
-        try:
-            mine = await self._s.applications.mine(caller.community, caller.member)
-            if mine.round_id == round_.id:
-                profile = mine.profile
-        except NotFound:
-            pass
+        start = await self._s.applications.start_signup(caller.community, caller.member)
+        round_, profile = start.round, start.profile
         user = await access.user_info(self._client, caller.user_id)
         shown = user.get("profile")
         names = shown if isinstance(shown, dict) else {}

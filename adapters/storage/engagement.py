@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,21 @@ from adapters.storage.orm import GroupRow, PairActivityRow, PauseRow, StandbyRow
 from core.ports import Pause, Volunteer, WeekCount
 
 _CHUNK = 500  # rows per INSERT: well inside SQLite's variable limit
+_A = PairActivityRow
+# Plain columns rather than ORM objects: a round has tens of thousands of counts.
+_COUNTS = select(
+    _A.group_id, _A.member_id, _A.week, _A.message_count, _A.last_message_at
+).select_from(_A)
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), _CHUNK):
+        yield unique[start : start + _CHUNK]
+
+
+def _counts(rows: Iterable[Row[tuple[int, int, date, int, datetime | None]]]) -> list[WeekCount]:
+    return [WeekCount(*row) for row in rows]
 
 
 def _pause(row: PauseRow) -> Pause:
@@ -37,36 +52,58 @@ class SqlEngagementRepository:
             }
             for c in counts
         ]
+        if not rows:
+            return
         dialect = self._session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        for start in range(0, len(rows), _CHUNK):
-            stmt = insert(PairActivityRow).values(rows[start : start + _CHUNK])
-            await self._session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["group_id", "member_id", "week"],
-                    set_={
-                        "message_count": stmt.excluded.message_count,
-                        "last_message_at": stmt.excluded.last_message_at,
-                        "recorded_at": stmt.excluded.recorded_at,
-                    },
-                )
-            )
+        stmt = insert(_A.__table__)
+        upsert = stmt.on_conflict_do_update(
+            index_elements=["group_id", "member_id", "week"],
+            set_={
+                "message_count": stmt.excluded.message_count,
+                "last_message_at": stmt.excluded.last_message_at,
+                "recorded_at": stmt.excluded.recorded_at,
+            },
+        )
+        # One statement, many parameter sets: compiled once, sent in batches by the driver.
+        await self._session.execute(upsert, rows)
 
     async def weeks(self, group_ids: Iterable[int]) -> list[WeekCount]:
         """Return the stored weekly counts of the groups, oldest week first."""
-        ids = list(set(group_ids))
         found: list[WeekCount] = []
-        for start in range(0, len(ids), _CHUNK):
-            rows = await self._session.scalars(
-                select(PairActivityRow)
-                .where(PairActivityRow.group_id.in_(ids[start : start + _CHUNK]))
-                .order_by(PairActivityRow.week, PairActivityRow.id)
-            )
-            found += [
-                WeekCount(r.group_id, r.member_id, r.week, r.message_count, r.last_message_at)
-                for r in rows
-            ]
+        for chunk in _chunks(group_ids):
+            found += _counts(await self._session.execute(_COUNTS.where(_A.group_id.in_(chunk))))
         return sorted(found, key=lambda c: c.week)
+
+    async def latest_weeks(self, group_ids: Iterable[int]) -> dict[int, date]:
+        """Return, for each group with counts, the latest week counted."""
+        latest: dict[int, date] = {}
+        for chunk in _chunks(group_ids):
+            rows = await self._session.execute(
+                select(_A.group_id, func.max(_A.week))
+                .where(_A.group_id.in_(chunk))
+                .group_by(_A.group_id)
+            )
+            latest.update((group_id, week) for group_id, week in rows)
+        return latest
+
+    async def last_active(self, group_ids: Iterable[int]) -> list[WeekCount]:
+        """Return each member's count of the latest week they wrote in, if they ever did."""
+        found: list[WeekCount] = []
+        for chunk in _chunks(group_ids):
+            latest = (
+                select(_A.group_id, _A.member_id, func.max(_A.week).label("week"))
+                .where(_A.group_id.in_(chunk), _A.message_count > 0)
+                .group_by(_A.group_id, _A.member_id)
+                .subquery()
+            )
+            on = and_(
+                _A.group_id == latest.c.group_id,
+                _A.member_id == latest.c.member_id,
+                _A.week == latest.c.week,
+            )
+            found += _counts(await self._session.execute(_COUNTS.join(latest, on)))
+        return found
 
     async def last_recorded(self, round_id: int) -> datetime | None:
         """Return when counts of the round's groups were last stored."""

@@ -49,7 +49,10 @@ class Leadership:
             await asyncio.sleep(self._retry)
 
     async def release(self) -> None:
-        """Give up the lead (closing the connection releases the lock)."""
+        """Give up the lead: end the lock's session, so that another process takes over."""
         if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+            connection, self._connection = self._connection, None
+            # close() alone would hand the connection back to the pool with the session,
+            # and so the lock, still alive: nobody could take over until the pool let go.
+            await connection.invalidate()
+            await connection.close()

@@ -315,7 +315,8 @@ def _faults_middleware(workspace: Workspace) -> Any:
 
 async def serve(host: str, port: int, workspace: Workspace) -> None:
     """Serve until SIGTERM or SIGINT, or until the parent process is gone."""
-    runner = web.AppRunner(build_app(workspace), access_log=None)
+    # A short shutdown: answers held back for a killed worker have nobody to go to.
+    runner = web.AppRunner(build_app(workspace), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -1,11 +1,12 @@
 """A delivery worker in a process of its own: what the fault-injection tests SIGKILL.
 
     python -m tests.durability.worker --database URL --platform-url URL
-        [--platform local] [--rate R --burst B]
+        [--platform local] [--rate R --burst B] [--concurrency N]
 
 It builds the services as penpals does (bots.bootstrap.build), registers a
 RemotePlatform for the community's platform, prints "ready", then runs the
-outbox (DeliveryService.run_due) until nothing is pending for that platform,
+outbox (DeliveryService.run_due, with N deliveries in flight at once when
+--concurrency says so) until nothing is pending for that platform,
 waiting for actions put back for later, and exits 0 after printing its tally as
 JSON. It also stops when its parent process goes away, so it never outlives a
 killed test.
@@ -27,7 +28,7 @@ from typing import Any, Self
 from adapters.remote import Pacer, RemotePlatform
 from bots.bootstrap import build
 from bots.settings import Settings
-from core.delivery import DeliveryReport
+from core.delivery import DeliveryReport, DeliveryService
 from core.model import Platform
 from tests.durability.standin import ROOT, child_env
 
@@ -36,7 +37,7 @@ _LONGEST_NAP = 1.0  # seconds between looks at the outbox while actions wait
 
 
 async def deliver(
-    database_url: str, platform_url: str, platform: Platform, pacer: Pacer
+    database_url: str, platform_url: str, platform: Platform, pacer: Pacer, concurrency: int
 ) -> dict[str, Any]:
     """Deliver every pending action of *platform*; return the tally."""
     parent = os.getppid()
@@ -46,10 +47,18 @@ async def deliver(
         RemotePlatform(platform_url, platform=platform, pacer=pacer) as remote,
     ):
         services.platforms[platform] = remote
+        delivery = services.delivery
+        if concurrency > 1:
+            delivery = DeliveryService(
+                uow=services.uow,
+                clock=services.clock,
+                platforms=services.platforms,
+                concurrency=concurrency,
+            )
         print(READY, flush=True)
         while os.getppid() == parent:
-            report += await services.delivery.run_due()
-            due = await services.delivery.next_due()
+            report += await delivery.run_due()
+            due = await delivery.next_due()
             if due is None:
                 break
             wait = (due - services.clock.now()).total_seconds()
@@ -71,9 +80,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--platform", type=Platform, default=Platform.LOCAL)
     parser.add_argument("--rate", type=float, help="requests a second the pacer allows")
     parser.add_argument("--burst", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=1, help="deliveries in flight")
     args = parser.parse_args(argv)
     pacer = Pacer(args.rate, burst=args.burst)
-    tally = asyncio.run(deliver(args.database, args.platform_url, args.platform, pacer))
+    tally = asyncio.run(
+        deliver(args.database, args.platform_url, args.platform, pacer, args.concurrency)
+    )
     print(json.dumps(tally), flush=True)
 
 

@@ -155,12 +155,16 @@ def penpals(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_match_reads_the_spec_and_writes_pairs(tmp_path: Path, variant: str) -> None:
     """`penpals match` accepts BOM, CRLF, quoted commas and Unicode, and writes pairs.csv."""
     pool = write_pool(tmp_path / "in.csv", bom=variant != "plain", crlf=variant != "plain")
-    done = penpals("match", "--applicants", str(pool), "--out", "out.csv", "--seed", "7", cwd=tmp_path)
+    done = penpals(
+        "match", "--applicants", str(pool), "--out", "out.csv", "--seed", "7", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     rows = read_pairs(tmp_path / "out.csv")
     assert list(rows[0]) == ["group", "members", "score", "reasons"]
     assert sorted(m for r in rows for m in r["members"].split(";")) == sorted(p[0] for p in POOL)
-    again = penpals("match", "--applicants", str(pool), "--out", "again.csv", "--seed", "7", cwd=tmp_path)
+    again = penpals(
+        "match", "--applicants", str(pool), "--out", "again.csv", "--seed", "7", cwd=tmp_path
+    )
     assert again.returncode == 0
     assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "out.csv").read_bytes()
 

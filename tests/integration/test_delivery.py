@@ -53,7 +53,9 @@ def delivery(uow_factory, clock, platform: RehearsalPlatform) -> DeliveryService
 
 
 async def test_publishing_makes_one_private_space_per_group_with_its_members(
-    p: Program, uow_factory, clock  # type: ignore[no-untyped-def]
+    p: Program,
+    uow_factory,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     """Each group gets exactly one space holding exactly its members and an introduction."""
     _, report = await published_round(p)
@@ -76,7 +78,9 @@ async def test_publishing_makes_one_private_space_per_group_with_its_members(
 
 
 async def test_topic_dates_post_once_to_every_pair_with_a_public_thread(
-    p: Program, uow_factory, clock  # type: ignore[no-untyped-def]
+    p: Program,
+    uow_factory,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     """Topic 1 goes out at the start, topic 2 a cadence later; repeats never post twice."""
     c, report = await published_round(p)
@@ -96,14 +100,19 @@ async def test_topic_dates_post_once_to_every_pair_with_a_public_thread(
     assert len(platform.threads) == 2
     for space in platform.spaces.values():
         titles = [m.title for _, m in space.messages[1:]]
-        assert titles == ["Topic 1 of 9: Getting to know each other", "Topic 2 of 9: Library spaces"]
+        assert titles == [
+            "Topic 1 of 9: Getting to know each other",
+            "Topic 2 of 9: Library spaces",
+        ]
         assert space.messages[1][1].link.startswith("local://thread/")
     posted = Counter(key for method, key in platform.calls if method == "post")
     assert set(posted.values()) == {1}
 
 
 async def test_rate_limits_delay_and_permanent_errors_do_not_block_other_pairs(
-    p: Program, uow_factory, clock  # type: ignore[no-untyped-def]
+    p: Program,
+    uow_factory,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     """A 429 is retried later, a permanent refusal is recorded and alerted, others go on."""
     c, report = await published_round(p, n=10)
@@ -133,7 +142,9 @@ async def test_rate_limits_delay_and_permanent_errors_do_not_block_other_pairs(
 
 
 async def test_a_leaver_s_partner_is_told_in_their_space_and_organisers_alerted(
-    p: Program, uow_factory, clock  # type: ignore[no-untyped-def]
+    p: Program,
+    uow_factory,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     """Withdrawing after publish posts a kind note to the pair and an organiser alert."""
     c, report = await published_round(p, n=4)
@@ -149,7 +160,9 @@ async def test_a_leaver_s_partner_is_told_in_their_space_and_organisers_alerted(
 
 
 async def test_finishing_a_round_archives_every_space_after_a_goodbye(
-    p: Program, uow_factory, clock  # type: ignore[no-untyped-def]
+    p: Program,
+    uow_factory,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     """At the end each pair gets a keep-in-touch goodbye and its space is archived."""
     c, _ = await published_round(p, n=6)

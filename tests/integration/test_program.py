@@ -37,7 +37,9 @@ async def open_round(p: Program, name: str = "2027A"):  # type: ignore[no-untype
 
 async def apply_many(p: Program, c, n: int, countries=COUNTRIES) -> None:  # type: ignore[no-untyped-def]
     for i in range(n):
-        await p.applications.submit(c, ref(f"m{i}"), profile(f"Member {i}", countries[i % len(countries)]))
+        await p.applications.submit(
+            c, ref(f"m{i}"), profile(f"Member {i}", countries[i % len(countries)])
+        )
         p.clock.advance(minutes=1)
 
 

@@ -33,8 +33,10 @@ def problems(text: str) -> dict[int, str]:
 def test_valid_row_becomes_a_profile() -> None:
     """A clean row is read into a profile with canonical codes."""
     rows = read_applicants(
-        csv_text("a1,Åsa Lindqvist,se,Europe/Stockholm,sv;EN,academic,early,spaces;advocacy,"
-                 "public,mid,leadership,fi;us,b2;b3")
+        csv_text(
+            "a1,Åsa Lindqvist,se,Europe/Stockholm,sv;EN,academic,early,spaces;advocacy,"
+            "public,mid,leadership,fi;us,b2;b3"
+        )
     )
     (row,) = rows
     assert row.id == "a1" and row.line == 2
@@ -85,8 +87,10 @@ def test_every_bad_row_is_reported_with_its_line_and_reason() -> None:
 def test_line_numbers_count_physical_lines_of_multiline_cells() -> None:
     """A quoted cell spanning lines shifts the line numbers of later rows."""
     found = problems(
-        csv_text('1,"Ana\nSecond line",BR,America/Sao_Paulo,pt,academic,mid,,,,,,',
-                 "2,Bob,XX,America/Sao_Paulo,pt,academic,mid,,,,,,")
+        csv_text(
+            '1,"Ana\nSecond line",BR,America/Sao_Paulo,pt,academic,mid,,,,,,',
+            "2,Bob,XX,America/Sao_Paulo,pt,academic,mid,,,,,,",
+        )
     )
     assert list(found) == [4]
 

@@ -37,7 +37,9 @@ def test_the_happy_path_runs_through_every_state() -> None:
 
 def test_a_closed_round_can_reopen() -> None:
     """Late applications: a closed round may open again before it is matched."""
-    assert lifecycle.transition(a_round(RoundState.CLOSED), RoundState.OPEN).state is RoundState.OPEN
+    assert (
+        lifecycle.transition(a_round(RoundState.CLOSED), RoundState.OPEN).state is RoundState.OPEN
+    )
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,11 @@ def test_build_profile_normalises_values() -> None:
         interests=["Open Access", "open access"],
         wish_countries=["fi"],
     )
-    assert (p.name, p.country, p.languages, p.sector) == ("Ana Souza", "BR", ("pt", "en"), "academic")
+    assert (p.name, p.country, p.languages, p.sector) == (
+        "Ana Souza",
+        "BR",
+        ("pt", "en"),
+        "academic",
+    )
     assert p.interests == ("open access",)
     assert p.wishes.countries == ("FI",)

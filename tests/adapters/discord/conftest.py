@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,16 @@ class SettableClock:
         self.at += timedelta(**delta)
 
 
+class WallClock:
+    """Real Unix time plus whatever the test skips (the platform's view of Discord's timers)."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.skipped
+
+
 @dataclass
 class Server:
     """The stand-in's server as the scenarios use it."""
@@ -61,6 +72,7 @@ class Bot:
     platform: DiscordPlatform
     clock: SettableClock
     settings: Settings
+    wall: WallClock
 
     @property
     def standin(self) -> DiscordStandIn:
@@ -143,7 +155,8 @@ async def bot(server: Server, sqlite_database_url: str) -> AsyncIterator[Bot]:
     )
     clock = SettableClock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
     async with build(settings, clock=clock) as services:
-        platform = DiscordPlatform()
+        wall = WallClock()
+        platform = DiscordPlatform(wall_clock=wall)
         task = asyncio.create_task(
             serve(
                 settings,
@@ -154,8 +167,10 @@ async def bot(server: Server, sqlite_database_url: str) -> AsyncIterator[Bot]:
         )
         try:
             await asyncio.wait_for(standin.identified.wait(), 10)
-            yield Bot(server, services, platform, clock, settings)
+            yield Bot(server, services, platform, clock, settings, wall)
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            # Let the events discord.py dispatched while closing run (not die unstarted).
+            await asyncio.sleep(0.01)

@@ -151,6 +151,7 @@ class DiscordStandIn:
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
         self.identified = asyncio.Event()
+        self.gateway_frames: list[dict[str, Any]] = []  # what the bot sent over the gateway
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -294,6 +295,7 @@ class DiscordStandIn:
             if msg.type != WSMsgType.TEXT:
                 break
             frame = json.loads(msg.data)
+            self.gateway_frames.append(frame)
             if frame["op"] == 1:
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
             elif frame["op"] == 2:

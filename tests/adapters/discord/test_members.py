@@ -117,3 +117,16 @@ async def test_profile_then_withdraw(bot: Bot) -> None:
     assert "You have left round 2027A" in left.text
     apps = await bot.services.applications.list((await bot.community()).id, "2027A")
     assert apps[0].status is ApplicationStatus.WITHDRAWN
+
+
+async def test_declined_applicant_is_told_before_the_form(bot: Bot) -> None:
+    """Someone declined in the open round gets a clear answer instead of the form."""
+    await open_round(bot)
+    s, member = bot.standin, bot.server.member
+    await s.submit_modal(member, await s.slash(member, "signup", SIGNUP), FORM)
+    community = await bot.community()
+    await bot.services.applications.decide(
+        community.id, "2027A", ApplicationStatus.DECLINED, [str(member)]
+    )
+    reply = await s.slash(member, "signup", SIGNUP)
+    assert reply.type == 4 and "was declined" in reply.text

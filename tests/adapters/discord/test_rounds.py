@@ -183,3 +183,17 @@ async def test_withdrawing_after_matching_tells_the_partner_and_the_organisers(b
     assert s.bot_messages(thread)[-1]["embeds"][0]["title"] == "Your partner has left the round"
     alert = s.bot_messages(bot.server.alerts)[-1]["embeds"][0]["description"]
     assert f"pair {number} of round 2027A" in alert and "rematch" in alert
+
+
+async def test_round_names_autocomplete_and_status(bot: Bot) -> None:
+    """Round options suggest the community's rounds; /round status shows the counts."""
+    await bot.configure()
+    s, organiser = bot.standin, bot.server.organiser
+    await s.slash(organiser, "round", {"name": "2027A"}, sub="create")
+    await s.slash(organiser, "round", {"name": "2027B"}, sub="create")
+    choices = await s.autocomplete(organiser, "round", {"name": "7b"}, "name", sub="status")
+    assert choices == [{"name": "2027B (draft)", "value": "2027B"}]
+    status = await s.slash(organiser, "round", {"name": "2027A"}, sub="status")
+    assert "Round 2027A: draft" in status.text and "Applications: none yet" in status.text
+    bad = await s.slash(organiser, "round", {"name": "2027C", "opens": "next week"}, sub="create")
+    assert "is not a date" in bad.text
