@@ -5,9 +5,10 @@ Usage: python benchmarks/bench_kill.py [--kills 100] [--seed 2027] [--postgres U
 
 The kill loop is tests/durability/test_kill.py's, with more kill points: a topic
 date for 581 pairs is delivered by worker processes (one or four deliveries in
-flight, in turns) SIGKILLed at random moments and restarted, then one is let finish; the stand-in's record is checked for
-missing and duplicate posts. --storm S then runs tests/durability/test_storm.py's
-scenario on a fresh round, with a storm of S seconds (the issue's minute: 60).
+flight, in turns) SIGKILLed at random moments and restarted, then one is let
+finish; the stand-in's record is checked for missing and duplicate posts.
+--storm S then runs tests/durability/test_storm.py's scenario on a fresh round,
+with a storm of S seconds (the issue's minute: 60).
 --kills 0 skips the kill loop.
 
 The database is a fresh SQLite file, or with --postgres (a URL of any database on

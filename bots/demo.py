@@ -128,11 +128,20 @@ async def rehearse(
     seed: int,
     progress: Progress = _quiet,
     reports: Path = REPORTS,
+    platform: RehearsalPlatform | None = None,
 ) -> DemoSummary:
     """Run a complete round in settings.database_url (recreated) and write its report."""
+    started = time.perf_counter()
     rows, source = await asyncio.to_thread(applicant_pool, applicants, size, seed)
     return await rehearse_rows(
-        settings, rows, source=source, seed=seed, progress=progress, reports=reports
+        settings,
+        rows,
+        source=source,
+        seed=seed,
+        progress=progress,
+        reports=reports,
+        platform=platform,
+        started=started,
     )
 
 
@@ -152,14 +161,20 @@ async def rehearse_rows(
     seed: int,
     progress: Progress = _quiet,
     reports: Path = REPORTS,
+    platform: RehearsalPlatform | None = None,
+    started: float | None = None,
 ) -> DemoSummary:
-    """Run a complete round for these applicants and write its report."""
-    started = time.perf_counter()
+    """Run a complete round for these applicants and write its report.
+
+    *started* is the time.perf_counter() of the command's start, when the wall time
+    should include what came before (reading or generating the applicants).
+    """
+    started = time.perf_counter() if started is None else started
     progress("Preparing the database", 0, 1)
     await fresh_database(settings.database_url)
     progress("Preparing the database", 1, 1)
     clock = SimulatedClock(datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
-    platform = RehearsalPlatform(Platform.LOCAL)
+    platform = platform or RehearsalPlatform(Platform.LOCAL)
     # No schema check: fresh_database migrated this very file a moment ago.
     async with build(settings, clock=clock, check=False) as services:
         _without_fsync(services.engine)
@@ -393,7 +408,7 @@ async def _summarise(
         announcements=len(platform.announcements),
         failed_actions=len(failed),
         nudges=sum(1 for key in posted if _NUDGE.search(key)),
-        opened=planned.applications_open_at or round_.created_at or services.clock.now(),
+        opened=round_.applications_open_at or planned.created_at or services.clock.now(),
         ended=round_.ends_at or services.clock.now(),
     )
 
@@ -404,7 +419,7 @@ def _left(person: Person, reason: str) -> Left:
 
 def summary_lines(s: DemoSummary) -> list[str]:
     """Return the summary as plain lines (the console and the .txt report share them)."""
-    lines = [
+    return [
         f"Round {s.round}: rehearsed {s.simulated_days} days "
         f"({s.opened:%Y-%m-%d} to {s.ended:%Y-%m-%d}) in {s.wall_seconds:.1f} s",
         f"  applicants       {s.applicants:,} ({s.source}), {s.approved:,} approved",
@@ -421,7 +436,6 @@ def summary_lines(s: DemoSummary) -> list[str]:
         f"  announcements    {s.announcements}",
         f"  failed actions   {s.failed_actions}",
     ]
-    return lines
 
 
 def _reasons(people: Sequence[Left]) -> list[str]:
@@ -462,6 +476,7 @@ def main(applicants: Path | None, size: int, seed: int, *, database: str | None 
     """Rehearse a round, then print its summary and where its report and database are."""
     from bots import cli  # the CLI imports this module lazily; share its error handling
 
+    started = time.perf_counter()
     settings = Settings(database_url=database or f"sqlite+aiosqlite:///./{DEMO_DATABASE}")
     if applicants is None:
         rows, source = applicant_pool(None, size, seed)
@@ -469,7 +484,9 @@ def main(applicants: Path | None, size: int, seed: int, *, database: str | None 
         rows, source = cli.read_applicants_file(applicants), str(applicants)
     with _progress_bar(cli.err) as progress:
         summary = cli.run(
-            rehearse_rows(settings, rows, source=source, seed=seed, progress=progress)
+            rehearse_rows(
+                settings, rows, source=source, seed=seed, progress=progress, started=started
+            )
         )
     print_summary(cli.out, summary)
 

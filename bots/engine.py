@@ -23,7 +23,7 @@ from core.ports import Clock
 
 log = logging.getLogger(__name__)
 
-JOB_DEFAULTS = {"misfire_grace_time": 1, "coalesce": True, "max_instances": 1}
+JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
 
 class Engine:

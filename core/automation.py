@@ -9,7 +9,7 @@ live round at start-up, so what fell due while the process was down runs once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from core import messages
 from core.delivery import DeliveryService
@@ -101,8 +101,8 @@ class RoundAutomation:
         if r.state is S.RUNNING:
             times += [item.at for item in schedule(r, topics)]
             times.append(r.ends_at)
-            if self._engagement is not None:  # activity and silence: each day at 00:00 UTC
-                times.append(datetime.combine(now.date() + timedelta(days=1), time(), UTC))
+            if self._engagement is not None:
+                times.append(await self._engagement.next_check(r.id))
         future = [t for t in times if t is not None and t > now]
         return min(future, default=None)
 

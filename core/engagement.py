@@ -164,6 +164,20 @@ class EngagementService:
             round_ = await uow.rounds.get(round_id)
             return await _silences(uow, round_, spaces, self._clock.now())
 
+    async def next_check(self, round_id: int) -> datetime | None:
+        """Return the 00:00 UTC at which a pair may next reach 14 or 28 days of silence.
+
+        Checking only then, not every day, spares the platform's API: a pair that
+        talked since is simply found talking.
+        """
+        now = self._clock.now()
+        spaces = await self._spaces(round_id)
+        async with self._uow() as uow:
+            quiet = await _quiet(uow, await uow.rounds.get(round_id), spaces, now)
+        deadlines = [q.since + after for q in quiet for after in (NUDGE_AFTER, RESCUE_AFTER)]
+        future = [d for d in deadlines if d > now]
+        return _next_midnight(min(future)) if future else None
+
     async def _spaces(
         self, round_id: int, numbers: Collection[int] | None = None
     ) -> list[PairSpace]:
@@ -375,52 +389,80 @@ def _last_in_week(activity: Activity, week: date) -> datetime:
 # -- silence ---------------------------------------------------------------------------
 
 
-async def _silences(
+@dataclass(frozen=True, slots=True)
+class _Quiet:
+    """A pair space, when its silence began, and its members' latest weeks with messages."""
+
+    space: PairSpace
+    since: datetime
+    counts: Sequence[Count]
+
+
+async def _quiet(
     uow: UnitOfWork, round_: Round, spaces: Sequence[PairSpace], now: datetime
-) -> list[Silence]:
+) -> list[_Quiet]:
     counts: dict[int, list[Count]] = defaultdict(list)
     for c in await uow.engagement.last_active(s.group.id for s in spaces):
         counts[c.group_id].append(c)
     pauses: dict[int, list[Pause]] = defaultdict(list)
     for p in await uow.engagement.pauses(round_.id):
         pauses[p.member_id].append(p)
-    found = (
-        _silence(
+    return [
+        _Quiet(
             s,
+            _quiet_since(
+                s,
+                counts[s.group.id],
+                [p for m in s.group.member_ids for p in pauses[m]],
+                round_.starts_at,
+                now,
+            ),
             counts[s.group.id],
-            [p for m in s.group.member_ids for p in pauses[m]],
-            round_.starts_at,
-            now,
         )
         for s in spaces
-    )
-    return [s for s in found if s is not None]
+    ]
 
 
-def _silence(
+def _quiet_since(
     space: PairSpace,
     counts: Sequence[Count],
     pauses: Sequence[Pause],
     started: datetime | None,
     now: datetime,
-) -> Silence | None:
-    """Return the pair's silence if it has lasted 14 days, else None.
+) -> datetime:
+    """Return when the pair's silence began (in the future while a member is paused).
 
-    *counts* are the members' latest weeks with messages: the space's last message
-    is in the latest of them.
+    Silence counts from the last message, or else from when the pair could first
+    talk, and afresh from the end of a pause. *counts* are the members' latest
+    weeks with messages: the space's last message is in the latest of them.
     """
-    if any(p.starts <= now < p.ends for p in pauses):
-        return None
     last = max((c.last_message_at for c in counts if c.last_message_at), default=None)
-    # Silence counts from the last message, or else from when the pair could first
-    # talk, and afresh from the end of a pause.
-    ended = [p.ends for p in pauses if p.ends <= now]
-    starts = [t for t in (last, space.created_at, started, *ended) if t is not None]
-    since = max(starts)
-    if now - since < NUDGE_AFTER:
-        return None
-    active = _active_partner(space.group.member_ids, counts)
-    return Silence(space.group.number, space.group.member_ids, since, (now - since).days, active)
+    ends = [p.ends for p in pauses if p.starts <= now]
+    return max(t for t in (last, space.created_at, started, *ends) if t is not None)
+
+
+async def _silences(
+    uow: UnitOfWork, round_: Round, spaces: Sequence[PairSpace], now: datetime
+) -> list[Silence]:
+    """Return the pairs silent for 14 days or more."""
+    return [
+        Silence(
+            q.space.group.number,
+            q.space.group.member_ids,
+            q.since,
+            (now - q.since).days,
+            _active_partner(q.space.group.member_ids, q.counts),
+        )
+        for q in await _quiet(uow, round_, spaces, now)
+        if now - q.since >= NUDGE_AFTER
+    ]
+
+
+def _next_midnight(at: datetime) -> datetime:
+    """Return *at* if it is 00:00 UTC, else the next 00:00 UTC."""
+    day = at.astimezone(UTC).date()
+    midnight = datetime.combine(day, time(), UTC)
+    return midnight if midnight == at else midnight + timedelta(days=1)
 
 
 def _active_partner(member_ids: Sequence[int], counts: Sequence[Count]) -> int | None:

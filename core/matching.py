@@ -103,20 +103,20 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class MatchedGroup:
-    members: tuple[str, ...]
-    score: float
-    reasons: tuple[str, ...]
+    members: tuple[str, ...]  # ids: two, or three for the one trio
+    score: float  # group_score of the members
+    reasons: tuple[str, ...]  # short, human-readable, never containing ';'
 
 
 @dataclass(frozen=True, slots=True)
 class Unplaced:
     id: str
-    reason: str
+    reason: str  # one sentence, never containing ';'
 
 
 @dataclass(frozen=True, slots=True)
 class Matching:
-    groups: tuple[MatchedGroup, ...]
+    groups: tuple[MatchedGroup, ...]  # callers number them 1..n in this order
     unplaced: tuple[Unplaced, ...]
 
     @property

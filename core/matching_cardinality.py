@@ -4,24 +4,27 @@ The feasibility graph is dense (most applicants share English), so it is never
 built. Neighbours are enumerated by language class (people with the same set of
 languages) and, inside a class, by type (same separation too): a search labels each
 member once, skips a whole type that shares v's separation, and remembers which
-types are used up. Three facts keep the searches short:
+types are used up. Four facts keep the searches short:
 
 - an augmenting path joins two exposed people of one connected component, so a
   component with at most one exposed person needs no search at all;
 - a new outer vertex first looks for an exposed neighbour, which in a dense graph
   ends most searches after a handful of steps;
+- outer vertices of one type in one blossom have the same neighbours, so once one
+  has scanned in vain the others skip until the tree changes;
 - when a search from r fails, its tree ("Hungarian tree") can be deleted: no later
   augmenting path can use it (Edmonds 1965), so each failure is paid for once.
 
 The search itself is the classic single-root version with base pointers (kept in
-a union-find) and parent links, as in e-maxx's "Edmonds' algorithm".
+a union-find) and parent links, as in e-maxx's "Edmonds' algorithm". A failed
+search over a dense pool of 18,000 costs about a second; the usual ones, far less.
 """
 
 from __future__ import annotations
 
 from collections import deque
 
-from core.matching_index import Index
+from core.matching_index import Index, bit_list
 
 _ODD, _OUTER = 1, 2
 
@@ -265,6 +268,7 @@ class _Live:
         self._empty_in = [0] * len(self.class_types)
 
     def kill(self, v: int) -> None:
+        """Delete v from the graph for the rest of the augmentation."""
         self.dead[v] = True
         t = self.ix.type_of[v]
         self._dead_in[t] += 1
@@ -334,15 +338,12 @@ def _components(index: Index) -> list[int]:
 
     first_language = []
     for mask in index.class_mask:
-        low = (mask & -mask).bit_length() - 1
-        first_language.append(low)
-        rest = mask & (mask - 1)
-        while rest:
-            bit = (rest & -rest).bit_length() - 1
-            a, b = find(low), find(bit)
+        langs = bit_list(mask)
+        first_language.append(langs[0] if langs else -1)
+        for lang in langs[1:]:
+            a, b = find(langs[0]), find(lang)
             if a != b:
                 parent[max(a, b)] = min(a, b)
-            rest &= rest - 1
     return [
         find(first_language[c]) if index.compatible_count(t) else -1 - t
         for t, c in enumerate(index.type_class)

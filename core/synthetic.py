@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import accumulate
 
 from core.applicants_csv import ApplicantRow
 from core.model import Profile, Wishes
@@ -403,7 +404,7 @@ def generate_pool(n: int, *, seed: int = 0, repeat_share: float = 0.15) -> list[
     """Generate *n* realistic applicants, the same for the same seed."""
     rng = random.Random(seed)
     countries = _countries()
-    cum_weights = _cumulative([c.weight for c in countries])
+    cum_weights = list(accumulate(c.weight for c in countries))
     codes = tuple(c.code for c in countries)
     big = tuple(c.code for c in countries if c.weight >= 10)
     width = max(4, len(str(n)))
@@ -428,15 +429,6 @@ def generate_pool(n: int, *, seed: int = 0, repeat_share: float = 0.15) -> list[
             )
         )
     return _with_previous_partners(rows, rng, repeat_share)
-
-
-def _cumulative(weights: list[float]) -> list[float]:
-    total = 0.0
-    out = []
-    for w in weights:
-        total += w
-        out.append(total)
-    return out
 
 
 def _with_previous_partners(

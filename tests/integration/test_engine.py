@@ -125,7 +125,7 @@ class World:
         return self.topic_posts(k) == [1] * len(self.groups)
 
 
-async def run_calendar(world: World, clock: FixedClock, uow: UnitOfWorkFactory) -> list[datetime]:
+async def run_calendar(world: World, clock: FixedClock) -> list[datetime]:
     """Visit every due moment of the round as the engine would; return the moments visited."""
     automation, delivery = world.services()
     visited = []
@@ -204,14 +204,14 @@ DST_STARTS = [
 
 @pytest.mark.parametrize("starts", DST_STARTS)
 async def test_topic_dates_stay_in_utc_across_a_daylight_saving_change(
-    engine: AsyncEngine, uow_factory: UnitOfWorkFactory, starts: datetime
+    engine: AsyncEngine, starts: datetime
 ) -> None:
     """Topics go out at start + k x 14 days in UTC: none skipped, none doubled by the change."""
     clock = FixedClock(starts - timedelta(days=7))
     world = await World.published(engine, clock, starts=starts)
     berlin = [t.astimezone(ZoneInfo("Europe/Berlin")).utcoffset() for t in calendar(starts)]
     assert len(set(berlin)) == 2, "the calendar should straddle a daylight saving change"
-    visited = await run_calendar(world, clock, uow_factory)
+    visited = await run_calendar(world, clock)
     assert visited == calendar(starts)
     assert all(world.each_once(k) for k in range(TOPIC_COUNT))
 
@@ -223,7 +223,7 @@ async def test_a_round_across_the_new_year_posts_every_topic_once_and_ends_in_th
     starts = datetime(2027, 11, 15, 9, tzinfo=UTC)
     clock = FixedClock(starts - timedelta(days=7))
     world = await World.published(engine, clock, starts=starts)
-    visited = await run_calendar(world, clock, uow_factory)
+    visited = await run_calendar(world, clock)
     assert visited == calendar(starts)
     assert [t.year for t in visited] == [2027] * 4 + [2028] * 6
     assert all(world.each_once(k) for k in range(TOPIC_COUNT))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 import networkx as nx
@@ -114,10 +115,7 @@ def test_a_left_over_who_fits_a_pair_gets_the_trio(pool: list[Candidate]) -> Non
 @given(pools(max_size=12))
 def test_nobody_is_placed_in_a_one_country_pool(pool: list[Candidate]) -> None:
     """With everyone from one country (and no other separation), nobody is grouped."""
-    pool = [
-        Candidate(**{**{f: getattr(c, f) for f in c.__slots__}, "country": "FI", "separation": ""})
-        for c in pool
-    ]
+    pool = [replace(c, country="FI", separation="") for c in pool]
     result = match(pool)
     assert result.groups == ()
     assert {u.reason for u in result.unplaced} <= {"no applicant from another country"}
