@@ -21,6 +21,7 @@ from core.automation import RoundAutomation
 from core.clock import SystemClock
 from core.communities import CommunityService
 from core.delivery import DeliveryService
+from core.engagement import EngagementService
 from core.matchmaking import MatchService
 from core.model import Platform
 from core.platform import ChatPlatform
@@ -62,6 +63,7 @@ class Services:
     platforms: dict[Platform, ChatPlatform]
     delivery: DeliveryService
     automation: RoundAutomation
+    engagement: EngagementService
     wake: Wakeup
 
 
@@ -79,6 +81,7 @@ async def build(
         platforms: dict[Platform, ChatPlatform] = {}
         rounds = RoundService(uow=uow, clock=clock)
         delivery = DeliveryService(uow=uow, clock=clock, platforms=platforms)
+        engagement = EngagementService(uow=uow, clock=clock, platforms=platforms)
         yield Services(
             engine=engine,
             uow=uow,
@@ -90,7 +93,10 @@ async def build(
             topics=TopicService(uow=uow),
             platforms=platforms,
             delivery=delivery,
-            automation=RoundAutomation(uow=uow, clock=clock, rounds=rounds, delivery=delivery),
+            automation=RoundAutomation(
+                uow=uow, clock=clock, rounds=rounds, delivery=delivery, engagement=engagement
+            ),
+            engagement=engagement,
             wake=Wakeup(),
         )
     finally:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core import messages
 from core.applications import A
-from core.model import Community, MemberRef, Platform, Round, RoundState, Topic
+from core.model import Community, Group, MemberRef, Platform, Round, RoundState, Topic
 from core.outbox import (
     Action,
     ActionKind,
@@ -90,6 +90,7 @@ class DeliveryService:
                 if not due:
                     continue
                 groups = [g for g in await uow.groups.list(round_.id) if g.published]
+                first = await _first_topics(uow, round_.id, groups, [item.at for item in due])
                 actions = []
                 for k, item in enumerate(due):
                     thread = topic_thread_key(round_.id, k)
@@ -117,6 +118,7 @@ class DeliveryService:
                             requires=(space_key(round_.id, g.number), thread),
                         )
                         for g in groups
+                        if k >= first[g.number]
                     ]
                 added += await uow.outbox.enqueue(actions)
             await uow.commit()
@@ -243,6 +245,24 @@ class DeliveryService:
             await uow.outbox.mark_tried(action.id, self._clock.now())
             await uow.commit()
         return await context.run(platform, required, retry=action.tried_at is not None)
+
+
+async def _first_topics(
+    uow: UnitOfWork, round_id: int, groups: Sequence[Group], dates: Sequence[datetime]
+) -> dict[int, int]:
+    """Return, per group number, the first topic (index) the group should get.
+
+    Pairs published before the round get every topic. A pair formed mid-round (a
+    rematch, a rescue from the standby pool) starts with the most recent topic
+    rather than receiving all the earlier ones at once.
+    """
+    spaces = await uow.outbox.by_keys(space_key(round_id, g.number) for g in groups)
+    first: dict[int, int] = {}
+    for g in groups:
+        made = spaces.get(space_key(round_id, g.number))
+        passed = [k for k, at in enumerate(dates) if made is not None and at <= made.created_at]
+        first[g.number] = max(passed, default=0)
+    return first
 
 
 def _failure_alert(community: Community, action: Action, error: str, now: datetime) -> NewAction:

@@ -378,12 +378,16 @@ def _count(activity: Activity, member: MemberRef) -> int:
     return activity.messages_by_member.get(member.external_id, 0)
 
 
-def _last_in_week(activity: Activity, week: date) -> datetime:
-    """Return the latest message of the week, or the week's end when a later one hides it."""
-    end = _week_start(week) + WEEK - timedelta(microseconds=1)
+def _last_in_week(activity: Activity, week: date) -> datetime | None:
+    """Return the latest message of the week, or None when a later message hides it."""
     if activity.last_message_at is None:
-        return end
-    return min(datetime.fromisoformat(activity.last_message_at).astimezone(UTC), end)
+        return None
+    last = datetime.fromisoformat(activity.last_message_at).astimezone(UTC)
+    return last if last < _week_end(week) else None
+
+
+def _week_end(week: date) -> datetime:
+    return _week_start(week) + WEEK
 
 
 # -- silence ---------------------------------------------------------------------------
@@ -436,7 +440,8 @@ def _quiet_since(
     talk, and afresh from the end of a pause. *counts* are the members' latest
     weeks with messages: the space's last message is in the latest of them.
     """
-    last = max((c.last_message_at for c in counts if c.last_message_at), default=None)
+    # A week whose last message was never read exactly counts as talking to its end.
+    last = max((c.last_message_at or _week_end(c.week) for c in counts), default=None)
     ends = [p.ends for p in pauses if p.starts <= now]
     return max(t for t in (last, space.created_at, started, *ends) if t is not None)
 
@@ -522,7 +527,6 @@ def _offer(
         {
             "member": external_id,
             "message": message_to_dict(message),
-            "round_id": round_.id,
             "offer_group": s.number,
         },
         now,
@@ -576,8 +580,10 @@ async def _open_offer(
         a for a in dms if "offer_group" in a.payload and a.payload["member"] == member.external_id
     ]
     for offer in reversed(offers):  # the latest first
-        round_ = await uow.rounds.get(offer.payload["round_id"])
-        if member_id is None or round_.state is not RoundState.RUNNING:
+        if member_id is None or offer.round_id is None:
+            continue
+        round_ = await uow.rounds.get(offer.round_id)
+        if round_.state is not RoundState.RUNNING:
             continue
         # Still in that group: an offer taken up or overtaken by events is spent.
         for group in await uow.groups.list(round_.id):
@@ -598,7 +604,7 @@ async def _best_partner(
     on = round_.starts_at.date() if round_.starts_at else None
     best: tuple[tuple[int, float, int], _Standby, float, tuple[str, ...]] | None = None
     for i, (standby, theirs) in enumerate(zip(pool, candidates[1:], strict=True)):
-        if standby.member_id == member_id or violations([mine, theirs]):
+        if violations([mine, theirs]):
             continue
         score, reasons = group_score([mine, theirs], on=on)
         rank = (SOURCES.index(standby.source), -score, i)
@@ -625,13 +631,12 @@ async def _pool(
     pool = [_Standby(a, "odd one out") for a in apps if a.status is A.APPROVED]
     pool += [_Standby(a, "waitlisted") for a in apps if a.status is A.WAITLISTED]
     pool += await _volunteers(uow, community, round_, apps)
-    seen: set[int] = set()
+    out = busy | left | paused
     chosen = []
-    for s in pool:
-        if s.member_id in busy | left | paused | seen:
-            continue
-        seen.add(s.member_id)
-        chosen.append(s)
+    for s in pool:  # someone in two sources counts in the first
+        if s.member_id not in out:
+            out.add(s.member_id)
+            chosen.append(s)
     return chosen
 
 

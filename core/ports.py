@@ -196,7 +196,8 @@ class WeekCount:
     member_id: int
     week: date  # the Monday (UTC) the week starts on
     messages: int
-    # The space's latest message when it fell in this week (platforms report it per space).
+    # The space's latest message of this week, when known (platforms report it per space);
+    # storing None keeps the time stored before.
     last_message_at: datetime | None = None
 
 

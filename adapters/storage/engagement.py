@@ -61,7 +61,10 @@ class SqlEngagementRepository:
             index_elements=["group_id", "member_id", "week"],
             set_={
                 "message_count": stmt.excluded.message_count,
-                "last_message_at": stmt.excluded.last_message_at,
+                # Unknown now (a later message hid it): keep what an earlier reading found.
+                "last_message_at": func.coalesce(
+                    stmt.excluded.last_message_at, _A.__table__.c.last_message_at
+                ),
                 "recorded_at": stmt.excluded.recorded_at,
             },
         )

@@ -177,3 +177,34 @@ async def test_finishing_a_round_archives_every_space_after_a_goodbye(
     async with uow_factory() as uow:
         archived = await uow.outbox.list(c.id, kinds=[ActionKind.ARCHIVE_SPACE])
     assert len(archived) == len(platform.spaces)
+
+
+async def test_a_pair_formed_mid_round_starts_with_the_latest_topic(
+    p: Program,
+    uow_factory,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    """A rematched pair gets the most recent topic, not every earlier one at once."""
+    c, report = await published_round(p, n=6)
+    platform = RehearsalPlatform()
+    worker = delivery(uow_factory, clock, platform)
+    clock.advance(days=7)
+    await p.rounds.start(c.id, "2027A")
+    clock.advance(days=15)  # topics 1 and 2 are due
+    await worker.enqueue_due_topics()
+    await worker.run_due()
+    first, second = report.groups[0], report.groups[1]
+    await p.applications.withdraw(c, MemberRef(Platform.LOCAL, first.members[0].external_id))
+    await p.applications.withdraw(c, MemberRef(Platform.LOCAL, second.members[0].external_id))
+    rematch = await p.matches.rematch(c, "2027A")
+    newest = max(rematch.groups, key=lambda g: g.number)
+    await worker.enqueue_due_topics()
+    await worker.run_due()
+    clock.advance(seconds=6)  # the topic waited for its new space to exist
+    await worker.run_due()
+    space = next(s for s in platform.spaces.values() if s.ref.name == f"2027A pair {newest.number}")
+    assert [m.title for _, m in space.messages[1:]] == ["Topic 2 of 9: Library spaces"]
+    clock.advance(days=14)
+    await worker.enqueue_due_topics()
+    await worker.run_due()
+    assert space.messages[-1][1].title.startswith("Topic 3 of 9")

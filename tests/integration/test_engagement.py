@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import Date, DateTime, Integer, inspect
@@ -201,6 +201,22 @@ async def test_at_28_days_organisers_get_the_list_and_the_active_partner_an_offe
     assert len(r.nudges("ana")) == 1
 
 
+async def test_an_organiser_looking_in_neither_ends_nor_restarts_the_silence(
+    p: Program, uow_factory: UnitOfWorkFactory
+) -> None:
+    """Only members' messages count: the pair is nudged once, 14 days after Ana wrote."""
+    r = await running_round(p, uow_factory, PAIR)
+    r.say("ana", 0.5)
+    await r.day(1)
+    r.platform.say(r.space_of("ana"), "organiser", r.at(8))
+    for day in (9, 14, 15):
+        await r.day(day)
+    assert len(r.nudges("ana")) == 1
+    for day in (22, 23):
+        await r.day(day)
+    assert len(r.nudges("ana")) == 1
+
+
 async def test_a_pair_that_both_went_quiet_is_listed_without_an_offer(
     p: Program, uow_factory: UnitOfWorkFactory
 ) -> None:
@@ -384,7 +400,7 @@ async def test_the_engagement_tables_hold_numbers_and_times_only(engine: AsyncEn
 async def test_the_round_engine_checks_engagement_once_a_day(
     p: Program, uow_factory: UnitOfWorkFactory
 ) -> None:
-    """advance counts and checks on the first call of a UTC day, and asks to be woken at 00:00."""
+    """advance counts and checks on its first call of a UTC day, not on the second."""
     r = await running_round(p, uow_factory, PAIR)
     automation = RoundAutomation(
         uow=uow_factory,
@@ -397,5 +413,20 @@ async def test_the_round_engine_checks_engagement_once_a_day(
     assert any(step.startswith("activity: 1 spaces") for step in first.steps)
     again = await automation.advance(r.round.id)
     assert not any(step.startswith("activity") for step in again.steps)
-    tomorrow = datetime.combine(p.clock.now().date() + timedelta(days=1), datetime.min.time(), UTC)
-    assert await automation.next_due(r.round.id) == tomorrow
+
+
+async def test_the_next_check_is_the_first_midnight_a_pair_may_reach_14_days(
+    p: Program, uow_factory: UnitOfWorkFactory
+) -> None:
+    """No daily polling: a check is due when some pair could next cross a threshold."""
+    r = await running_round(p, uow_factory, PAIR)
+
+    def midnight_after(day: float) -> datetime:
+        return datetime.combine(r.at(day).date() + timedelta(days=1), time(), UTC)
+
+    assert await r.engagement.next_check(r.round.id) == midnight_after(14)
+    r.say("bruno", 9.25)
+    await r.day(10)
+    assert await r.engagement.next_check(r.round.id) == midnight_after(23.25)
+    await r.day(24)
+    assert await r.engagement.next_check(r.round.id) == midnight_after(37.25)

@@ -128,7 +128,7 @@ class World:
 async def run_calendar(world: World, clock: FixedClock) -> list[datetime]:
     """Visit every due moment of the round as the engine would; return the moments visited."""
     automation, delivery = world.services()
-    visited = []
+    visited: list[datetime] = []
     while True:
         await automation.advance(world.round.id)
         await delivery.run_due()
