@@ -51,6 +51,7 @@ APPLICATION_WINDOW = timedelta(days=14)
 MATCHING_WEEK = timedelta(days=7)  # between applications closing and the round start
 _TOPIC_POST = re.compile(r"^r\d+:g\d+:t\d+$")  # core.outbox.topic_post_key
 _NUDGE = re.compile(r"^r\d+:g\d+:nudge:")  # core.engagement's nudge keys
+_OFFER = re.compile(r"^r\d+:g\d+:offer:")  # and its offers of a new partner
 _DETAIL = re.compile(r"^(.*\S) \(([^()]*)\)$")  # "reason (detail)", e.g. a language
 
 # progress(stage, done, total): the CLI draws it as a bar, tests pass nothing.
@@ -107,6 +108,8 @@ class DemoSummary:
     announcements: int
     failed_actions: int
     nudges: int  # friendly nudges posted to pairs silent for 14 days
+    offers: int  # new partners offered to those left writing alone for 28 days
+    organiser_alerts: int  # silent pairs listed, failures, rematches needed
     opened: datetime
     ended: datetime
     wall_seconds: float = 0.0
@@ -385,6 +388,7 @@ async def _summarise(
         )
     people = [p for g in matching.groups for p in g.members]
     posted = Counter(key for method, key in platform.calls if method == "post")
+    dms = {key for method, key in platform.calls if method == "direct_message"}
     messages = [key for space in platform.spaces.values() for key, _ in space.messages]
     topic_posts = [key for key in messages if _TOPIC_POST.match(key)]
     return DemoSummary(
@@ -407,7 +411,9 @@ async def _summarise(
         spaces_archived=sum(1 for s in platform.spaces.values() if s.archived),
         announcements=len(platform.announcements),
         failed_actions=len(failed),
-        nudges=sum(1 for key in posted if _NUDGE.search(key)),
+        nudges=sum(1 for key in posted if _NUDGE.match(key)),
+        offers=sum(1 for key in dms if _OFFER.match(key)),
+        organiser_alerts=len(platform.alerts),
         opened=round_.applications_open_at or planned.created_at or services.clock.now(),
         ended=round_.ends_at or services.clock.now(),
     )
@@ -432,8 +438,9 @@ def summary_lines(s: DemoSummary) -> list[str]:
         f"  topics sent      {s.topics_sent} of {s.topics_planned}, every {CADENCE_DAYS} days",
         f"  pair posts       {s.pair_posts:,} ({s.duplicate_posts} sent twice)",
         f"  pair spaces      {s.spaces:,} created, {s.spaces_archived:,} archived with a goodbye",
-        f"  nudges           {s.nudges} (to pairs silent for 14 days)",
-        f"  announcements    {s.announcements}",
+        f"  nudges           {s.nudges} to pairs silent for 14 days, "
+        f"{s.offers} new partners offered at 28",
+        f"  announcements    {s.announcements}, organiser alerts {s.organiser_alerts}",
         f"  failed actions   {s.failed_actions}",
     ]
 

@@ -115,6 +115,23 @@ class _Standby:
         return self.application.member_id
 
 
+MAX_PAUSE_DAYS = 60  # longer absences are a withdrawal, which the organisers should hear about
+
+
+def pause_end(day: date, now: datetime) -> datetime:
+    """Return when a pause "until *day*" ends: that day's first moment (UTC), within 60 days."""
+    until = datetime.combine(day, time(), UTC)
+    latest = now + timedelta(days=MAX_PAUSE_DAYS)
+    if until <= now:
+        raise InvalidValue(f"{day:%Y-%m-%d} is not in the future: give the day you will be back")
+    if until > latest:
+        raise InvalidValue(
+            f"a pause lasts at most {MAX_PAUSE_DAYS} days (until {latest:%Y-%m-%d}): "
+            "for longer, tell the organisers or withdraw from the round"
+        )
+    return until
+
+
 class EngagementService:
     def __init__(
         self,

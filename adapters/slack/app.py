@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import views
+from adapters.slack import engagement, views
 from adapters.slack.client import make_client
 from adapters.slack.commands import Caller, Commands, Reply, sentence
 from adapters.slack.failures import error_code
@@ -62,6 +62,7 @@ def build_app(
     app.options(re.compile(f"^({'|'.join(views.SEARCHABLE)})$"))(handlers.on_options)
     app.view(views.CALLBACK_ID)(handlers.on_signup)
     app.action(re.compile(f"^{REVIEW_PREFIX}"))(handlers.on_review)
+    app.action(engagement.OFFER_ACTION)(engagement.offer_listener(services))
     # Buttons of core messages (keep in touch, surveys...) are acknowledged so Slack
     # shows no error; their meaning belongs to the features that send them.
     app.action(re.compile(".*"))(handlers.on_other_action)

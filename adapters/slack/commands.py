@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import access, parsing, review, views
+from adapters.slack import access, engagement, parsing, review, views
 from adapters.slack.pacing import Limits
 from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from core import vocab
@@ -43,12 +43,16 @@ HELP = """*penpals* pairs members across countries for peer mentoring.
 • `/penpals signup`: apply to the open round (run it again to edit your application)
 • `/penpals profile`: see your application
 • `/penpals withdraw`: leave the round
+• `/penpals pause YYYY-MM-DD`: step away from your pair until that day (60 days at most); \
+`/penpals resume` to come back sooner
+• `/penpals volunteer`: join the standby list, to pair with someone whose partner went quiet
 *Organisers*
 • `/penpals round create NAME [opens=YYYY-MM-DD] [closes=…] [starts=…] [ends=…] [cadence=14]`
 • `/penpals round open|close|start|finish NAME`
 • `/penpals round status [NAME]`, `/penpals round list`
 • `/penpals review [NAME]`: approve, decline or waitlist applications
 • `/penpals round preview NAME`, `/penpals round publish NAME`
+• `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
 • `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
 [organisers @group] [language en] [pair-mode private|group-dm]`"""
 ROUND_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
@@ -101,6 +105,7 @@ class Commands:
         self._s = services
         self._client = client
         self._limits = limits or Limits()
+        self._engagement = engagement.Engagement(services)
 
     async def run(self, caller: Caller, text: str) -> Reply:
         """Run the subcommand in *text*; a PenpalsError becomes its sentence."""
@@ -113,6 +118,9 @@ class Commands:
             "apply": self._signup,
             "profile": self._profile,
             "withdraw": self._withdraw,
+            "pause": self._engaged(self._engagement.pause),
+            "resume": self._engaged(self._engagement.resume),
+            "volunteer": self._engaged(self._engagement.volunteer),
         }
         organiser: dict[str, Callable[[Caller, list[str]], Awaitable[Reply]]] = {
             "round": self._round,
@@ -166,6 +174,17 @@ class Commands:
             text += " Your partner will be told kindly and offered a new match."
         return Reply(text)
 
+    @staticmethod
+    def _engaged(
+        handler: Callable[[Community, MemberRef, list[str]], Awaitable[str]],
+    ) -> Callable[[Caller, list[str]], Awaitable[Reply]]:
+        """Adapt an engagement handler (adapters/slack/engagement.py) to the dispatch above."""
+
+        async def run(caller: Caller, words: list[str]) -> Reply:
+            return Reply(await handler(caller.community, caller.member, words))
+
+        return run
+
     # --- organisers -------------------------------------------------------------------
 
     async def _round(self, caller: Caller, words: list[str]) -> Reply:
@@ -184,6 +203,8 @@ class Commands:
             return Reply(f"Round {moved.name} is now {moved.state.value}.")
         if verb == "status":
             return await self._round_status(caller, name)
+        if verb == "silent":
+            return Reply(await self._engagement.silent(caller.community, name))
         if verb == "preview":
             report = await self._s.matches.preview(caller.community, name)
             return Reply(match_text(report, self._publish_estimate(caller.community, report)))

@@ -21,13 +21,17 @@ async def test_sync_registers_every_command_once(standin: DiscordStandIn) -> Non
         discord_api_url=standin.api_url,
         discord_gateway_url=standin.gateway_url,
     )
-    assert await sync_commands(settings) == 6
+    assert await sync_commands(settings) == 9
     [put] = standin.calls("PUT", rf"/applications/{standin.application_id}/commands")
     names = {c["name"] for c in put.json}
-    assert names == {"signup", "profile", "withdraw", "round", "applications", "setup"}
+    assert names == {"signup", "profile", "withdraw", "round", "applications", "setup"} | {
+        "pause",
+        "resume",
+        "volunteer",
+    }
     round_group = next(c for c in put.json if c["name"] == "round")
     subs = {o["name"] for o in round_group["options"]}
-    assert {"create", "open", "close", "match-preview", "publish", "status"} <= subs
+    assert {"create", "open", "close", "match-preview", "publish", "status", "silent"} <= subs
     assert not standin.identified.is_set(), "sync must not open a gateway session"
 
 
