@@ -80,7 +80,9 @@ async def build(
         clock = clock or SystemClock()
         platforms: dict[Platform, ChatPlatform] = {}
         rounds = RoundService(uow=uow, clock=clock)
-        delivery = DeliveryService(uow=uow, clock=clock, platforms=platforms)
+        delivery = DeliveryService(
+            uow=uow, clock=clock, platforms=platforms, concurrency=settings.delivery_concurrency
+        )
         engagement = EngagementService(uow=uow, clock=clock, platforms=platforms)
         yield Services(
             engine=engine,

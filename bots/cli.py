@@ -725,13 +725,17 @@ def demo(
     ] = None,
     size: Annotated[int, typer.Option(help="How many applicants to generate")] = 1162,
     seed: Annotated[int, typer.Option(help="Seed for the generated pool and the matcher")] = 2016,
+    database: Annotated[
+        str | None,
+        typer.Option(help="SQLite URL of the rehearsal's own database (default ./penpals-demo.db)"),
+    ] = None,
 ) -> None:
     """Rehearse a whole round on SQLite with an in-process platform (no accounts needed)."""
     from bots.demo import main as rehearse
 
     if size < 2:
         raise fail("--size must be at least 2", 2)
-    rehearse(applicants, size, seed)
+    rehearse(applicants, size, seed, database=database)
 
 
 run_app = typer.Typer(help="Run the bot on Discord, Slack or both.", no_args_is_help=True)

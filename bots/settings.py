@@ -31,6 +31,12 @@ class Settings(BaseSettings):
         description="PLATFORM:ID of the community the CLI works on",
     )
     log_level: str = "INFO"
+    delivery_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=32,
+        description="platform actions in flight at once per platform (each key still once)",
+    )
 
     discord_token: str | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "PENPALS_DISCORD_TOKEN")
