@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from core import messages
 from core.errors import Conflict, InvalidValue, NotFound
-from core.matching import Candidate, group_score, violations
+from core.matching import group_score, violations
+from core.matchmaking import candidates
 from core.model import (
     Application,
     ApplicationStatus,
@@ -130,6 +131,23 @@ def pause_end(day: date, now: datetime) -> datetime:
             "for longer, tell the organisers or withdraw from the round"
         )
     return until
+
+
+def silent_summary(round_name: str, pairs: Sequence[Silence]) -> tuple[str, list[str]]:
+    """Return the organisers' heading and one line per silent pair (counts, never contents)."""
+    if not pairs:
+        return f"No pair of round {round_name} has been silent for two weeks or more.", []
+    heading = f"Round {round_name}: {len(pairs)} pair(s) silent for two weeks or more"
+    lines = []
+    for s in sorted(pairs, key=lambda s: (-s.days, s.number)):
+        if s.days < RESCUE_AFTER.days:
+            then = "nudged"
+        elif s.active_member_id is not None:
+            then = "the partner who wrote last was offered a new partner"
+        else:
+            then = "nobody wrote last on their own: check in with both"
+        lines.append(f"Pair {s.number}: silent {s.days} days; {then}")
+    return heading, lines
 
 
 class EngagementService:
@@ -616,11 +634,13 @@ async def _best_partner(
     pool = await _pool(uow, community, round_, now)
     me = await uow.applications.find(round_.id, member_id)
     assert me is not None, "a member of a group has an application"
-    candidates = await _candidates(uow, community, round_, [me, *(s.application for s in pool)])
-    mine = candidates[0]
+    people = await candidates(
+        uow, community, round_, [me, *(s.application for s in pool)], include_this_round=True
+    )
+    mine = people[0]
     on = round_.starts_at.date() if round_.starts_at else None
     best: tuple[tuple[int, float, int], _Standby, float, tuple[str, ...]] | None = None
-    for i, (standby, theirs) in enumerate(zip(pool, candidates[1:], strict=True)):
+    for i, (standby, theirs) in enumerate(zip(pool, people[1:], strict=True)):
         if violations([mine, theirs]):
             continue
         score, reasons = group_score([mine, theirs], on=on)
@@ -679,30 +699,6 @@ async def _latest_application(
         if app is not None:
             return app
     return None
-
-
-async def _candidates(
-    uow: UnitOfWork, community: Community, round_: Round, apps: Sequence[Application]
-) -> list[Candidate]:
-    """Return matcher input, counting partners of this round too (so nobody meets one again)."""
-    ids = [a.member_id for a in apps]
-    history = await uow.groups.partner_history(community.id, ids, exclude_round_id=round_.id)
-    for g in await uow.groups.list(round_.id, active_only=False):
-        for m in g.member_ids:
-            history.setdefault(m, set()).update(set(g.member_ids) - {m})
-    refs = await uow.members.refs({*ids, *(p for ps in history.values() for p in ps)})
-    return [
-        Candidate.from_profile(
-            a.member.external_id,
-            a.profile,
-            previous_partners={
-                *a.declared_previous_partners,
-                *(refs[p].external_id for p in history.get(a.member_id, ())),
-            },
-            rule=community.settings.pairing_rule,
-        )
-        for a in apps
-    ]
 
 
 async def _regroup(

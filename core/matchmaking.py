@@ -82,6 +82,40 @@ def country_cap(
     return admitted, over
 
 
+async def candidates(
+    uow: UnitOfWork,
+    community: Community,
+    round_: Round,
+    apps: Sequence[Application],
+    *,
+    include_this_round: bool = False,
+) -> list[Candidate]:
+    """Return matcher input: profiles plus earlier partners, declared and from history.
+
+    With *include_this_round*, partners from the round's own groups count too, for
+    pairing someone again in the middle of a round.
+    """
+    ids = [a.member_id for a in apps]
+    history = await uow.groups.partner_history(community.id, ids, exclude_round_id=round_.id)
+    if include_this_round:
+        for g in await uow.groups.list(round_.id, active_only=False):
+            for m in g.member_ids:
+                history.setdefault(m, set()).update(set(g.member_ids) - {m})
+    refs = await uow.members.refs({p for ps in history.values() for p in ps})
+    return [
+        Candidate.from_profile(
+            a.member.external_id,
+            a.profile,
+            previous_partners={
+                *a.declared_previous_partners,
+                *(refs[p].external_id for p in history.get(a.member_id, ())),
+            },
+            rule=community.settings.pairing_rule,
+        )
+        for a in apps
+    ]
+
+
 def _person(app: Application) -> Person:
     return Person(app.member_id, app.member.external_id, app.profile.name, app.profile.country)
 
@@ -293,27 +327,6 @@ class MatchService:
         )
         return await self._report(uow, round_, published=False, over=over)
 
-    async def _candidates(
-        self, uow: UnitOfWork, community: Community, round_: Round, apps: Sequence[Application]
-    ) -> list[Candidate]:
-        """Return matcher input: profiles plus earlier partners, declared and from history."""
-        history = await uow.groups.partner_history(
-            community.id, [a.member_id for a in apps], exclude_round_id=round_.id
-        )
-        refs = await uow.members.refs({p for ps in history.values() for p in ps})
-        return [
-            Candidate.from_profile(
-                a.member.external_id,
-                a.profile,
-                previous_partners={
-                    *a.declared_previous_partners,
-                    *(refs[p].external_id for p in history.get(a.member_id, ())),
-                },
-                rule=community.settings.pairing_rule,
-            )
-            for a in apps
-        ]
-
     async def _run_matcher(
         self,
         uow: UnitOfWork,
@@ -322,8 +335,8 @@ class MatchService:
         apps: Sequence[Application],
         seed: int,
     ) -> Matching:
-        candidates = await self._candidates(uow, community, round_, apps)
-        result = match(candidates, seed=seed, on=_on(round_))
+        people = await candidates(uow, community, round_, apps)
+        result = match(people, seed=seed, on=_on(round_))
         by_ext = {a.member.external_id: a for a in apps}
         for u in result.unplaced:
             await uow.applications.save(replace(by_ext[u.id], note=f"unplaced: {u.reason}"))
@@ -357,7 +370,7 @@ class MatchService:
     ) -> tuple[float, tuple[str, ...]]:
         """Return score and reasons of a hand-made group, refusing one that breaks a rule."""
         apps = {a.member_id: a for a in await uow.applications.list(round_.id, [A.APPROVED])}
-        members = await self._candidates(uow, community, round_, [apps[m] for m in member_ids])
+        members = await candidates(uow, community, round_, [apps[m] for m in member_ids])
         problems = violations(members)
         if problems:
             raise Conflict(f"group {number} would break the rules: {'; '.join(problems)}")

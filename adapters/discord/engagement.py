@@ -26,7 +26,7 @@ from adapters.discord.context import (
 )
 from adapters.discord.organisers import parse_date, round_names
 from core import engagement
-from core.engagement import RESCUE_AFTER, EngagementService, Silence
+from core.engagement import EngagementService, Silence
 from core.errors import InvalidValue
 from core.model import Community
 from core.ports import Clock, UnitOfWorkFactory
@@ -186,18 +186,10 @@ async def silent(interaction: discord.Interaction, name: str) -> None:
 
 def silent_text(round_name: str, pairs: list[Silence]) -> str:
     """Return the organisers' list of silent pairs (as counted at the last daily check)."""
-    if not pairs:
-        return f"No pair of round {round_name} has been silent for two weeks or more."
-    lines = [f"Round {round_name}: {len(pairs)} pair(s) silent for two weeks or more"]
-    for s in sorted(pairs, key=lambda s: (-s.days, s.number)):
-        if s.days < RESCUE_AFTER.days:
-            then = "nudged"
-        elif s.active_member_id is not None:
-            then = "the partner who wrote last was offered a new partner"
-        else:
-            then = "nobody wrote last on their own: check in with both"
-        lines.append(f"- Pair {s.number}: silent {s.days} days; {then}")
-    return "\n".join(lines)[:2000]
+    heading, lines = engagement.silent_summary(round_name, pairs)
+    if not lines:
+        return heading
+    return "\n".join([f"{heading}", *(f"- {line}" for line in lines)])[:2000]
 
 
 DYNAMIC_ITEMS = (NewPartnerButton,)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.slack import parsing
 from core import engagement
-from core.engagement import RESCUE_AFTER, Silence
+from core.engagement import Silence
 from core.errors import InvalidValue, PenpalsError
 from core.model import Community, MemberRef, Platform
 
@@ -120,15 +120,7 @@ def offer_listener(services: Services) -> Callable[..., Awaitable[None]]:
 
 def silent_text(round_name: str, pairs: Sequence[Silence]) -> str:
     """Return the organisers' list of silent pairs (as counted at the last daily check)."""
-    if not pairs:
-        return f"No pair of round {round_name} has been silent for two weeks or more."
-    lines = [f"*Round {round_name}*: {len(pairs)} pair(s) silent for two weeks or more"]
-    for s in sorted(pairs, key=lambda s: (-s.days, s.number)):
-        if s.days < RESCUE_AFTER.days:
-            then = "nudged"
-        elif s.active_member_id is not None:
-            then = "the partner who wrote last was offered a new partner"
-        else:
-            then = "nobody wrote last on their own: check in with both"
-        lines.append(f"• Pair {s.number}: silent {s.days} days; {then}")
-    return "\n".join(lines)
+    heading, lines = engagement.silent_summary(round_name, pairs)
+    if not lines:
+        return heading
+    return "\n".join([f"*{heading}*", *(f"• {line}" for line in lines)])
