@@ -718,6 +718,49 @@ def community_configure(
     in_community(work)
 
 
+@app.command("report")
+def report(
+    round_name: Annotated[
+        str | None, typer.Argument(help="Round name (default: the latest round)")
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Report every round")] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write into (default ./reports)")
+    ] = None,
+) -> None:
+    """Write a round's figures as CSV and JSON, with PNG charts (counts only)."""
+    from bots.reporting import DEFAULT_DIR, write_report
+    from core.reports import Report, ReportService
+
+    if round_name is not None and every:
+        raise fail("give a round name or --all, not both", 2)
+    directory = out_dir if out_dir is not None else DEFAULT_DIR
+    if out_dir is not None and not directory.is_dir():
+        raise fail(f"cannot write into {directory}: there is no such folder", 2)
+
+    async def work(s: Services, c: Community) -> Report:
+        reports = ReportService(uow=s.uow)
+        if every:
+            return await reports.all_rounds(c.id)
+        return await reports.round_report(c.id, round_name)
+
+    figures = in_community(work)
+    try:
+        directory.mkdir(exist_ok=True)
+        written = write_report(figures, directory, write_text=write_atomically)
+    except OSError as exc:
+        raise fail(f"cannot write into {directory}: {exc.strerror or exc}", 1) from None
+    for f in figures.rounds:
+        out.print(
+            f"Round {f.round}: {f.participants} participants from {f.countries} countries "
+            f"({f.new_countries} new), {f.groups} groups ({f.trios} of three), "
+            f"{f.unplaced} unplaced, {f.waitlisted} waitlisted, {f.active_pairs} active pairs.",
+            markup=False,
+        )
+    for path in written:
+        out.print(f"Wrote {path}.", markup=False)
+
+
 @app.command("demo")
 def demo(
     applicants: Annotated[

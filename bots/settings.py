@@ -31,8 +31,10 @@ class Settings(BaseSettings):
         description="PLATFORM:ID of the community the CLI works on",
     )
     log_level: str = "INFO"
+    # One in flight keeps a platform's Retry-After honoured to the letter; 4 gains
+    # headroom on a busy machine (benchmarks/bench_fanout.py --concurrency).
     delivery_concurrency: int = Field(
-        default=4,
+        default=1,
         ge=1,
         le=32,
         description="platform actions in flight at once per platform (each key still once)",

@@ -29,7 +29,7 @@ from core.outbox import (
 )
 from core.platform import ChatPlatform, DeliveryFailed, Message, SpaceRef, message_from_dict
 from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from core.topics import schedule
+from core.topics import localize, schedule
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +291,12 @@ class _Context:
         self.name = ""
         self.skip = ""
         self.topic: tuple[Round, Topic, int, int] | None = None
+        # TODO(i18n): the community's language for now. When signup records each
+        # member's language (Discord interaction locale / Slack user locale, then this
+        # default), render per member: DMs in the member's language, a pair space in
+        # the language the pair shares. Messages queued with their text already in
+        # the payload (announcements, nudges, alerts) are rendered by their services.
+        self.lang = community.settings.default_language
 
     @classmethod
     async def load(
@@ -304,9 +310,9 @@ class _Context:
             round_ = await uow.rounds.get(p["round_id"])
             topics = sorted(await uow.topics.list(community.id), key=lambda t: t.position)
             ctx.topic = (round_, topics[p["k"]], p["k"], len(topics))
-            ctx.name = f"{round_.name} · {topics[p['k']].title}"
+            ctx.name = f"{round_.name} · {localize(topics[p['k']], ctx.lang).title}"
         elif kind is ActionKind.ARCHIVE_SPACE:
-            ctx.message = messages.goodbye(await uow.rounds.get(p["round_id"]))
+            ctx.message = messages.goodbye(await uow.rounds.get(p["round_id"]), lang=ctx.lang)
         return ctx
 
     async def _load_introduction(self, uow: UnitOfWork, round_: Round, number: int) -> None:
@@ -328,6 +334,7 @@ class _Context:
             group.reasons,
             now=self.now,
             contact=contact,
+            lang=self.lang,
         )
         self.name = f"{round_.name} pair {number}"
 
@@ -342,7 +349,7 @@ class _Context:
             thread = await platform.open_topic_thread(
                 self.community,
                 self.name,
-                messages.public_topic_message(*self.topic),
+                messages.public_topic_message(*self.topic, lang=self.lang),
                 key=key,
                 retry=retry,
             )
@@ -351,7 +358,7 @@ class _Context:
             assert self.topic is not None
             opened = next((r for r in required.values() if r.key.endswith(":thread")), None)
             url = opened.result.get("url", "") if opened else ""
-            message = messages.topic_message(*self.topic, thread_url=url)
+            message = messages.topic_message(*self.topic, thread_url=url, lang=self.lang)
             return {
                 "message_id": await platform.post(
                     self._space(required), message, key=key, retry=retry

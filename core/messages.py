@@ -1,21 +1,24 @@
 """What the bot says, as platform-neutral Messages: introductions, topics, notices.
 
-Renderers are pure functions of plain data and the current time, so they are easy
-to test and (later) to translate; adapters turn the Messages into embeds or Block Kit.
+Renderers are pure functions of plain data, the current time and a language;
+adapters turn the Messages into embeds or Block Kit. Texts go through the gettext
+catalogs of core/i18n with named {placeholders}; English is the source language.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from core import vocab
+from core import i18n, topics, vocab
+from core.i18n import N_
 from core.model import Profile, Round, Topic
 from core.platform import Button, Message
 
-EXPECTATIONS = (
+EXPECTATIONS = N_(
     "- Talk **at least twice a month**: a new topic arrives every {cadence} days, "
     "use it or talk about anything else.\n"
     "- A partner unlike you is the point: another country, maybe another sector or "
@@ -25,11 +28,42 @@ EXPECTATIONS = (
     "if you will be away."
 )
 
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
-def local_time(profile: Profile, now: datetime) -> str:
+# Whole phrases rather than "{sector} library", so that each language can word them.
+SECTOR_LIBRARIES = {
+    "academic": N_("academic library"),
+    "public": N_("public library"),
+    "school": N_("school library"),
+    "special": N_("special library"),
+    "national": N_("national library"),
+    "government": N_("government library"),
+    "health": N_("health library"),
+    "other": N_("other library"),
+}
+CAREERS = {
+    "student": N_("student career"),
+    "early": N_("early career"),
+    "mid": N_("mid career"),
+    "senior": N_("senior career"),
+}
+
+
+def local_time(profile: Profile, now: datetime, *, lang: str = "en") -> str:
     """Return the member's local time as '14:05 on Tuesday (Europe/Helsinki)'."""
+    _ = i18n.translator(lang).gettext
     here = now.astimezone(ZoneInfo(profile.timezone))
-    return f"{here:%H:%M} on {here:%A} ({profile.timezone})"
+    return _("{time} on {weekday} ({zone})").format(
+        time=f"{here:%H:%M}", weekday=_(WEEKDAYS[here.weekday()]), zone=profile.timezone
+    )
 
 
 def common_languages(profiles: Sequence[Profile]) -> list[str]:
@@ -40,6 +74,37 @@ def common_languages(profiles: Sequence[Profile]) -> list[str]:
     return [code for code in profiles[0].languages if code in shared]
 
 
+def _and(names: Sequence[str], lang: str) -> str:
+    """Return 'A and B' or 'A, B and C' in *lang*."""
+    _ = i18n.translator(lang).gettext
+    if len(names) == 1:
+        return names[0]
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
+
+
+def _profile_lines(p: Profile, now: datetime, lang: str) -> list[str]:
+    _ = i18n.translator(lang).gettext
+    if p.sector in SECTOR_LIBRARIES:
+        sector = _(SECTOR_LIBRARIES[p.sector])
+    else:
+        sector = _("{sector} library").format(sector=p.sector)
+    if p.career_stage in CAREERS:
+        career = _(CAREERS[p.career_stage])
+    else:
+        career = _("{stage} career").format(stage=p.career_stage)
+    spoken = ", ".join(vocab.language_name(code, lang) for code in p.languages)
+    lines = [
+        f"{vocab.country_name(p.country, lang)} · {sector} · {career}",
+        _("Speaks {languages}").format(languages=spoken),
+        _("Local time now: {time}").format(time=local_time(p, now, lang=lang)),
+    ]
+    if p.interests:
+        lines.append(_("Interests: {interests}").format(interests=", ".join(p.interests)))
+    if p.introduction:
+        lines.append(f"“{p.introduction}”")
+    return lines
+
+
 def introduction(
     round_: Round,
     number: int,
@@ -48,116 +113,128 @@ def introduction(
     *,
     now: datetime,
     contact: str,
+    lang: str = "en",
 ) -> Message:
     """Return the first message of a pair space: who, why, and what to expect."""
-    names = [p.name for p in profiles]
-    who = " and ".join(names) if len(names) == 2 else f"{', '.join(names[:-1])} and {names[-1]}"
-    fields = []
-    for p in profiles:
-        lines = [
-            f"{p.country_name} · {p.sector} library · {p.career_stage} career",
-            f"Speaks {', '.join(vocab.language_name(code) for code in p.languages)}",
-            f"Local time now: {local_time(p, now)}",
-        ]
-        if p.interests:
-            lines.append(f"Interests: {', '.join(p.interests)}")
-        if p.introduction:
-            lines.append(f"“{p.introduction}”")
-        fields.append((p.name, "\n".join(lines)))
+    _ = i18n.translator(lang).gettext
+    who = _and([p.name for p in profiles], lang)
+    fields = [(p.name, "\n".join(_profile_lines(p, now, lang))) for p in profiles]
     shared = common_languages(profiles)
     if shared:
         fields.append(
             (
-                "A language you share",
-                ", ".join(vocab.language_name(code) for code in shared),
+                _("A language you share"),
+                ", ".join(vocab.language_name(code, lang) for code in shared),
             )
         )
     if reasons:
-        fields.append(("Why you were matched", "\n".join(f"- {r}" for r in reasons)))
+        # The reasons come from matching, stored in English (see docs/translations.md).
+        fields.append((_("Why you were matched"), "\n".join(f"- {r}" for r in reasons)))
     body = (
-        f"Welcome, {who}! You are pair {number} of round {round_.name} of the peer-mentoring "
-        "program. This space is private to you (organisers can look in only to help).\n\n"
-        + EXPECTATIONS.format(cadence=round_.topic_cadence_days)
+        _(
+            "Welcome, {who}! You are pair {number} of round {round} of the peer-mentoring "
+            "program. This space is private to you (organisers can look in only to help)."
+        ).format(who=who, number=number, round=round_.name)
+        + "\n\n"
+        + _(EXPECTATIONS).format(cadence=round_.topic_cadence_days)
     )
     return Message(
-        title=f"Meet your {'partner' if len(profiles) == 2 else 'partners'}",
+        title=_("Meet your partner") if len(profiles) == 2 else _("Meet your partners"),
         body=body,
         fields=tuple(fields),
-        footer=f"Technical trouble or questions? Contact {contact}.",
+        footer=_("Technical trouble or questions? Contact {contact}.").format(contact=contact),
     )
 
 
 def topic_message(
-    round_: Round, topic: Topic, k: int, total: int, *, thread_url: str = ""
+    round_: Round, topic: Topic, k: int, total: int, *, thread_url: str = "", lang: str = "en"
 ) -> Message:
     """Return a topic as posted to a pair space, linking to the public discussion."""
+    _ = i18n.translator(lang).gettext
+    topic = topics.localize(topic, lang)
     questions = "\n".join(f"- {q}" for q in topic.questions)
     body = f"{topic.prompt}\n\n{questions}"
     if thread_url:
-        body += "\n\nShare what you found with everyone in the open discussion thread."
+        body += "\n\n" + _("Share what you found with everyone in the open discussion thread.")
     return Message(
-        title=f"Topic {k + 1} of {total}: {topic.title}",
+        title=_("Topic {number} of {total}: {title}").format(
+            number=k + 1, total=total, title=topic.title
+        ),
         body=body,
-        footer=f"Round {round_.name} · a suggestion, not homework: talk about anything you like",
+        footer=_("Round {round} · a suggestion, not homework: talk about anything you like").format(
+            round=round_.name
+        ),
         link=thread_url,
     )
 
 
-def public_topic_message(round_: Round, topic: Topic, k: int, total: int) -> Message:
+def public_topic_message(
+    round_: Round, topic: Topic, k: int, total: int, *, lang: str = "en"
+) -> Message:
     """Return the opening post of a topic's public discussion thread."""
+    _ = i18n.translator(lang).gettext
+    topic = topics.localize(topic, lang)
     questions = "\n".join(f"- {q}" for q in topic.questions)
     return Message(
-        title=f"{round_.name} · Topic {k + 1} of {total}: {topic.title}",
-        body=f"{topic.prompt}\n\n{questions}\n\nEveryone in the round is welcome here.",
-    )
-
-
-def partner_left(round_: Round) -> Message:
-    """Return the kind note to someone whose partner withdrew."""
-    return Message(
-        title="Your partner has left the round",
-        body=(
-            f"Your partner had to withdraw from round {round_.name}. That is nobody's fault. "
-            "The organisers have been told and will find you a new partner soon."
+        title=_("{round} · Topic {number} of {total}: {title}").format(
+            round=round_.name, number=k + 1, total=total, title=topic.title
         ),
+        body=f"{topic.prompt}\n\n{questions}\n\n" + _("Everyone in the round is welcome here."),
     )
 
 
-def organiser_alert(text: str) -> Message:
+def partner_left(round_: Round, *, lang: str = "en") -> Message:
+    """Return the kind note to someone whose partner withdrew."""
+    _ = i18n.translator(lang).gettext
+    return Message(
+        title=_("Your partner has left the round"),
+        body=_(
+            "Your partner had to withdraw from round {round}. That is nobody's fault. "
+            "The organisers have been told and will find you a new partner soon."
+        ).format(round=round_.name),
+    )
+
+
+def organiser_alert(text: str, *, lang: str = "en") -> Message:
     """Return a notice for the organisers' channel."""
-    return Message(title="penpals: organiser attention", body=text)
+    _ = i18n.translator(lang).gettext
+    return Message(title=_("penpals: organiser attention"), body=text)
 
 
-def announcement(round_: Round, what: str) -> Message:
+def announcement(round_: Round, what: str, *, lang: str = "en") -> Message:
     """Return a round announcement: opened, closing, published, finished."""
+    _ = i18n.translator(lang).gettext
     texts = {
         "opened": (
-            f"Applications for round {round_.name} are open",
-            "Apply with the signup command: you will be paired with a librarian in another "
-            "country and get a discussion topic every two weeks.",
+            _("Applications for round {round} are open"),
+            _(
+                "Apply with the signup command: you will be paired with a librarian in "
+                "another country and get a discussion topic every two weeks."
+            ),
         ),
         "closing": (
-            f"Applications for round {round_.name} close soon",
-            "Last call: sign up now if you want a partner this round.",
+            _("Applications for round {round} close soon"),
+            _("Last call: sign up now if you want a partner this round."),
         ),
         "published": (
-            f"Round {round_.name}: pairs are published",
-            "Look for your private pair space and say hello to your partner.",
+            _("Round {round}: pairs are published"),
+            _("Look for your private pair space and say hello to your partner."),
         ),
         "finished": (
-            f"Round {round_.name} has finished",
-            "Thank you all. Watch for the survey: it shapes the next round.",
+            _("Round {round} has finished"),
+            _("Thank you all. Watch for the survey: it shapes the next round."),
         ),
     }
     title, body = texts[what]
-    return Message(title=title, body=body)
+    return Message(title=title.format(round=round_.name), body=body)
 
 
-def goodbye(round_: Round) -> Message:
+def goodbye(round_: Round, *, lang: str = "en") -> Message:
     """Return the last message in a pair space before it is archived."""
+    _ = i18n.translator(lang).gettext
     return Message(
-        title=f"Round {round_.name} has ended",
-        body=(
+        title=_("Round {round} has ended").format(round=round_.name),
+        body=_(
             "Thank you for taking part. This space will be archived now. "
             "Would you like to keep in touch? Swap an email address or a profile link "
             "here before you go."
@@ -174,49 +251,59 @@ class SilentPairLine(NamedTuple):
     active_name: str = ""  # who wrote last on their own and was offered a new partner
 
 
-def nudge(round_: Round, days: int) -> Message:
+def nudge(round_: Round, days: int, *, lang: str = "en") -> Message:
     """Return the friendly note posted to a pair space that has been quiet for a while."""
+    _ = i18n.translator(lang).gettext
     return Message(
-        title="Checking in",
-        body=(
-            f"It has been {days} days since anyone wrote here. Life gets busy, and that is "
+        title=_("Checking in"),
+        body=_(
+            "It has been {days} days since anyone wrote here. Life gets busy, and that is "
             "fine: a short hello counts. Share one thing from your week, or pick up the "
             "latest topic.\n\n"
             "- Away for a while? Tell your partner and pause, so that we do not nudge you.\n"
             "- Cannot reach each other? Tell the organisers: we are glad to help."
-        ),
-        footer=f"Round {round_.name} · pairs talk at least twice a month",
+        ).format(days=days),
+        footer=_("Round {round} · pairs talk at least twice a month").format(round=round_.name),
     )
 
 
-def silent_pairs_alert(round_: Round, pairs: Sequence[SilentPairLine]) -> Message:
+def silent_pairs_alert(
+    round_: Round, pairs: Sequence[SilentPairLine], *, lang: str = "en"
+) -> Message:
     """Return the organisers' list of pairs silent long enough to need a person."""
+    _ = i18n.translator(lang).gettext
     lines = []
     for p in pairs:
-        who = " and ".join(p.names)
         then = (
-            f"{p.active_name} wrote last and was offered a new partner"
+            _("{name} wrote last and was offered a new partner").format(name=p.active_name)
             if p.active_name
-            else "nobody wrote last on their own: check in with both"
+            else _("nobody wrote last on their own: check in with both")
         )
-        lines.append(f"- Pair {p.number} ({who}): silent {p.days} days; {then}")
+        # As before: every name joined with "and" ("A and B and C").
+        who = functools.reduce(lambda a, b: _and([a, b], lang), p.names) if p.names else ""
+        lines.append(
+            _("- Pair {number} ({names}): silent {days} days; {then}").format(
+                number=p.number, names=who, days=p.days, then=then
+            )
+        )
     return Message(
-        title=f"Round {round_.name}: pairs silent for four weeks",
+        title=_("Round {round}: pairs silent for four weeks").format(round=round_.name),
         body="\n".join(lines),
-        footer="Each pair was nudged at two weeks. Members can pause when they are away.",
+        footer=_("Each pair was nudged at two weeks. Members can pause when they are away."),
     )
 
 
-def new_partner_offer(round_: Round, days: int, *, action_id: str) -> Message:
+def new_partner_offer(round_: Round, days: int, *, action_id: str, lang: str = "en") -> Message:
     """Return the private offer of a new partner to someone whose partner went quiet."""
+    _ = i18n.translator(lang).gettext
     return Message(
-        title="Would you like a new partner?",
-        body=(
-            f"Your pair space in round {round_.name} has been quiet for {days} days. "
+        title=_("Would you like a new partner?"),
+        body=_(
+            "Your pair space in round {round} has been quiet for {days} days. "
             "If your partner cannot take part right now, we can pair you with someone new "
             "from our standby list: librarians waiting for a partner or happy to take one.\n\n"
             "Nothing changes unless you ask. The organisers know, and will check in with "
             "your partner."
-        ),
-        buttons=(Button("Find me a new partner", action_id),),
+        ).format(round=round_.name, days=days),
+        buttons=(Button(_("Find me a new partner"), action_id),),
     )

@@ -13,100 +13,118 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core import i18n
+from core.i18n import N_
 from core.model import Round, Topic
 
 DEFAULT_TOPICS: tuple[Topic, ...] = (
     Topic(
         1,
-        "Getting to know each other",
-        "Start with the people behind the job titles and agree how you will work together.",
+        N_("Getting to know each other"),
+        N_("Start with the people behind the job titles and agree how you will work together."),
         (
-            "What does an ordinary working day look like for you?",
-            "What do you each hope to take away from these months?",
-            "How and how often will you talk (chat, email, video)?",
+            N_("What does an ordinary working day look like for you?"),
+            N_("What do you each hope to take away from these months?"),
+            N_("How and how often will you talk (chat, email, video)?"),
         ),
     ),
     Topic(
         2,
-        "Library spaces",
-        "Buildings and rooms shape what people can do in a library.",
+        N_("Library spaces"),
+        N_("Buildings and rooms shape what people can do in a library."),
         (
-            "Which space in your library works best, and why?",
-            "What would you change first if you had the budget?",
-            "How do your users' needs for quiet, group work or making differ?",
+            N_("Which space in your library works best, and why?"),
+            N_("What would you change first if you had the budget?"),
+            N_("How do your users' needs for quiet, group work or making differ?"),
         ),
     ),
     Topic(
         3,
-        "Management and leadership",
-        "Everyone leads something, whatever their title.",
+        N_("Management and leadership"),
+        N_("Everyone leads something, whatever their title."),
         (
-            "Who is a leader you learned from, and what did they do?",
-            "How are decisions made where you work?",
-            "What would you like to get better at when leading a team or a project?",
+            N_("Who is a leader you learned from, and what did they do?"),
+            N_("How are decisions made where you work?"),
+            N_("What would you like to get better at when leading a team or a project?"),
         ),
     ),
     Topic(
         4,
-        "Advocacy and telling our story",
-        "Funders, councils and the public do not always see what libraries do.",
+        N_("Advocacy and telling our story"),
+        N_("Funders, councils and the public do not always see what libraries do."),
         (
-            "Who decides your library's future, and how do you reach them?",
-            "Share a story or a number that made someone value your library.",
-            "How do you show your impact beyond counting visits and loans?",
+            N_("Who decides your library's future, and how do you reach them?"),
+            N_("Share a story or a number that made someone value your library."),
+            N_("How do you show your impact beyond counting visits and loans?"),
         ),
     ),
     Topic(
         5,
-        "Professional development",
-        "Learning never stops, and it looks different in every country.",
+        N_("Professional development"),
+        N_("Learning never stops, and it looks different in every country."),
         (
-            "How did you train for this profession, and what was missing?",
-            "What do you do to keep learning now?",
-            "What is one skill you want to build this year, and how could your partner help?",
+            N_("How did you train for this profession, and what was missing?"),
+            N_("What do you do to keep learning now?"),
+            N_("What is one skill you want to build this year, and how could your partner help?"),
         ),
     ),
     Topic(
         6,
-        "Serving communities",
-        "Libraries exist for the people they serve, including those who never come in.",
+        N_("Serving communities"),
+        N_("Libraries exist for the people they serve, including those who never come in."),
         (
-            "Who are the users your library finds hardest to reach?",
-            "Describe a service or program that changed something for someone.",
-            "How do you find out what your community needs?",
+            N_("Who are the users your library finds hardest to reach?"),
+            N_("Describe a service or program that changed something for someone."),
+            N_("How do you find out what your community needs?"),
         ),
     ),
     Topic(
         7,
-        "Technology and digital services",
-        "Tools change quickly; the purpose of the library changes slowly.",
+        N_("Technology and digital services"),
+        N_("Tools change quickly; the purpose of the library changes slowly."),
         (
-            "Which technology made the biggest difference to your work lately?",
-            "What is your library's approach to digital skills and access?",
-            "Is there a tool you tried and dropped? What did you learn?",
+            N_("Which technology made the biggest difference to your work lately?"),
+            N_("What is your library's approach to digital skills and access?"),
+            N_("Is there a tool you tried and dropped? What did you learn?"),
         ),
     ),
     Topic(
         8,
-        "Collections and access to information",
-        "What we collect, keep and open up says a lot about our values.",
+        N_("Collections and access to information"),
+        N_("What we collect, keep and open up says a lot about our values."),
         (
-            "How are choices about what to buy or keep made in your library?",
-            "What does open access or freedom of information mean in your country?",
-            "Which local material would be lost if your library did not keep it?",
+            N_("How are choices about what to buy or keep made in your library?"),
+            N_("What does open access or freedom of information mean in your country?"),
+            N_("Which local material would be lost if your library did not keep it?"),
         ),
     ),
     Topic(
         9,
-        "Looking back, looking ahead",
-        "Take stock of the round before it ends and decide what comes next.",
+        N_("Looking back, looking ahead"),
+        N_("Take stock of the round before it ends and decide what comes next."),
         (
-            "Did you reach the goals you set at the start?",
-            "What surprised you most about your partner's library or country?",
-            "Would you like to keep in touch, and how?",
+            N_("Did you reach the goals you set at the start?"),
+            N_("What surprised you most about your partner's library or country?"),
+            N_("Would you like to keep in touch, and how?"),
         ),
     ),
 )
+
+
+def localize(topic: Topic, lang: str = "en") -> Topic:
+    """Return *topic* in *lang* where the catalog knows its texts (the default topics).
+
+    A community's edited or added topics are not in the catalog and stay as written.
+    """
+    _ = i18n.translator(lang).gettext
+    return Topic(
+        topic.position, _(topic.title), _(topic.prompt), tuple(_(q) for q in topic.questions)
+    )
+
+
+def localized_topics(lang: str = "en") -> tuple[Topic, ...]:
+    """Return the nine default topics in *lang* (English for an unsupported language)."""
+    return tuple(localize(t, lang) for t in DEFAULT_TOPICS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ raises InvalidValue with a message that says what to do.
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -60,12 +61,33 @@ def country(value: str) -> str:
     return code
 
 
-def country_name(code: str) -> str:
-    """Return the English short name of a country code (e.g. 'Finland')."""
+_LOWER_CASE_LANGUAGE_NAMES = frozenset({"fr", "es"})
+
+
+@cache
+def _iso_translations(domain: str, lang: str) -> gettext.NullTranslations:
+    """Return pycountry's own gettext catalog of *domain* in *lang* (English if none)."""
+    if lang.lower().startswith("en"):
+        return gettext.NullTranslations()
+    languages = [lang.replace("-", "_"), lang.replace("-", "_").split("_")[0]]
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=languages, fallback=True)
+
+
+def country_name(code: str, lang: str = "en") -> str:
+    """Return the short name of a country code in *lang* (English: 'Finland')."""
     found = pycountry.countries.get(alpha_2=code.upper())
     if found is None:
         return code
-    return str(getattr(found, "common_name", None) or found.name)
+    english = str(getattr(found, "common_name", None) or found.name)
+    catalog = _iso_translations("iso3166-1", lang)
+    translated = catalog.gettext(english)
+    if translated == english and english != found.name:
+        # The short name may be missing from a catalog (or the same word): the official
+        # name's translation is used when it is short too ("Bolivie", not "Bolivia, ...").
+        official = catalog.gettext(str(found.name))
+        if official != found.name and ", " not in official:
+            return official
+    return translated
 
 
 def language(value: str) -> str:
@@ -79,10 +101,16 @@ def language(value: str) -> str:
     return code
 
 
-def language_name(code: str) -> str:
-    """Return the English name of an ISO 639-1 code (e.g. 'Finnish')."""
+def language_name(code: str, lang: str = "en") -> str:
+    """Return the name of an ISO 639-1 code in *lang* (English: 'Finnish')."""
     found = pycountry.languages.get(alpha_2=code.lower())
-    return str(found.name) if found is not None else code
+    if found is None:
+        return code
+    name = _iso_translations("iso639-3", lang).gettext(str(found.name))
+    if lang[:2].lower() in _LOWER_CASE_LANGUAGE_NAMES and name != found.name:
+        # French and Spanish write language names in lower case ("parle finnois").
+        name = name[:1].lower() + name[1:]
+    return name
 
 
 def timezone(value: str) -> str:

@@ -1,0 +1,138 @@
+"""Write a round report to files: a CSV and a JSON of the same figures, and PNG charts.
+
+The figures come from core.reports; this module only renders them. Charts use
+matplotlib's Agg backend (no display needed): participants and countries by round
+(bars and a line), and active pairs per week when activity was recorded.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from core.reports import CSV_HEADER, Report, rows, to_dict
+
+DEFAULT_DIR = Path("reports")
+
+
+def file_stem(report: Report) -> str:
+    """Return `report-<ROUND>`, the round's name made safe for a file name."""
+    safe = re.sub(r"[^\w.\-]+", "-", report.title, flags=re.UNICODE).strip("-.") or "round"
+    return f"report-{safe}"
+
+
+def write_report(
+    report: Report,
+    directory: Path,
+    *,
+    write_text: Callable[[Path, Callable[[IO[str]], None]], None] | None = None,
+) -> list[Path]:
+    """Write the CSV, the JSON and the charts into *directory*; return the paths written."""
+    write = write_text or _write_text
+    stem = file_stem(report)
+    written: list[Path] = []
+
+    def csv_body(fh: IO[str]) -> None:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        writer.writerows(rows(report))
+
+    def json_body(fh: IO[str]) -> None:
+        json.dump(to_dict(report), fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+
+    for suffix, body in ((".csv", csv_body), (".json", json_body)):
+        path = directory / f"{stem}{suffix}"
+        write(path, body)
+        written.append(path)
+    written.append(chart_by_round(report, directory / f"{stem}-by-round.png"))
+    activity = chart_activity(report, directory / f"{stem}-activity.png")
+    if activity is not None:
+        written.append(activity)
+    return written
+
+
+def _write_text(path: Path, body: Callable[[IO[str]], None]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        body(fh)
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def chart_by_round(report: Report, path: Path) -> Path:
+    """Draw participants (bars) and countries (line) by round, as the ILN table shows them."""
+    plt = _pyplot()
+    names = [b.round for b in report.by_round]
+    fig, left = plt.subplots(figsize=(max(6.0, 0.8 * len(names) + 3), 4.5), dpi=120)
+    try:
+        positions = list(range(len(names)))
+        people = [b.participants for b in report.by_round]
+        countries = [b.countries for b in report.by_round]
+        bars = left.bar(positions, people, width=0.6, color="#4C72B0")
+        left.bar_label(bars, padding=2, fontsize=8)
+        left.set_ylabel("Participants (bars)")
+        left.set_xticks(positions, names, rotation=30 if len(names) > 6 else 0, ha="right")
+        left.set_xlim(-0.75, len(names) - 0.25)
+        left.set_ylim(0, max([*people, 1]) * 1.3)
+        left.set_xlabel("Round")
+        right = left.twinx()
+        (line,) = right.plot(positions, countries, color="#DD8452", marker="o", linewidth=2)
+        for x, n in zip(positions, countries, strict=True):
+            right.annotate(
+                str(n), (x, n), textcoords="offset points", xytext=(8, -3), color="#DD8452"
+            )
+        right.set_ylabel("Countries (line)")
+        right.set_ylim(0, max([*countries, 1]) * 1.6)
+        fig.legend(
+            [bars, line],
+            ["Participants", "Countries"],
+            loc="lower center",
+            ncol=2,
+            frameon=False,
+        )
+        left.set_title(f"{report.community}: participants and countries by round")
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)
+    return path
+
+
+def chart_activity(report: Report, path: Path) -> Path | None:
+    """Draw active pairs per week for each reported round; None when nothing was recorded."""
+    series = [(f.round, f.activity, f.groups) for f in report.rounds if f.activity]
+    if not series:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=120)
+    try:
+        for name, weeks, groups in series:
+            label = f"{name} ({groups} groups)"
+            x = [w.week for w in weeks]
+            y = [w.active_pairs for w in weeks]
+            if len(series) == 1:  # one round: a bar per week reads best
+                ax.bar(x, y, width=5, label=label, color="#55A868")
+            else:
+                ax.plot(x, y, marker="o", label=label)
+        ax.set_ylabel("Pairs that wrote that week")
+        ax.set_xlabel("Week starting (Monday, UTC)")
+        ax.set_ylim(bottom=0)
+        ax.legend(frameon=False)
+        ax.set_title(f"{report.community}: active pairs per week")
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)
+    return path

@@ -1,0 +1,315 @@
+"""Round reports: counts per round and across rounds, never names or message contents.
+
+Per round: participants (members of published groups), countries, countries new to
+the community, groups, trios, unplaced and waitlisted applicants, pairs with any
+recorded activity, and how many pair posts of each topic were delivered. Across
+rounds: participants and countries by round, as the ILN published them.
+
+Privacy: counts only, and a group of fewer than MIN_GROUP people is not broken
+down further (a country with fewer people is folded into "other").
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from core import vocab
+from core.errors import NotFound
+from core.model import ApplicationStatus, Group, Round
+from core.outbox import ActionKind, ActionState
+from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.rounds import find_round
+
+MIN_GROUP = 5
+OTHER = "other"
+SURVEY_NOT_COLLECTED = "not collected yet"
+
+
+@dataclass(frozen=True, slots=True)
+class TopicUse:
+    """How many pair posts of one topic (1-based) reached their pair spaces."""
+
+    number: int
+    title: str
+    delivered: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeekActivity:
+    """How many pairs wrote anything in the week starting on *week* (a Monday, UTC)."""
+
+    week: date
+    active_pairs: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoundFigures:
+    """The counts of one round."""
+
+    round: str
+    state: str
+    starts: date | None
+    participants: int
+    countries: int
+    new_countries: int
+    # Named only when at least MIN_GROUP participants come from the country.
+    new_country_names: tuple[str, ...]
+    # (country name, participants), largest first, small countries folded into OTHER.
+    by_country: tuple[tuple[str, int], ...]
+    groups: int
+    trios: int
+    unplaced: int
+    waitlisted: int
+    active_pairs: int
+    activity: tuple[WeekActivity, ...]
+    topics: tuple[TopicUse, ...]
+    # Surveys are not built yet: the fields stay so the format does not change later.
+    survey_response_rate: float | None = None
+    satisfaction: float | None = None
+    survey_note: str = SURVEY_NOT_COLLECTED
+
+
+@dataclass(frozen=True, slots=True)
+class ByRound:
+    """One line of the table of participants and countries by round."""
+
+    round: str
+    participants: int
+    countries: int
+    new_countries: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The report of one round (or of every round) of a community."""
+
+    community: str
+    title: str  # the round's name, or "all"
+    rounds: tuple[RoundFigures, ...]
+    by_round: tuple[ByRound, ...]
+    min_group: int = MIN_GROUP
+
+
+def fold_small(counts: Counter[str], min_group: int = MIN_GROUP) -> tuple[tuple[str, int], ...]:
+    """Return the counts largest first, folding those below *min_group* into OTHER."""
+    kept = sorted(
+        ((k, n) for k, n in counts.items() if n >= min_group), key=lambda kv: (-kv[1], kv[0])
+    )
+    other = sum(n for n in counts.values() if n < min_group)
+    return (*kept, (OTHER, other)) if other else tuple(kept)
+
+
+class ReportService:
+    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def round_report(self, community_id: int, name: str | None = None) -> Report:
+        """Report one round (the latest when *name* is None) and the rounds before it."""
+        async with self._uow() as uow:
+            community = await uow.communities.get(community_id)
+            rounds = await uow.rounds.list(community_id)
+            if name is None:
+                if not rounds:
+                    raise NotFound(
+                        "the community has no rounds yet: create one with `penpals round create`"
+                    )
+                chosen = rounds[-1]
+            else:
+                chosen = await find_round(uow, community_id, name)
+            upto = rounds[: [r.id for r in rounds].index(chosen.id) + 1]
+            figures = await _figures(uow, upto)
+            return Report(community.name, chosen.name, (figures[-1],), _table(figures))
+
+    async def all_rounds(self, community_id: int) -> Report:
+        """Report every round of the community, oldest first."""
+        async with self._uow() as uow:
+            community = await uow.communities.get(community_id)
+            rounds = await uow.rounds.list(community_id)
+            if not rounds:
+                raise NotFound(
+                    "the community has no rounds yet: create one with `penpals round create`"
+                )
+            figures = await _figures(uow, rounds)
+            return Report(community.name, "all", tuple(figures), _table(figures))
+
+
+def _table(figures: Sequence[RoundFigures]) -> tuple[ByRound, ...]:
+    return tuple(ByRound(f.round, f.participants, f.countries, f.new_countries) for f in figures)
+
+
+async def _figures(uow: UnitOfWork, rounds: Sequence[Round]) -> list[RoundFigures]:
+    """Return the figures of *rounds* (oldest first); new countries need the earlier ones."""
+    seen: set[str] = set()
+    out: list[RoundFigures] = []
+    for round_ in rounds:
+        figures, countries = await _round_figures(uow, round_, seen)
+        seen |= countries
+        out.append(figures)
+    return out
+
+
+async def _round_figures(
+    uow: UnitOfWork, round_: Round, seen: set[str]
+) -> tuple[RoundFigures, set[str]]:
+    apps = await uow.applications.list(round_.id)
+    country_of = {a.member_id: a.profile.country for a in apps}
+    groups = await uow.groups.list(round_.id)
+    published = [g for g in groups if g.published]
+    placed = {m for g in groups for m in g.member_ids}
+    members = [m for g in published for m in g.member_ids]
+    per_country = Counter(country_of.get(m, "") for m in members)
+    per_country.pop("", None)  # a member without an application here: no country to count
+    new = set(per_country) - seen
+    names = Counter({vocab.country_name(c): n for c, n in per_country.items()})
+    activity = await _activity(uow, published)
+    return (
+        RoundFigures(
+            round=round_.name,
+            state=round_.state.value,
+            starts=round_.starts_at.date() if round_.starts_at else None,
+            participants=len(members),
+            countries=len(per_country),
+            new_countries=len(new),
+            new_country_names=tuple(
+                sorted(vocab.country_name(c) for c in new if per_country[c] >= MIN_GROUP)
+            ),
+            by_country=fold_small(names),
+            groups=len(published),
+            trios=sum(1 for g in published if len(g.member_ids) == 3),
+            unplaced=sum(
+                1
+                for a in apps
+                if a.status is ApplicationStatus.APPROVED and a.member_id not in placed
+            ),
+            waitlisted=sum(1 for a in apps if a.status is ApplicationStatus.WAITLISTED),
+            active_pairs=activity[0],
+            activity=activity[1],
+            topics=await _topics(uow, round_),
+        ),
+        set(per_country),
+    )
+
+
+async def _activity(
+    uow: UnitOfWork, groups: Sequence[Group]
+) -> tuple[int, tuple[WeekActivity, ...]]:
+    """Return how many pairs wrote at all, and how many wrote in each counted week."""
+    counts = await uow.engagement.weeks([g.id for g in groups])
+    by_week: defaultdict[date, set[int]] = defaultdict(set)
+    active: set[int] = set()
+    for c in counts:
+        if c.messages > 0:
+            by_week[c.week].add(c.group_id)
+            active.add(c.group_id)
+    weeks = tuple(WeekActivity(w, len(by_week[w])) for w in sorted({c.week for c in counts}))
+    return len(active), weeks
+
+
+async def _topics(uow: UnitOfWork, round_: Round) -> tuple[TopicUse, ...]:
+    posts = await uow.outbox.list(
+        round_.community_id,
+        round_id=round_.id,
+        kinds=[ActionKind.POST_TOPIC],
+        states=[ActionState.DONE],
+    )
+    delivered = Counter(int(a.payload["k"]) for a in posts if "k" in a.payload)
+    if not delivered:
+        return ()
+    titles = [t.title for t in await uow.topics.list(round_.community_id)]
+    return tuple(
+        TopicUse(k + 1, titles[k] if k < len(titles) else "", delivered[k])
+        for k in range(max(delivered) + 1)
+    )
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """Return the report as plain JSON-ready data."""
+
+    def round_dict(f: RoundFigures) -> dict[str, Any]:
+        return {
+            "round": f.round,
+            "state": f.state,
+            "starts": f.starts.isoformat() if f.starts else None,
+            "participants": f.participants,
+            "countries": f.countries,
+            "new_countries": f.new_countries,
+            "new_country_names": list(f.new_country_names),
+            "by_country": {name: n for name, n in f.by_country},
+            "groups": f.groups,
+            "trios": f.trios,
+            "unplaced": f.unplaced,
+            "waitlisted": f.waitlisted,
+            "active_pairs": f.active_pairs,
+            "activity": {w.week.isoformat(): w.active_pairs for w in f.activity},
+            "topics": [
+                {"number": t.number, "title": t.title, "delivered": t.delivered} for t in f.topics
+            ],
+            "survey_response_rate": f.survey_response_rate,
+            "satisfaction": f.satisfaction,
+            "survey_note": f.survey_note,
+        }
+
+    return {
+        "community": report.community,
+        "report": report.title,
+        "min_group": report.min_group,
+        "rounds": [round_dict(f) for f in report.rounds],
+        "by_round": [
+            {
+                "round": b.round,
+                "participants": b.participants,
+                "countries": b.countries,
+                "new_countries": b.new_countries,
+            }
+            for b in report.by_round
+        ],
+    }
+
+
+CSV_HEADER = ("section", "round", "figure", "detail", "value")
+
+
+def rows(report: Report) -> list[tuple[str, str, str, str, str]]:
+    """Return the report as CSV rows (section, round, figure, detail, value); None is ""."""
+
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    out: list[tuple[str, str, str, str, str]] = []
+    for f in report.rounds:
+
+        def add(figure: str, value: object, detail: str = "", name: str = f.round) -> None:
+            out.append(("round", name, figure, detail, text(value)))
+
+        for figure in (
+            "state",
+            "starts",
+            "participants",
+            "countries",
+            "new_countries",
+            "groups",
+            "trios",
+            "unplaced",
+            "waitlisted",
+            "active_pairs",
+            "survey_response_rate",
+            "satisfaction",
+            "survey_note",
+        ):
+            add(figure, getattr(f, figure))
+        for name in f.new_country_names:
+            add("new_country", "", name)
+        for country, n in f.by_country:
+            add("country", n, country)
+        for w in f.activity:
+            add("active_pairs_in_week", w.active_pairs, w.week.isoformat())
+        for t in f.topics:
+            add("topic_posts_delivered", t.delivered, f"{t.number}. {t.title}".strip())
+    for b in report.by_round:
+        for figure in ("participants", "countries", "new_countries"):
+            out.append(("by_round", b.round, figure, "", str(getattr(b, figure))))
+    return out
