@@ -829,6 +829,70 @@ def discord_sync() -> None:
     out.print(f"Synced {count} application commands with Discord.")
 
 
+# --- members' data (privacy) --------------------------------------------------------
+
+member_app = typer.Typer(
+    help="A member's personal data: export or forget it.", no_args_is_help=True
+)
+app.add_typer(member_app, name="member")
+
+
+@member_app.command("forget")
+def member_forget(
+    member_id: Annotated[str, typer.Argument(metavar="ID", help="The member's platform id")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace a member's personal data with placeholders; anonymous counts stay."""
+    from core.model import MemberRef
+    from core.privacy import PrivacyService
+
+    if not yes and not typer.confirm(
+        f"Forget member {member_id}? Their name, profile and platform id are replaced for good.",
+        default=False,
+    ):
+        raise fail("nothing was forgotten", 1)
+
+    async def work(s: Services, c: Community) -> Any:
+        service = PrivacyService(uow=s.uow, clock=s.clock)
+        return await service.forget(c, MemberRef(c.platform, member_id))
+
+    done = in_community(work)
+    out.print(
+        f"Forgot member {member_id}: {done.applications} application(s) blanked "
+        f"({done.withdrawn} withdrawn), still counted anonymously in {done.groups} group(s), "
+        f"{done.cancelled_messages} pending message(s) cancelled, "
+        f"{done.scrubbed_actions} stored message(s) cleaned.",
+        markup=False,
+    )
+
+
+@member_app.command("export")
+def member_export(
+    member_id: Annotated[str, typer.Argument(metavar="ID", help="The member's platform id")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="JSON file to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Write everything stored about a member as JSON."""
+    import json
+
+    from core.model import MemberRef
+    from core.privacy import PrivacyService
+
+    check_writable(out_file)
+
+    async def work(s: Services, c: Community) -> dict[str, Any]:
+        service = PrivacyService(uow=s.uow, clock=s.clock)
+        return await service.export(c, MemberRef(c.platform, member_id))
+
+    text = json.dumps(in_community(work), ensure_ascii=False, indent=2) + "\n"
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(out_file, lambda fh: fh.write(text))
+        out.print(f"Wrote {out_file}.", markup=False)
+
+
 def main() -> None:
     """Entry point of the `penpals` console script."""
     try:

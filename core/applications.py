@@ -311,12 +311,13 @@ def _partner_left_actions(
     """Tell the partners kindly in their space and alert the organisers for a rematch."""
     base = f"r{round_.id}:g{group.number}:left:{leaver.member.external_id}"
     alert = messages.organiser_alert(
-        f"{leaver.profile.name} withdrew from pair {group.number} of round {round_.name}. "
+        lang=community.settings.default_language,
+        text=f"{leaver.profile.name} withdrew from pair {group.number} of round {round_.name}. "
         + (
             f"Run a rematch (`penpals round rematch {round_.name}`) for their partner."
             if not group.active
             else "The group still has two members."
-        )
+        ),
     )
     return [
         NewAction(
@@ -324,7 +325,21 @@ def _partner_left_actions(
             community.id,
             community.platform,
             ActionKind.POST,
-            {"message": message_to_dict(messages.partner_left(round_))},
+            {
+                "message": message_to_dict(
+                    messages.partner_left(round_, lang=community.settings.default_language)
+                )
+            },
+            now,
+            round_.id,
+            requires=(space_key(round_.id, group.number),),
+        ),
+        NewAction(
+            f"{base}:remove",
+            community.id,
+            community.platform,
+            ActionKind.REMOVE_MEMBER,
+            {"member": leaver.member.external_id},
             now,
             round_.id,
             requires=(space_key(round_.id, group.number),),

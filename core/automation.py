@@ -109,7 +109,9 @@ class RoundAutomation:
     async def _closing_soon(self, r: Round) -> bool:
         async with self._uow() as uow:
             community = await uow.communities.get(r.community_id)
-            message = message_to_dict(messages.announcement(r, "closing"))
+            message = message_to_dict(
+                messages.announcement(r, "closing", lang=community.settings.default_language)
+            )
             added = await uow.outbox.enqueue(
                 [
                     NewAction(

@@ -364,6 +364,12 @@ class _Context:
                     self._space(required), message, key=key, retry=retry
                 )
             }
+        if a.kind is ActionKind.REMOVE_MEMBER:
+            member = a.payload["member"]
+            await platform.remove_member(
+                self._space(required), MemberRef(a.platform, member), key=key, retry=retry
+            )
+            return {"removed": member}
         assert self.message is not None, f"{a.kind} needs a message"
         message = self.message
         if a.kind is ActionKind.CREATE_SPACE:

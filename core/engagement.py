@@ -541,7 +541,12 @@ def _nudge(community: Community, round_: Round, s: Silence, now: datetime) -> Ne
         community.id,
         community.platform,
         ActionKind.POST,
-        {"message": message_to_dict(messages.nudge(round_, s.days)), "group": s.number},
+        {
+            "message": message_to_dict(
+                messages.nudge(round_, s.days, lang=community.settings.default_language)
+            ),
+            "group": s.number,
+        },
         now,
         round_.id,
         requires=(key,),
@@ -552,7 +557,10 @@ def _offer(
     community: Community, round_: Round, s: Silence, external_id: str, now: datetime
 ) -> NewAction:
     message = messages.new_partner_offer(
-        round_, s.days, action_id=offer_action_id(round_.id, s.number)
+        round_,
+        s.days,
+        action_id=offer_action_id(round_.id, s.number),
+        lang=community.settings.default_language,
     )
     return NewAction(
         f"r{round_.id}:g{s.number}:offer:{s.spell}",
@@ -594,7 +602,9 @@ def _silent_alert(
         community.platform,
         ActionKind.ALERT_ORGANISERS,
         {
-            "message": message_to_dict(messages.silent_pairs_alert(round_, lines)),
+            "message": message_to_dict(
+                messages.silent_pairs_alert(round_, lines, lang=community.settings.default_language)
+            ),
             "silent_pairs": listed,
         },
         now,
@@ -772,7 +782,11 @@ def _moved_on_alert(
         community.id,
         community.platform,
         ActionKind.ALERT_ORGANISERS,
-        {"message": message_to_dict(messages.organiser_alert(text))},
+        {
+            "message": message_to_dict(
+                messages.organiser_alert(text, lang=community.settings.default_language)
+            )
+        },
         now,
         round_.id,
     )
@@ -791,7 +805,11 @@ def _nobody_alert(
         community.id,
         community.platform,
         ActionKind.ALERT_ORGANISERS,
-        {"message": message_to_dict(messages.organiser_alert(text))},
+        {
+            "message": message_to_dict(
+                messages.organiser_alert(text, lang=community.settings.default_language)
+            )
+        },
         now,
         round_.id,
     )

@@ -177,7 +177,13 @@ class MatchService:
                         community.id,
                         community.platform,
                         ActionKind.ANNOUNCE,
-                        {"message": message_to_dict(messages.announcement(round_, "published"))},
+                        {
+                            "message": message_to_dict(
+                                messages.announcement(
+                                    round_, "published", lang=community.settings.default_language
+                                )
+                            )
+                        },
                         now,
                         round_.id,
                     ),

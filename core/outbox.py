@@ -26,6 +26,7 @@ class ActionKind(enum.StrEnum):
     ANNOUNCE = "announce"
     ARCHIVE_SPACE = "archive_space"
     ALERT_ORGANISERS = "alert_organisers"
+    REMOVE_MEMBER = "remove_member"  # take a member out of a pair space (they withdrew)
 
 
 class ActionState(enum.StrEnum):

@@ -161,6 +161,12 @@ class ChatPlatform(Protocol):
         """Post the goodbye and archive (or leave) the pair space."""
         ...
 
+    async def remove_member(
+        self, space: SpaceRef, member: MemberRef, *, key: str, retry: bool = False
+    ) -> None:
+        """Remove a member from a pair space; removing someone already gone is not an error."""
+        ...
+
     async def announce(
         self, community: Community, message: Message, *, key: str, retry: bool = False
     ) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from core.model import (
     Application,
@@ -264,6 +264,58 @@ class EngagementRepository(Protocol):
     async def remove_volunteer(self, community_id: int, member_id: int) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    """What the members table holds about one person."""
+
+    id: int
+    community_id: int
+    ref: MemberRef
+    display_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """One group a member was placed in (never who else was in it)."""
+
+    group_id: int
+    round_id: int
+    number: int
+    published: bool
+    active: bool
+
+
+class PrivacyRepository(Protocol):
+    """Reads and rewrites everything stored about one member (export and forget)."""
+
+    async def member(self, community_id: int, ref: MemberRef) -> MemberRecord | None: ...
+    async def applications(self, member_id: int) -> builtins.list[Application]:
+        """Return the member's applications in every round, oldest first."""
+        ...
+
+    async def memberships(self, member_id: int) -> builtins.list[Membership]: ...
+    async def pauses(self, member_id: int) -> builtins.list[Pause]: ...
+    async def volunteering(self, member_id: int) -> builtins.list[Volunteer]: ...
+    async def activity(self, member_id: int) -> builtins.list[WeekCount]:
+        """Return the member's own weekly message counts, oldest week first."""
+        ...
+
+    async def rename_member(self, member_id: int, external_id: str, display_name: str) -> None:
+        """Replace the member's platform id and display name."""
+        ...
+
+    async def set_declared_partners(self, application_id: int, partners: Sequence[str]) -> None: ...
+
+    async def declared_partners(self, community_id: int) -> dict[int, builtins.list[str]]:
+        """Return the declared previous partners of every application of the community."""
+        ...
+
+    async def set_payload(self, action_id: int, payload: Mapping[str, Any]) -> None:
+        """Replace the payload of an outbox action."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow:` then `await uow.commit()`; leaving rolls back."""
 
@@ -275,6 +327,7 @@ class UnitOfWork(Protocol):
     topics: TopicRepository
     outbox: OutboxRepository
     engagement: EngagementRepository
+    privacy: PrivacyRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -194,7 +194,9 @@ async def _consequences(uow: UnitOfWork, round_: Round, now: datetime) -> list[N
         )
 
     def announce(what: str) -> NewAction:
-        message = message_to_dict(messages.announcement(round_, what))
+        message = message_to_dict(
+            messages.announcement(round_, what, lang=community.settings.default_language)
+        )
         return action(announce_key(round_.id, what), ActionKind.ANNOUNCE, {"message": message})
 
     if round_.state is RoundState.OPEN:

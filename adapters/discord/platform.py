@@ -192,6 +192,42 @@ class DiscordPlatform:
         _, thread = await self.threads.thread(int(space.id))
         await self.threads.archive(thread)
 
+    async def remove_member(
+        self, space: SpaceRef, member: MemberRef, *, key: str, retry: bool = False
+    ) -> None:
+        """Take a member out of the pair thread; one who is already gone (10007) is fine.
+
+        Discord refuses to change an archived thread's members (50083): an archived
+        thread is woken for the removal (within the budget and the cap) and archived again.
+        """
+        thread_id = int(space.id)
+        user = member.external_id
+        async with self._lock(f"members:{thread_id}"):
+            book, thread = await self.threads.thread(thread_id)
+            woke = thread.archived
+            async with self.threads.capped(book, thread.parent_id):
+                if woke:
+                    await self.threads.wake(book, thread)
+                try:
+                    await self._rest(
+                        Route(
+                            "DELETE",
+                            "/channels/{channel_id}/thread-members/{user_id}",
+                            channel_id=thread_id,
+                            user_id=user,
+                        ),
+                        doing=f"remove a member from {thread.name or space.name!r}",
+                        needed=("manage_threads",),
+                        channel_id=thread.parent_id,
+                        passthrough=(failures.UNKNOWN_MEMBER,),
+                    )
+                except discord.HTTPException as exc:
+                    if exc.code != failures.UNKNOWN_MEMBER:
+                        raise
+            thread.members = tuple(m for m in thread.members if m != user)
+            if woke:
+                await self.threads.archive(thread)
+
     async def activity(self, space: SpaceRef, *, since: str | None = None) -> Activity:
         """Count each member's messages in the thread since *since* (bots left out)."""
         thread_id = int(space.id)

@@ -27,7 +27,7 @@ class Space:
 
 
 class RehearsalPlatform:
-    """Record pair spaces, threads, posts and DMs; never do anything twice per key."""
+    """Record pair spaces, threads, posts, DMs and removals; never do anything twice per key."""
 
     def __init__(
         self,
@@ -42,6 +42,7 @@ class RehearsalPlatform:
         self.direct: list[tuple[str, Message]] = []
         self.announcements: list[Message] = []
         self.alerts: list[Message] = []
+        self.removed: list[tuple[str, str]] = []  # (space id, member external id)
         self.calls: list[tuple[str, str]] = []  # (method, key) of every call, repeats included
         self._done: dict[str, object] = {}
         self._refuse = refuse
@@ -130,6 +131,18 @@ class RehearsalPlatform:
         target = self.spaces[space.id]
         target.messages.append((key, goodbye))
         target.archived = True
+        self._done[key] = True
+
+    async def remove_member(
+        self, space: SpaceRef, member: MemberRef, *, key: str, retry: bool = False
+    ) -> None:
+        """Take a member out of a space once per key; one already gone is no error."""
+        if self._check("remove_member", key) is not None:
+            return
+        target = self.spaces[space.id]
+        who = member.external_id
+        target.members = tuple(m for m in target.members if m != who)
+        self.removed.append((space.id, who))
         self._done[key] = True
 
     async def announce(

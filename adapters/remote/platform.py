@@ -10,6 +10,7 @@ could serve it too). Bodies are JSON; a message is core.platform.message_to_dict
     GET  /spaces/{id}/messages?key=K      {"items": [message]}
     POST /spaces/{id}/messages            {key, message} -> {id}; 403 once archived
     POST /spaces/{id}/archive             archives the space; harmless when repeated
+    DELETE /spaces/{id}/members/{member}  removes a member; harmless when they are gone
     GET  /spaces/{id}/activity?since=T    {messages_by_member, last_message_at}
     GET  /threads?key=K, POST /threads    {key, community, title, message} -> {id, url}
     GET  /dms?key=K, POST /dms            {key, community, member, message} -> {id, delivered}
@@ -157,6 +158,12 @@ class RemotePlatform:
         body = {"message": message_to_dict(goodbye)}
         await self._once(f"/spaces/{space.id}/messages", key, body, retry)
         await self._request("POST", f"/spaces/{space.id}/archive", json={})
+
+    async def remove_member(
+        self, space: SpaceRef, member: MemberRef, *, key: str, retry: bool = False
+    ) -> None:
+        """Remove a member from a pair space (repeatable as such: no key check needed)."""
+        await self._request("DELETE", f"/spaces/{space.id}/members/{member.external_id}")
 
     async def announce(
         self, community: Community, message: Message, *, key: str, retry: bool = False

@@ -46,6 +46,8 @@ PRIVATE_CHANNEL = "private_channel"
 HISTORY_WINDOW = 100  # messages searched for an earlier attempt's key
 # Errors that mean "this person cannot get a DM from the bot": mention them instead.
 _DM_CLOSED = frozenset({"cannot_dm_bot", "not_allowed", "user_not_visible", "restricted_action"})
+# conversations.kick errors that mean the member is not in the channel (any more).
+_ALREADY_GONE = frozenset({"not_in_channel", "user_not_found", "cant_kick_self"})
 
 Json = dict[str, Any]
 
@@ -146,6 +148,28 @@ class SlackPlatform:
                 await self._call("conversations.archive", channel=space.id)
             except SlackApiError as exc:
                 if error_code(exc) != "already_archived":
+                    raise
+
+    async def remove_member(
+        self, space: SpaceRef, member: MemberRef, *, key: str, retry: bool = False
+    ) -> None:
+        """Remove a member from a private pair channel; one already gone is fine.
+
+        Nobody can be removed from a group DM (pair-mode group-dm): that is logged.
+        """
+        async with self._delivering(key, channel=space.id):
+            info = (await self._call("conversations.info", channel=space.id))["channel"]
+            if info.get("is_mpim") or info.get("is_im"):
+                log.warning(
+                    "%s left pair space %s, a group DM: Slack cannot remove them from it",
+                    member.external_id,
+                    space.name or space.id,
+                )
+                return
+            try:
+                await self._call("conversations.kick", channel=space.id, user=member.external_id)
+            except SlackApiError as exc:
+                if error_code(exc) not in _ALREADY_GONE:
                     raise
 
     async def announce(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from adapters.storage.engagement import SqlEngagementRepository
 from adapters.storage.outbox import SqlOutboxRepository
+from adapters.storage.privacy import SqlPrivacyRepository
 from adapters.storage.repositories import (
     SqlApplicationRepository,
     SqlCommunityRepository,
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     topics: SqlTopicRepository
     outbox: SqlOutboxRepository
     engagement: SqlEngagementRepository
+    privacy: SqlPrivacyRepository
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
         self.topics = SqlTopicRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.engagement = SqlEngagementRepository(session)
+        self.privacy = SqlPrivacyRepository(session)
         return self
 
     async def __aexit__(

@@ -9,8 +9,8 @@ Being its own process, it outlives every worker the fault-injection tests kill.
 
 It never deduplicates: a second POST with a key it already has makes a second
 record, so a duplicate delivery shows. Every effectful call (create space, post,
-open thread, DM, archive, announce, alert) is kept in memory for GET /record and
-appended (flushed per line) to the --record file as JSON lines.
+open thread, DM, archive, remove a member, announce, alert) is kept in memory for
+GET /record and appended (flushed per line) to the --record file as JSON lines.
 
 Faults, configured on the command line or later with POST /control:
 - rate: a token bucket (GCRA) of `rate` requests a second, `burst` at once, over
@@ -259,6 +259,14 @@ def build_app(workspace: Workspace) -> web.Application:
         if not space.archived:
             space.archived = True
             workspace.note("archive", space.key, space=space.id)
+        return web.json_response(space.as_json())
+
+    @routes.delete("/spaces/{space}/members/{member}")
+    async def remove_member(request: web.Request) -> web.Response:
+        space, member = workspace.space(request), request.match_info["member"]
+        if member in space.members:
+            space.members.remove(member)
+            workspace.note("remove_member", space.key, space=space.id, member=member)
         return web.json_response(space.as_json())
 
     @routes.get("/spaces/{space}/activity")

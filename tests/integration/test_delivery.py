@@ -152,11 +152,12 @@ async def test_a_leaver_s_partner_is_told_in_their_space_and_organisers_alerted(
     worker = delivery(uow_factory, clock, platform)
     await worker.run_due()
     leaver = report.groups[0].members[0].external_id
+    space = next(s for s in platform.spaces.values() if leaver in s.members)
     await p.applications.withdraw(c, MemberRef(Platform.LOCAL, leaver))
     await worker.run_due()
-    space = next(s for s in platform.spaces.values() if leaver in s.members)
     assert space.messages[-1][1].title == "Your partner has left the round"
     assert "rematch" in platform.alerts[-1].body
+    assert leaver not in space.members
 
 
 async def test_finishing_a_round_archives_every_space_after_a_goodbye(
@@ -208,3 +209,22 @@ async def test_a_pair_formed_mid_round_starts_with_the_latest_topic(
     await worker.enqueue_due_topics()
     await worker.run_due()
     assert space.messages[-1][1].title.startswith("Topic 3 of 9")
+
+
+async def test_a_french_community_hears_the_bot_in_french(
+    p: Program,
+    uow_factory,
+    clock,  # type: ignore[no-untyped-def]
+) -> None:
+    """Announcements and introductions use the community's default language."""
+    c = await p.communities.ensure(Platform.LOCAL, "delivery", "Réseau")
+    await p.communities.configure(c.id, default_language="fr")
+    await published_round(p, n=4)
+    platform = RehearsalPlatform()
+    await delivery(uow_factory, clock, platform).run_due()
+    assert [m.title for m in platform.announcements] == [
+        "Les inscriptions à la session 2027A sont ouvertes",
+        "Session 2027A : les binômes sont publiés",
+    ]
+    intro = next(iter(platform.spaces.values())).messages[0][1]
+    assert "Finlande" in intro.plain() or "Brésil" in intro.plain()

@@ -577,6 +577,11 @@ class DiscordStandIn:
                 self._thread_from_message,
             ),
             ("PUT", r"/channels/(?P<cid>\d+)/thread-members/(?P<uid>\d+)", self._add_to_thread),
+            (
+                "DELETE",
+                r"/channels/(?P<cid>\d+)/thread-members/(?P<uid>\d+)",
+                self._remove_from_thread,
+            ),
             ("GET", r"/channels/(?P<cid>\d+)/thread-members", self._list_thread_members),
             ("POST", r"/channels/(?P<cid>\d+)/messages", self._post_message),
             ("GET", r"/channels/(?P<cid>\d+)/messages", self._list_messages),
@@ -802,6 +807,16 @@ class DiscordStandIn:
         if found["thread_metadata"]["archived"]:
             raise Refused(400, 50083, "Thread is archived")
         self.thread_members[int(found["id"])].add(user_id)
+        return None
+
+    async def _remove_from_thread(self, r: Request) -> Any:
+        found = self._channel(r.id("cid"))
+        members = self.thread_members[int(found["id"])]
+        if found["thread_metadata"]["archived"]:
+            raise Refused(400, 50083, "Thread is archived")
+        if r.id("uid") not in members:
+            raise Refused(404, 10007, "Unknown Member")
+        members.discard(r.id("uid"))
         return None
 
     async def _list_thread_members(self, r: Request) -> Any:

@@ -188,6 +188,24 @@ async def test_withdrawing_after_matching_tells_the_partner_and_the_organisers(b
     assert f"pair {number} of round 2027A" in alert and "rematch" in alert
 
 
+async def test_withdrawing_after_matching_removes_the_leaver_from_the_pair_thread(
+    bot: Bot,
+) -> None:
+    """The leaver is taken out of the private pair thread; nobody else is removed."""
+    groups = await publish_round(bot, 8)
+    await bot.deliver()
+    number, members = next(iter(groups.items()))
+    leaver = min(members)
+    await bot.standin.slash(leaver, "withdraw")
+    await bot.deliver()
+    s = bot.standin
+    thread = next(int(t["id"]) for t in s.threads() if t["name"] == f"2027A pair {number}")
+    removed = s.calls("DELETE", r"/channels/\d+/thread-members/\d+")
+    assert [r.path for r in removed] == [f"/channels/{thread}/thread-members/{leaver}"]
+    assert leaver not in s.thread_members[thread]
+    assert set(members) - {leaver} <= s.thread_members[thread]
+
+
 async def test_round_names_autocomplete_and_status(bot: Bot) -> None:
     """Round options suggest the community's rounds; /round status shows the counts."""
     await bot.configure()

@@ -95,6 +95,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "apps.connections.open": (),
     "conversations.create": ("{kind}:manage",),
     "conversations.invite": ("{kind}:manage",),
+    "conversations.kick": ("{kind}:manage",),
     "conversations.setPurpose": ("{kind}:manage",),
     "conversations.archive": ("{kind}:manage",),
     "conversations.unarchive": ("{kind}:manage",),
@@ -442,6 +443,21 @@ class SlackStandIn:
             raise Refusal("already_in_channel")
         channel.members.extend(new)
         return {"channel": channel.as_json(self.bot_user)}
+
+    def _m_conversations_kick(self, args: Json) -> Json:
+        channel = self._member_of(args.get("channel", ""))
+        self._need("conversations.kick", channel)
+        if channel.is_im or channel.is_mpim:
+            raise Refusal("method_not_supported_for_channel_type")
+        user = str(args.get("user", ""))
+        if user == self.bot_user:
+            raise Refusal("cant_kick_self")
+        if user not in self.users:
+            raise Refusal("user_not_found")
+        if user not in channel.members:
+            raise Refusal("not_in_channel")
+        channel.members.remove(user)
+        return {}
 
     def _m_conversations_list(self, args: Json) -> Json:
         kinds = {

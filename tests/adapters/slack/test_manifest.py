@@ -15,6 +15,7 @@ ADAPTER = Path(__file__).resolve().parents[3] / "adapters" / "slack"
 KINDS: dict[str, tuple[str, ...]] = {
     "conversations.create": ("groups",),
     "conversations.invite": ("groups",),
+    "conversations.kick": ("groups",),
     "conversations.setPurpose": ("groups",),
     "conversations.archive": ("groups",),
     "conversations.unarchive": ("groups",),

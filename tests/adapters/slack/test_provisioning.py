@@ -185,6 +185,30 @@ async def test_round_end_says_goodbye_and_archives(
         assert "keep in touch" in str(goodbyes[0]["blocks"]).lower()
 
 
+async def test_withdrawing_after_publish_kicks_the_leaver_from_the_pair_channel(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    platform: SlackPlatform,
+) -> None:
+    """A member who withdraws after publication is removed from their private pair channel."""
+    await closed_round(services, community, slack, size=12)
+    await _review_and_publish(slack, http, services, community)
+    await services.delivery.run_due()
+    leaver, *partners = (await _groups(services, community))[0]
+    channel = next(c for c in slack.pair_channels() if leaver in c.members)
+
+    _, gone = await http.command(payloads.command(slack, leaver, "withdraw"))
+    assert "withdrawn" in gone["text"], gone["text"]
+    await services.delivery.run_due()
+
+    kicks = slack.calls_to("conversations.kick")
+    assert [(k.args["channel"], k.args["user"]) for k in kicks] == [(channel.id, leaver)]
+    assert leaver not in channel.members
+    assert set(partners) <= set(channel.members)
+
+
 async def test_group_dm_mode(
     slack: SlackStandIn,
     http: SignedClient,
