@@ -101,21 +101,13 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
     @app_commands.autocomplete(name=round_names)
     @app_commands.describe(name="The round")
     async def open(self, interaction: discord.Interaction, name: str) -> None:
-        d = deps(interaction)
-        community = await organiser_community(interaction)
-        round_ = await d.services.rounds.open(community.id, name)
-        await answer(interaction, summaries.round_state(round_, "is open for applications"))
-        d.wake(round_.id)
+        await _move(interaction, name, "open", "is open for applications")
 
     @app_commands.command(description="Close applications")
     @app_commands.autocomplete(name=round_names)
     @app_commands.describe(name="The round")
     async def close(self, interaction: discord.Interaction, name: str) -> None:
-        d = deps(interaction)
-        community = await organiser_community(interaction)
-        round_ = await d.services.rounds.close(community.id, name)
-        await answer(interaction, summaries.round_state(round_, "is closed to applications"))
-        d.wake(round_.id)
+        await _move(interaction, name, "close", "is closed to applications")
 
     @app_commands.command(name="match-preview", description="Match approved applicants (private)")
     @app_commands.autocomplete(name=round_names)
@@ -152,21 +144,13 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
     @app_commands.autocomplete(name=round_names)
     @app_commands.describe(name="The round")
     async def start(self, interaction: discord.Interaction, name: str) -> None:
-        d = deps(interaction)
-        community = await organiser_community(interaction)
-        round_ = await d.services.rounds.start(community.id, name)
-        await answer(interaction, summaries.round_state(round_, "has started"))
-        d.wake(round_.id)
+        await _move(interaction, name, "start", "has started")
 
     @app_commands.command(description="Finish the round")
     @app_commands.autocomplete(name=round_names)
     @app_commands.describe(name="The round")
     async def finish(self, interaction: discord.Interaction, name: str) -> None:
-        d = deps(interaction)
-        community = await organiser_community(interaction)
-        round_ = await d.services.rounds.finish(community.id, name)
-        await answer(interaction, summaries.round_state(round_, "has finished"))
-        d.wake(round_.id)
+        await _move(interaction, name, "finish", "has finished")
 
     @app_commands.command(description="Show a round's counts")
     @app_commands.autocomplete(name=round_names)
@@ -175,6 +159,15 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
         community = await organiser_community(interaction)
         item = await deps(interaction).services.rounds.status(community.id, name)
         await answer(interaction, embed=summaries.status(item))
+
+
+async def _move(interaction: discord.Interaction, name: str, verb: str, phrase: str) -> None:
+    """Move a round along (open, close, start, finish), say so, and wake the engine."""
+    d = deps(interaction)
+    community = await organiser_community(interaction)
+    round_ = await getattr(d.services.rounds, verb)(community.id, name)
+    await answer(interaction, summaries.round_state(round_, phrase))
+    d.wake(round_.id)
 
 
 # -- reviewing applications ------------------------------------------------------------
