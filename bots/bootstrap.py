@@ -6,7 +6,7 @@ Nothing here is built at import time; each process (CLI command, bot) calls
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.storage.engine import create_engine
 from adapters.storage.migrate import check_schema
 from adapters.storage.uow import unit_of_work_factory
+from bots.reporting import chart_pngs
 from bots.settings import Settings
 from core.applications import ApplicationService
 from core.automation import RoundAutomation
@@ -26,7 +27,10 @@ from core.matchmaking import MatchService
 from core.model import Platform
 from core.platform import ChatPlatform
 from core.ports import Clock, UnitOfWorkFactory
+from core.privacy import PrivacyService
+from core.reports import Report, ReportService
 from core.rounds import RoundService
+from core.surveys import SurveyService
 from core.topic_library import TopicService
 
 
@@ -65,6 +69,11 @@ class Services:
     automation: RoundAutomation
     engagement: EngagementService
     wake: Wakeup
+    surveys: SurveyService
+    privacy: PrivacyService
+    reports: ReportService
+    # (file name, PNG bytes) of a report's charts; blocking, so run it in a thread.
+    report_charts: Callable[[Report], Sequence[tuple[str, bytes]]]
 
 
 @asynccontextmanager
@@ -84,6 +93,7 @@ async def build(
             uow=uow, clock=clock, platforms=platforms, concurrency=settings.delivery_concurrency
         )
         engagement = EngagementService(uow=uow, clock=clock, platforms=platforms)
+        surveys = SurveyService(uow=uow, clock=clock)
         yield Services(
             engine=engine,
             uow=uow,
@@ -96,10 +106,19 @@ async def build(
             platforms=platforms,
             delivery=delivery,
             automation=RoundAutomation(
-                uow=uow, clock=clock, rounds=rounds, delivery=delivery, engagement=engagement
+                uow=uow,
+                clock=clock,
+                rounds=rounds,
+                delivery=delivery,
+                engagement=engagement,
+                surveys=surveys,
             ),
             engagement=engagement,
             wake=Wakeup(),
+            surveys=surveys,
+            privacy=PrivacyService(uow=uow, clock=clock),
+            reports=ReportService(uow=uow),
+            report_charts=chart_pngs,
         )
     finally:
         await engine.dispose()

@@ -2,7 +2,9 @@
 
 The figures come from core.reports; this module only renders them. Charts use
 matplotlib's Agg backend (no display needed): participants and countries by round
-(bars and a line), and active pairs per week when activity was recorded.
+(bars and a line), satisfaction answers of the surveys (when at least five members
+answered), and active pairs per week when activity was recorded. `chart_pngs` returns
+the same charts as bytes, for the bots to post in the organisers' channel.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -50,10 +53,26 @@ def write_report(
         write(path, body)
         written.append(path)
     written.append(chart_by_round(report, directory / f"{stem}-by-round.png"))
+    satisfaction = chart_satisfaction(report, directory / f"{stem}-satisfaction.png")
+    if satisfaction is not None:
+        written.append(satisfaction)
     activity = chart_activity(report, directory / f"{stem}-activity.png")
     if activity is not None:
         written.append(activity)
     return written
+
+
+def chart_pngs(report: Report) -> list[tuple[str, bytes]]:
+    """Return the report's charts as (file name, PNG bytes); blocking: run it in a thread."""
+    stem = file_stem(report)
+    with tempfile.TemporaryDirectory(prefix="penpals-report-") as tmp:
+        folder = Path(tmp)
+        paths = [
+            chart_by_round(report, folder / f"{stem}-by-round.png"),
+            chart_satisfaction(report, folder / f"{stem}-satisfaction.png"),
+            chart_activity(report, folder / f"{stem}-activity.png"),
+        ]
+        return [(p.name, p.read_bytes()) for p in paths if p is not None]
 
 
 def _write_text(path: Path, body: Callable[[IO[str]], None]) -> None:
@@ -131,6 +150,62 @@ def chart_activity(report: Report, path: Path) -> Path | None:
         ax.legend(frameon=False)
         ax.set_title(f"{report.community}: active pairs per week")
         fig.autofmt_xdate()
+        fig.tight_layout()
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)
+    return path
+
+
+def chart_satisfaction(report: Report, path: Path) -> Path | None:
+    """Draw the share of each satisfaction answer (1-5) per survey; None without any.
+
+    Only surveys with at least MIN_GROUP responses are broken down (core.reports),
+    so a survey with fewer responses is left out of the chart.
+    """
+    series = [
+        (f"{f.round} · {v.kind}", v)
+        for f in report.rounds
+        for v in f.surveys
+        if v.satisfaction_counts and v.responses
+    ]
+    if not series:
+        return None
+    plt = _pyplot()
+    colours = ("#C44E52", "#DD8452", "#CCB974", "#8FBF7F", "#55A868")
+    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.7 * len(series)), dpi=120)
+    try:
+        labels = [name for name, _ in series]
+        starts = [0.0] * len(series)
+        for score in range(5):
+            shares = [
+                100.0 * v.satisfaction_counts[score][1] / max(1, v.responses) for _, v in series
+            ]
+            bars = ax.barh(
+                labels, shares, left=starts, color=colours[score], label=f"{score + 1}", height=0.6
+            )
+            ax.bar_label(
+                bars,
+                labels=[f"{s:.0f}%" if s >= 8 else "" for s in shares],
+                label_type="center",
+                fontsize=8,
+            )
+            starts = [a + b for a, b in zip(starts, shares, strict=True)]
+        for y, (_, v) in enumerate(series):
+            mean = f"{v.satisfaction:.1f}/5" if v.satisfaction is not None else ""
+            ax.annotate(
+                f"{mean}  n={v.responses}",
+                (100, y),
+                textcoords="offset points",
+                xytext=(6, -3),
+                fontsize=8,
+            )
+        ax.set_xlim(0, 125)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.set_xlabel("Share of responses (%): 1 = not at all satisfied, 5 = very satisfied")
+        ax.invert_yaxis()
+        ax.legend(title="Answer", ncol=5, loc="lower right", frameon=False, fontsize=8)
+        ax.set_title(f"{report.community}: satisfaction by survey")
         fig.tight_layout()
         fig.savefig(path, format="png")
     finally:

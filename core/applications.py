@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core import messages
+from core import i18n, messages
 from core.applicants_csv import ApplicantRow
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, InvalidValue, NotFound
 from core.model import Application, ApplicationStatus, Community, Group, MemberRef, Profile, Round
 from core.model import RoundState as S
 from core.outbox import ActionKind, NewAction, space_key
@@ -91,12 +91,34 @@ class ApplicationService:
             round_, existing = await self._can_apply(uow, community, member)
         return SignupStart(round_, existing.profile if existing else None)
 
-    async def submit(self, community: Community, member: MemberRef, profile: Profile) -> Submitted:
-        """Apply to the open round, or edit the application already there."""
+    async def submit(
+        self,
+        community: Community,
+        member: MemberRef,
+        profile: Profile,
+        *,
+        language: str | None = None,
+    ) -> Submitted:
+        """Apply to the open round, or edit the application already there.
+
+        *language* is the member's choice for penpals' messages (or, when they made
+        none, their platform's locale); an unsupported one is refused, None keeps
+        what was stored before.
+        """
         now = self._clock.now()
+        chosen = None
+        if language:
+            chosen = i18n.supported(language)
+            if chosen is None:
+                raise InvalidValue(
+                    f"language {language!r}: penpals speaks "
+                    f"{', '.join(i18n.SUPPORTED)}; choose one of them"
+                )
         async with self._uow() as uow:
             round_, existing = await self._can_apply(uow, community, member)
             member_id = await uow.members.ensure(community.id, member, profile.name)
+            if chosen is not None:
+                await uow.members.set_language(member_id, chosen)
             if existing is None:
                 app = await uow.applications.add(
                     NewApplication(round_.id, member_id, profile, A.PENDING, now)
@@ -109,6 +131,35 @@ class ApplicationService:
                 created = False
             await uow.commit()
             return Submitted(app, round_, created)
+
+    async def language(
+        self, community: Community, member: MemberRef, *, locale: str | None = None
+    ) -> str:
+        """Return the language to speak to *member* in.
+
+        Their choice at signup first, then the platform's locale (Discord's
+        interaction locale, Slack's user locale), then the community's default.
+        """
+        async with self._uow() as uow:
+            member_id = await uow.members.find(community.id, member)
+            stored = None if member_id is None else await uow.members.language(member_id)
+        return i18n.pick(stored, locale, community.settings.default_language)
+
+    async def set_language(self, community: Community, member: MemberRef, language: str) -> str:
+        """Record the member's choice of language; return the catalog it resolves to."""
+        chosen = i18n.supported(language)
+        if chosen is None:
+            raise InvalidValue(
+                f"language {language!r}: penpals speaks {', '.join(i18n.SUPPORTED)}; "
+                "choose one of them"
+            )
+        async with self._uow() as uow:
+            member_id = await uow.members.find(community.id, member)
+            if member_id is None:
+                raise NotFound("you have not signed up yet: use the signup command first")
+            await uow.members.set_language(member_id, chosen)
+            await uow.commit()
+        return chosen
 
     async def _can_apply(
         self, uow: UnitOfWork, community: Community, member: MemberRef

@@ -19,6 +19,7 @@ from core.outbox import ActionKind, NewAction, announce_key
 from core.platform import message_to_dict
 from core.ports import Clock, UnitOfWorkFactory
 from core.rounds import RoundService
+from core.surveys import SurveyService
 from core.topics import schedule
 
 S = RoundState
@@ -41,6 +42,7 @@ class RoundAutomation:
         delivery: DeliveryService,
         closing_reminder: timedelta = timedelta(days=3),
         engagement: EngagementService | None = None,
+        surveys: SurveyService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -48,11 +50,23 @@ class RoundAutomation:
         self._delivery = delivery
         self._reminder = closing_reminder
         self._engagement = engagement
+        self._surveys = surveys
 
     async def live_rounds(self) -> list[Round]:
-        """Return every round that may still have something due."""
+        """Return every round that may still have something due.
+
+        A finished round stays live while one of its surveys has not closed.
+        """
         async with self._uow() as uow:
-            return await uow.rounds.in_states(LIVE_STATES)
+            live = await uow.rounds.in_states(LIVE_STATES)
+            if self._surveys is not None:
+                known = {r.id for r in live}
+                for round_id in await uow.surveys.unclosed_round_ids():
+                    if round_id not in known:
+                        r = await uow.rounds.get(round_id)
+                        if r.state is S.FINISHED:
+                            live.append(r)
+            return live
 
     async def advance(self, round_id: int) -> Advanced:
         """Do everything due for the round now; a second call does nothing new."""
@@ -78,11 +92,16 @@ class RoundAutomation:
             added = await self._delivery.enqueue_due_topics(r.id)
             if added:
                 steps.append(f"topics: {added} actions")
+            if self._surveys is not None:
+                # Before finishing: the end survey opens a week before the end.
+                steps += await self._surveys.advance(r.id)
             if _passed(r.ends_at, now):
-                await self._rounds.finish(r.community_id, r.name)
+                r = await self._rounds.finish(r.community_id, r.name)
                 steps.append("finished")
             elif self._engagement is not None and (checked := await self._engagement.daily(r.id)):
                 steps.append(checked)
+        if r.state is S.FINISHED and self._surveys is not None:
+            steps += await self._surveys.advance(r.id)
         return Advanced(round_id, tuple(steps))
 
     async def next_due(self, round_id: int) -> datetime | None:
@@ -103,6 +122,8 @@ class RoundAutomation:
             times.append(r.ends_at)
             if self._engagement is not None:
                 times.append(await self._engagement.next_check(r.id))
+        if self._surveys is not None and r.state in (S.RUNNING, S.FINISHED):
+            times.append(await self._surveys.next_due(r.id))
         future = [t for t in times if t is not None and t > now]
         return min(future, default=None)
 

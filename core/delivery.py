@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from core import messages
 from core.applications import A
+from core.languages import pair_language
 from core.model import Community, Group, MemberRef, Platform, Round, RoundState, Topic
 from core.outbox import (
     Action,
@@ -291,11 +292,7 @@ class _Context:
         self.name = ""
         self.skip = ""
         self.topic: tuple[Round, Topic, int, int] | None = None
-        # TODO(i18n): the community's language for now. When signup records each
-        # member's language (Discord interaction locale / Slack user locale, then this
-        # default), render per member: DMs in the member's language, a pair space in
-        # the language the pair shares. Messages queued with their text already in
-        # the payload (announcements, nudges, alerts) are rendered by their services.
+        # The community's language; a pair's own messages use the pair's (see load).
         self.lang = community.settings.default_language
 
     @classmethod
@@ -304,6 +301,11 @@ class _Context:
     ) -> _Context:
         ctx = cls(action, community, now)
         p, kind = action.payload, action.kind
+        pair_kinds = (ActionKind.CREATE_SPACE, ActionKind.POST_TOPIC, ActionKind.ARCHIVE_SPACE)
+        if kind in pair_kinds and "group" in p and "round_id" in p:
+            group = await uow.groups.find(p["round_id"], p["group"])
+            if group is not None:
+                ctx.lang = await pair_language(uow, community, group.member_ids)
         if kind is ActionKind.CREATE_SPACE:
             await ctx._load_introduction(uow, await uow.rounds.get(p["round_id"]), p["group"])
         elif kind in (ActionKind.POST_TOPIC, ActionKind.OPEN_TOPIC_THREAD):

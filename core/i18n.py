@@ -1,7 +1,10 @@
-"""Translations of member-facing texts: gettext catalogs in core/locale, domain "penpals".
+"""Translations of member-facing texts: gettext catalogs in core/locale.
 
-The catalogs follow the standard layout (core/locale/<lang>/LC_MESSAGES/penpals.po)
-and are maintained with Babel (docs/translations.md). At runtime only the standard
+The catalogs follow the standard layout (core/locale/<lang>/LC_MESSAGES/<domain>.po)
+and are maintained with Babel (docs/translations.md). There is one domain per part
+that owns texts: "penpals" for what core renders (messages, topics, surveys),
+"discord" and "slack" for each adapter's commands, modals and replies; each domain's
+sources are listed in babel/<domain>.cfg. At runtime only the standard
 library is used: the compiled penpals.mo is read when it is present and up to date
 (wheels built by setup.py carry one), otherwise the .po is compiled in memory. So a
 plain install, an editable install and a bare checkout all translate, and a
@@ -18,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 DOMAIN = "penpals"
+DOMAINS: tuple[str, ...] = ("penpals", "discord", "slack")
 SUPPORTED: tuple[str, ...] = ("en", "fr", "es")
 SOURCE = "en"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -34,12 +38,32 @@ def normalize(lang: str) -> str:
     return base if base in SUPPORTED else SOURCE
 
 
+def supported(lang: str | None) -> str | None:
+    """Return the catalog for a language tag if we have one ('es-419' -> 'es'), else None."""
+    if not lang:
+        return None
+    base = lang.strip().replace("-", "_").split("_")[0].lower()
+    return base if base in SUPPORTED else None
+
+
+def pick(*choices: str | None) -> str:
+    """Return the first supported language of *choices*, else English.
+
+    The order is the caller's precedence, e.g. pick(member's choice, platform
+    locale, community default).
+    """
+    for choice in choices:
+        if (code := supported(choice)) is not None:
+            return code
+    return SOURCE
+
+
 @cache
-def translator(lang: str = SOURCE) -> gettext.NullTranslations:
+def translator(lang: str = SOURCE, domain: str = DOMAIN) -> gettext.NullTranslations:
     """Return the translations for *lang*, falling back to English (the source texts)."""
     code = normalize(lang)
     folder = LOCALE_DIR / code / "LC_MESSAGES"
-    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    po, mo = folder / f"{domain}.po", folder / f"{domain}.mo"
     if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
         data = mo.read_bytes()
     elif po.is_file():

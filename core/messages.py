@@ -10,13 +10,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from core import i18n, topics, vocab
 from core.i18n import N_
 from core.model import Profile, Round, Topic
 from core.platform import Button, Message
+
+if TYPE_CHECKING:
+    from core.reports import Report
 
 EXPECTATIONS = N_(
     "- Talk **at least twice a month**: a new topic arrives every {cadence} days, "
@@ -306,4 +309,107 @@ def new_partner_offer(round_: Round, days: int, *, action_id: str, lang: str = "
             "your partner."
         ).format(round=round_.name, days=days),
         buttons=(Button(_("Find me a new partner"), action_id),),
+    )
+
+
+def survey_invitation(
+    round_: Round, kind: str, action_id: str, closes: datetime, *, lang: str = "en"
+) -> Message:
+    """Return the survey invitation posted in each pair space, with the button to answer."""
+    _ = i18n.translator(lang).gettext
+    if kind == "mid":
+        title = _("Round {round}: how is it going?")
+        body = _(
+            "Halfway through the round, the organisers would like to hear how your pair is "
+            "doing. It takes two minutes; each of you answers on your own, and answers are "
+            "counted without names."
+        )
+    else:
+        title = _("Round {round}: your feedback shapes the next round")
+        body = _(
+            "The round ends soon. Tell the organisers what worked and what to change: "
+            "it takes three minutes; each of you answers on your own, and answers are "
+            "counted without names."
+        )
+    return Message(
+        title=title.format(round=round_.name),
+        body=body,
+        footer=_("Open until {closes} (UTC); you can change your answers until then.").format(
+            closes=f"{closes:%Y-%m-%d %H:%M}"
+        ),
+        buttons=(Button(_("Answer the survey"), action_id),),
+    )
+
+
+def survey_reminder(
+    round_: Round, kind: str, action_id: str, closes: datetime, *, lang: str = "en"
+) -> Message:
+    """Return the private reminder to a member who has not answered a survey yet."""
+    _ = i18n.translator(lang).gettext
+    what = _("mid-round check-in") if kind == "mid" else _("end-of-round survey")
+    return Message(
+        title=_("A reminder: the {survey} of round {round}").format(survey=what, round=round_.name),
+        body=_(
+            "We have not heard from you yet. Two minutes is enough, and every answer "
+            "helps the organisers make the next round better. Answers are counted "
+            "without names."
+        ),
+        footer=_("Open until {closes} (UTC).").format(closes=f"{closes:%Y-%m-%d %H:%M}"),
+        buttons=(Button(_("Answer the survey"), action_id),),
+    )
+
+
+def survey_closed_alert(
+    round_: Round,
+    kind: str,
+    responses: int,
+    invited: int,
+    satisfaction: float | None,
+    *,
+    lang: str = "en",
+) -> Message:
+    """Return the organisers' notice that a survey closed, with its headline figures."""
+    _ = i18n.translator(lang).gettext
+    what = _("mid-round check-in") if kind == "mid" else _("end-of-round survey")
+    lines = [
+        _("- Responses: {responses} of {invited}").format(responses=responses, invited=invited)
+    ]
+    if satisfaction is not None:
+        lines.append(_("- Satisfaction: {mean} out of 5").format(mean=f"{satisfaction:.1f}"))
+    return Message(
+        title=_("Round {round}: the {survey} has closed").format(round=round_.name, survey=what),
+        body="\n".join(lines),
+        footer=_("The full results are in the round report (penpals report)."),
+    )
+
+
+def report_message(report: Report, *, lang: str = "en") -> Message:
+    """Return the headline figures of a report's latest round, posted with its charts."""
+    _ = i18n.translator(lang).gettext
+    f = report.rounds[-1]
+    fields = [
+        (_("Participants"), str(f.participants)),
+        (
+            _("Countries"),
+            _("{countries} ({new} new)").format(countries=f.countries, new=f.new_countries),
+        ),
+        (_("Pairs and trios"), str(f.groups)),
+        (_("Pairs that talked"), str(f.active_pairs)),
+        (_("Unplaced / waitlisted"), f"{f.unplaced} / {f.waitlisted}"),
+    ]
+    if f.survey_response_rate is not None:
+        fields.append((_("Survey responses"), f"{f.survey_response_rate:.0%}"))
+    if f.satisfaction is not None:
+        fields.append(
+            (_("Satisfaction"), _("{mean} out of 5").format(mean=f"{f.satisfaction:.1f}"))
+        )
+    name = f.round if report.title != "all" else _("all rounds")
+    return Message(
+        title=_("Report of {round}").format(round=name),
+        body=_(
+            "Counts only, never names or messages; groups of fewer than 5 people are not "
+            "broken down. The charts: participants and countries by round, satisfaction, "
+            "and pairs active each week."
+        ),
+        fields=tuple(fields),
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from core.model import (
     Application,
@@ -29,6 +29,9 @@ from core.model import (
     Topic,
 )
 from core.outbox import Action, ActionKind, ActionState, NewAction
+
+if TYPE_CHECKING:  # core.surveys uses these ports at runtime
+    from core.surveys import Answer, Response, Survey, SurveyKind
 
 
 class Clock(Protocol):
@@ -84,6 +87,11 @@ class MemberRepository(Protocol):
 
     async def refs(self, member_ids: Iterable[int]) -> dict[int, MemberRef]: ...
     async def find(self, community_id: int, ref: MemberRef) -> int | None: ...
+    async def language(self, member_id: int) -> str | None:
+        """Return the language the member chose for penpals' messages, if any."""
+        ...
+
+    async def set_language(self, member_id: int, language: str | None) -> None: ...
 
 
 class RoundRepository(Protocol):
@@ -316,6 +324,40 @@ class PrivacyRepository(Protocol):
         ...
 
 
+class SurveyRepository(Protocol):
+    """The rounds' surveys and the members' responses (one per member per survey)."""
+
+    async def ensure(self, round_id: int, kind: SurveyKind) -> Survey:
+        """Return the round's survey of *kind*, creating it with the defaults if missing."""
+        ...
+
+    async def get(self, survey_id: int) -> Survey | None: ...
+    async def for_round(self, round_id: int) -> builtins.list[Survey]: ...
+    async def save(self, survey: Survey) -> None:
+        """Store the survey's questions, dates, invited count and progress."""
+        ...
+
+    async def unclosed_round_ids(self) -> builtins.list[int]:
+        """Return the rounds with a survey that has not closed."""
+        ...
+
+    async def response(self, survey_id: int, member_id: int) -> Response | None: ...
+    async def put_response(
+        self, survey_id: int, member_id: int, answers: Mapping[str, Answer], at: datetime
+    ) -> None:
+        """Create or replace the member's response."""
+        ...
+
+    async def responses(self, survey_id: int) -> builtins.list[Response]: ...
+    async def respondents(self, survey_id: int) -> builtins.set[int]:
+        """Return the ids of members who answered anything."""
+        ...
+
+    async def member_responses(self, member_id: int) -> builtins.list[tuple[Survey, Response]]:
+        """Return every response of one member (export and forget)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow:` then `await uow.commit()`; leaving rolls back."""
 
@@ -328,6 +370,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     engagement: EngagementRepository
     privacy: PrivacyRepository
+    surveys: SurveyRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

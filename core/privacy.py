@@ -14,7 +14,10 @@ What stays after forgetting, and why:
   because the reports count participants per country and new countries per round;
   sector, career stage, timezone and languages are coarse categories kept so that a
   round still running can rematch the group around them;
-- group membership, pauses, standby entries and weekly message counts (numbers only).
+- group membership, pauses, standby entries and weekly message counts (numbers only);
+- survey responses' choices (they are counted without names); free-text answers
+  (the comment) are blanked, since a person may have written anything there.
+  The member's chosen language is cleared.
 
 Pending direct messages to the member are cancelled (failed with "member forgotten"),
 and the member's platform id and names are replaced in the outbox payloads, in group
@@ -40,6 +43,7 @@ from core.model import (
 )
 from core.outbox import ActionKind, ActionState
 from core.ports import Clock, MemberRecord, UnitOfWork, UnitOfWorkFactory
+from core.surveys import QuestionType, answers_to_json
 
 FORGOTTEN_NAME = "forgotten member"
 FORGOTTEN_PREFIX = "forgotten:"
@@ -179,6 +183,17 @@ class PrivacyService:
                     }
                     for c in await uow.privacy.activity(member.id)
                 ],
+                "language": await uow.members.language(member.id),
+                "survey_responses": [
+                    {
+                        "round": await round_name(survey.round_id),
+                        "survey": survey.kind.value,
+                        "submitted_at": _when(response.submitted_at),
+                        "updated_at": _when(response.updated_at),
+                        "answers": answers_to_json(response.answers),
+                    }
+                    for survey, response in await uow.surveys.member_responses(member.id)
+                ],
             }
 
     async def forget(self, community: Community, member_ref: MemberRef) -> Forgotten:
@@ -231,6 +246,13 @@ class PrivacyService:
                 )
                 if reasons != group.reasons:
                     await uow.groups.save(replace(group, reasons=reasons))
+
+            for survey, response in await uow.surveys.member_responses(member.id):
+                texts = {q.key for q in survey.current_questions if q.type is QuestionType.TEXT}
+                kept = {k: ("" if k in texts else v) for k, v in response.answers.items()}
+                if kept != response.answers:
+                    await uow.surveys.put_response(survey.id, member.id, kept, now)
+            await uow.members.set_language(member.id, None)
 
             cancelled, scrubbed = await self._scrub_outbox(
                 uow, community, old_id, secret, placeholder, now

@@ -5,6 +5,11 @@ the community, groups, trios, unplaced and waitlisted applicants, pairs with any
 recorded activity, and how many pair posts of each topic were delivered. Across
 rounds: participants and countries by round, as the ILN published them.
 
+Surveys: each survey's invited members, responses, response rate and mean
+satisfaction, and the satisfaction answers 1-5; the round's headline response rate
+and satisfaction come from the end-of-round survey once it has responses, else from
+the mid-round check-in.
+
 Privacy: counts only, and a group of fewer than MIN_GROUP people is not broken
 down further (a country with fewer people is folded into "other").
 """
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core import vocab
+from core import surveys, vocab
 from core.errors import NotFound
 from core.model import ApplicationStatus, Group, Round
 from core.outbox import ActionKind, ActionState
@@ -47,6 +52,20 @@ class WeekActivity:
 
 
 @dataclass(frozen=True, slots=True)
+class SurveyFigures:
+    """Counts of one survey; no breakdown below MIN_GROUP responses."""
+
+    kind: str  # mid | end
+    invited: int
+    responses: int
+    response_rate: float | None
+    satisfaction: float | None
+    # ("1".."5", responses), empty when not broken down.
+    satisfaction_counts: tuple[tuple[str, int], ...]
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RoundFigures:
     """The counts of one round."""
 
@@ -67,10 +86,10 @@ class RoundFigures:
     active_pairs: int
     activity: tuple[WeekActivity, ...]
     topics: tuple[TopicUse, ...]
-    # Surveys are not built yet: the fields stay so the format does not change later.
     survey_response_rate: float | None = None
     satisfaction: float | None = None
     survey_note: str = SURVEY_NOT_COLLECTED
+    surveys: tuple[SurveyFigures, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +208,51 @@ async def _round_figures(
             active_pairs=activity[0],
             activity=activity[1],
             topics=await _topics(uow, round_),
+            **await _surveys(uow, round_),
         ),
         set(per_country),
     )
+
+
+async def _surveys(uow: UnitOfWork, round_: Round) -> dict[str, Any]:
+    """Return the survey fields of a round's figures."""
+    community = await uow.communities.get(round_.community_id)
+    out: list[SurveyFigures] = []
+    for survey in await uow.surveys.for_round(round_.id):
+        if survey.sent_at is None:
+            continue
+        found = await surveys.round_results(uow, community, round_, survey.kind, survey=survey)
+        out.append(
+            SurveyFigures(
+                kind=survey.kind.value,
+                invited=found.invited,
+                responses=found.responses,
+                response_rate=found.response_rate,
+                satisfaction=found.satisfaction,
+                satisfaction_counts=tuple(
+                    (str(n), count) for n, (_, count) in enumerate(found.distribution(), 1)
+                ),
+                closed=found.closed,
+            )
+        )
+    if not out:
+        return {"surveys": ()}
+    out.sort(key=lambda f: f.kind != "mid")  # mid first, then end
+    answered = [f for f in out if f.responses] or out
+    headline = answered[-1]
+    note = (
+        ""
+        if headline.satisfaction is not None or not headline.responses
+        else (f"fewer than {MIN_GROUP} responses: not broken down")
+    )
+    if not headline.responses:
+        note = "no responses yet"
+    return {
+        "surveys": tuple(out),
+        "survey_response_rate": headline.response_rate,
+        "satisfaction": headline.satisfaction,
+        "survey_note": note,
+    }
 
 
 async def _activity(
@@ -251,6 +312,18 @@ def to_dict(report: Report) -> dict[str, Any]:
             "survey_response_rate": f.survey_response_rate,
             "satisfaction": f.satisfaction,
             "survey_note": f.survey_note,
+            "surveys": [
+                {
+                    "kind": v.kind,
+                    "invited": v.invited,
+                    "responses": v.responses,
+                    "response_rate": v.response_rate,
+                    "satisfaction": v.satisfaction,
+                    "satisfaction_counts": dict(v.satisfaction_counts),
+                    "closed": v.closed,
+                }
+                for v in f.surveys
+            ],
         }
 
     return {
@@ -309,6 +382,13 @@ def rows(report: Report) -> list[tuple[str, str, str, str, str]]:
             add("active_pairs_in_week", w.active_pairs, w.week.isoformat())
         for t in f.topics:
             add("topic_posts_delivered", t.delivered, f"{t.number}. {t.title}".strip())
+        for v in f.surveys:
+            add("survey_invited", v.invited, v.kind)
+            add("survey_responses", v.responses, v.kind)
+            add("survey_response_rate", v.response_rate, v.kind)
+            add("survey_satisfaction", v.satisfaction, v.kind)
+            for score, count in v.satisfaction_counts:
+                add("survey_satisfaction_answers", count, f"{v.kind} {score}")
     for b in report.by_round:
         for figure in ("participants", "countries", "new_countries"):
             out.append(("by_round", b.round, figure, "", str(getattr(b, figure))))

@@ -93,6 +93,8 @@ class MemberRow(Base):
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(Text)
+    # The language chosen for penpals' messages (en, fr, es); None: not chosen.
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -244,3 +246,35 @@ class StandbyRow(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
+
+
+class SurveyRow(Base):
+    """One survey of a round (mid or end); questions None means the default questions."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("round_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    questions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    invited: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class SurveyResponseRow(Base):
+    """One member's answers to one survey: choices and their comment, no message contents."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("survey_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -209,6 +209,17 @@ class SqlMemberRepository:
         row = await self._row(community_id, ref)
         return None if row is None else row.id
 
+    async def language(self, member_id: int) -> str | None:
+        """Return the member's chosen language, if any."""
+        return await self._session.scalar(
+            select(MemberRow.language).where(MemberRow.id == member_id)
+        )
+
+    async def set_language(self, member_id: int, language: str | None) -> None:
+        await self._session.execute(
+            update(MemberRow).where(MemberRow.id == member_id).values(language=language)
+        )
+
     async def _row(self, community_id: int, ref: MemberRef) -> MemberRow | None:
         return await self._session.scalar(
             select(MemberRow).where(

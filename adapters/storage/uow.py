@@ -20,6 +20,7 @@ from adapters.storage.repositories import (
     SqlRoundRepository,
     SqlTopicRepository,
 )
+from adapters.storage.surveys import SqlSurveyRepository
 
 
 class SqlUnitOfWork:
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     engagement: SqlEngagementRepository
     privacy: SqlPrivacyRepository
+    surveys: SqlSurveyRepository
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(session)
         self.engagement = SqlEngagementRepository(session)
         self.privacy = SqlPrivacyRepository(session)
+        self.surveys = SqlSurveyRepository(session)
         return self
 
     async def __aexit__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 import string
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,8 +31,18 @@ def load(path: Path) -> Catalog:
         return read_po(f)
 
 
-def po_path(lang: str) -> Path:
-    return LOCALE / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+DOMAINS = sorted(p.stem for p in LOCALE.glob("*.pot"))
+CATALOGS = [(d, lang) for d in DOMAINS for lang in ("en", *TRANSLATED)]
+
+
+def po_path(lang: str, domain: str = i18n.DOMAIN) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def sources(domain: str) -> list[Path]:
+    """Return the files babel/<domain>.cfg names for extraction."""
+    cfg = (ROOT / "babel" / f"{domain}.cfg").read_text(encoding="utf-8")
+    return [ROOT / m.strip() for m in re.findall(r"^\[python:\s*([^\]]+)\]", cfg, re.M)]
 
 
 def placeholders(text: str) -> list[str]:
@@ -39,42 +50,50 @@ def placeholders(text: str) -> list[str]:
     return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
 
 
-def template_ids() -> set[str]:
-    return {m.id for m in load(LOCALE / f"{i18n.DOMAIN}.pot") if m.id}
+def template_ids(domain: str = i18n.DOMAIN) -> set[str]:
+    return {m.id for m in load(LOCALE / f"{domain}.pot") if m.id}
 
 
-def test_template_matches_the_sources() -> None:
+def test_every_domain_is_known_to_the_runtime() -> None:
+    """Each template in core/locale is a domain core.i18n knows, with its extraction config."""
+    assert set(DOMAINS) <= set(i18n.DOMAINS)
+    assert i18n.DOMAIN in DOMAINS
+    assert all(sources(d) for d in DOMAINS)
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_template_matches_the_sources(domain: str) -> None:
     """The .pot holds exactly the texts marked in the code (run pybabel extract if not)."""
     found = {
         message
-        for source in ("core/messages.py", "core/topics.py")
-        for _, message, _, _ in extract_from_file("python", ROOT / source, DEFAULT_KEYWORDS)
+        for source in sources(domain)
+        for _, message, _, _ in extract_from_file("python", source, DEFAULT_KEYWORDS)
     }
-    assert found == template_ids()
+    assert found == template_ids(domain)
 
 
-@pytest.mark.parametrize("lang", ("en", *TRANSLATED))
-def test_catalog_has_every_message_of_the_template(lang: str) -> None:
+@pytest.mark.parametrize(("domain", "lang"), CATALOGS)
+def test_catalog_has_every_message_of_the_template(domain: str, lang: str) -> None:
     """Every catalog lists every message of the .pot and nothing obsolete."""
-    catalog = load(po_path(lang))
-    assert {m.id for m in catalog if m.id} == template_ids()
+    catalog = load(po_path(lang, domain))
+    assert {m.id for m in catalog if m.id} == template_ids(domain)
     assert not catalog.obsolete
 
 
-@pytest.mark.parametrize("lang", TRANSLATED)
-def test_catalog_is_complete_and_not_fuzzy(lang: str) -> None:
+@pytest.mark.parametrize(("domain", "lang"), [c for c in CATALOGS if c[1] != "en"])
+def test_catalog_is_complete_and_not_fuzzy(domain: str, lang: str) -> None:
     """French and Spanish translate every message, with no fuzzy (unchecked) entry."""
-    catalog = load(po_path(lang))
+    catalog = load(po_path(lang, domain))
     missing = [m.id for m in catalog if m.id and not m.string]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not missing, f"untranslated in {lang}: {missing}"
     assert not fuzzy, f"fuzzy in {lang}: {fuzzy}"
 
 
-@pytest.mark.parametrize("lang", TRANSLATED)
-def test_translations_keep_the_placeholders(lang: str) -> None:
+@pytest.mark.parametrize(("domain", "lang"), [c for c in CATALOGS if c[1] != "en"])
+def test_translations_keep_the_placeholders(domain: str, lang: str) -> None:
     """A translation uses exactly the {placeholders} of its English text."""
-    catalog = load(po_path(lang))
+    catalog = load(po_path(lang, domain))
     wrong = [
         (m.id, m.string)
         for m in catalog
@@ -91,11 +110,13 @@ def test_placeholder_check_catches_a_renamed_or_dropped_placeholder() -> None:
     assert placeholders("{a} {a}") != placeholders("{a}")
 
 
-@pytest.mark.parametrize("lang", ("en", *TRANSLATED))
-def test_runtime_compiler_agrees_with_babel(lang: str) -> None:
+@pytest.mark.parametrize(("domain", "lang"), CATALOGS)
+def test_runtime_compiler_agrees_with_babel(domain: str, lang: str) -> None:
     """core.i18n reads a .po as Babel does and writes a .mo that gettext loads."""
-    text = po_path(lang).read_text(encoding="utf-8")
-    expected = {str(m.id): str(m.string) for m in load(po_path(lang)) if m.id and m.string}
+    text = po_path(lang, domain).read_text(encoding="utf-8")
+    expected = {
+        str(m.id): str(m.string) for m in load(po_path(lang, domain)) if m.id and m.string
+    }
     ours = i18n.read_po(text)
     ours.pop("")
     assert ours == expected
