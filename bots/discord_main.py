@@ -64,7 +64,7 @@ async def sync_commands(settings: Settings) -> int:
     use_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     client = PenpalsClient()
     try:
-        await client.login(token)
+        await client.login(token)  # setup_hook sets the translator of the localisations
         synced = await client.tree.sync()
         log.info("synced %d application commands", len(synced))
         return len(synced)

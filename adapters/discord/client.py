@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord import commands
+from adapters.discord import commands, texts
 from adapters.discord.context import Deps, report_error
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,13 @@ class PenpalsClient(discord.Client):
         commands.register(self.tree)
 
     async def setup_hook(self) -> None:
-        """Register the persistent buttons (they outlive restarts by their custom ids)."""
+        """Register the persistent buttons and the commands' translator (runs at login).
+
+        The buttons outlive restarts by their custom ids. The translator must be set
+        before tree.sync() (penpals discord sync), which sends the localisations.
+        """
         self.add_dynamic_items(*commands.DYNAMIC_ITEMS)
+        await self.tree.set_translator(texts.CommandTranslator())
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))

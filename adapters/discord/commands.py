@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from discord import app_commands
 
-from adapters.discord import engagement, members, organisers
+from adapters.discord import engagement, members, organisers, privacy, reports
 
-DYNAMIC_ITEMS = (*organisers.DYNAMIC_ITEMS, *engagement.DYNAMIC_ITEMS)
+DYNAMIC_ITEMS = (*organisers.DYNAMIC_ITEMS, *engagement.DYNAMIC_ITEMS, *privacy.DYNAMIC_ITEMS)
 
 
 def register(tree: app_commands.CommandTree) -> None:
     """Add penpals' commands to *tree* (global commands: one set for every server)."""
-    for command in (*members.COMMANDS, *organisers.COMMANDS, *engagement.COMMANDS):
+    penpals = privacy.PenpalsCommands()
+    for command in (*members.COMMANDS, *organisers.COMMANDS, *engagement.COMMANDS, penpals):
         tree.add_command(command)
-    # Extra /round subcommands live with their feature; override: each client registers again.
+    # Extra subcommands live with their feature; override: each client registers again.
     round_group = next(c for c in organisers.COMMANDS if c.name == "round")
     assert isinstance(round_group, app_commands.Group)
     for command in engagement.ROUND_COMMANDS:
         round_group.add_command(command, override=True)
+    for command in reports.PENPALS_COMMANDS:
+        penpals.add_command(command, override=True)

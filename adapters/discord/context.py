@@ -9,7 +9,9 @@ from typing import Any, Protocol
 
 import discord
 
+from adapters.discord import texts
 from adapters.discord.permissions import NotOrganiser, ensure_organiser
+from core import i18n
 from core.applications import ApplicationService
 from core.communities import CommunityService
 from core.errors import PenpalsError
@@ -68,6 +70,16 @@ async def community_of(interaction: discord.Interaction) -> Community:
     return found
 
 
+async def member_language(interaction: discord.Interaction, community: Community) -> str:
+    """Return the member's language: their stored choice, else Discord's, else the community's."""
+    applications = deps(interaction).services.applications
+    stored = getattr(applications, "language", None)
+    if stored is None:  # until core.applications.ApplicationService.language exists
+        return texts.interaction_language(interaction, community)
+    lang: str = await stored(community, member_ref(interaction), locale=str(interaction.locale))
+    return i18n.pick(lang)
+
+
 async def organiser_community(interaction: discord.Interaction) -> Community:
     """Return the community, or raise NotOrganiser for anyone but its organisers."""
     found = await community_of(interaction)
@@ -81,6 +93,7 @@ async def answer(
     *,
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
+    files: list[discord.File] | None = None,
 ) -> None:
     """Answer ephemerally, whether or not the interaction was already answered or deferred."""
     kwargs: dict[str, Any] = {"ephemeral": True}
@@ -90,6 +103,8 @@ async def answer(
         kwargs["embed"] = embed
     if view is not None:
         kwargs["view"] = view
+    if files:
+        kwargs["files"] = files
     if interaction.response.is_done():
         await interaction.followup.send(**kwargs)
     else:
@@ -104,7 +119,10 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         text = text[:1].upper() + text[1:]
     else:
         log.error("command failed", exc_info=original)
-        text = "Something went wrong on penpals' side; the organisers can find it in the bot's log."
+        _ = texts.gettext(texts.interaction_language(interaction, None))
+        text = _(
+            "Something went wrong on penpals' side; the organisers can find it in the bot's log."
+        )
     try:
         await answer(interaction, text)
     except discord.HTTPException:

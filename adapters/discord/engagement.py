@@ -16,10 +16,12 @@ from typing import Any, Protocol, cast
 import discord
 from discord import app_commands
 
+from adapters.discord import texts
 from adapters.discord.context import (
     answer,
     community_of,
     deps,
+    member_language,
     member_ref,
     organiser_community,
     report_error,
@@ -28,6 +30,7 @@ from adapters.discord.organisers import parse_date, round_names
 from core import engagement
 from core.engagement import EngagementService, Silence
 from core.errors import InvalidValue
+from core.i18n import N_
 from core.model import Community
 from core.ports import Clock, UnitOfWorkFactory
 
@@ -85,19 +88,20 @@ class NewPartnerButton(
             # Counting the pair's messages again takes longer than Discord's 3 seconds.
             await interaction.response.defer(ephemeral=True, thinking=True)
             community = await _community_of_round(interaction, self.round_id)
+            _ = texts.gettext(await member_language(interaction, community))
             done = await _services(interaction).engagement.accept(
                 community, member_ref(interaction), self.round_id
             )
             if done.number is None:
-                text = (
+                text = _(
                     "Nobody on the standby list fits you just yet, so the organisers have been "
                     "asked to step in: they will be in touch soon."
                 )
             else:
-                text = (
-                    f"Done: your new partner is {done.partner}, and your new pair space is on "
+                text = _(
+                    "Done: your new partner is {partner}, and your new pair space is on "
                     "its way. The organisers will check in with your previous partner."
-                )
+                ).format(partner=done.partner)
             await answer(interaction, text)
             # The new pair space is in the outbox: make it now rather than at the next tick.
             deps(interaction).wake(done.round.id)
@@ -122,50 +126,93 @@ async def _community_of_round(interaction: discord.Interaction, round_id: int) -
 # -- member commands ------------------------------------------------------------------
 
 
-@app_commands.command(name="pause", description="Step away from your pair for a while")
+@app_commands.command(name=N_("pause"), description=N_("Step away from your pair for a while"))
 @app_commands.guild_only()
-@app_commands.describe(
-    until=f"The day you will be back (YYYY-MM-DD, at most {engagement.MAX_PAUSE_DAYS} days ahead)"
-)
+@app_commands.rename(until=N_("until"))
+@app_commands.describe(until=N_("The day you will be back (YYYY-MM-DD, at most 60 days ahead)"))
 async def pause(interaction: discord.Interaction, until: str) -> None:
     """Pause the member's pair: no nudges, and it is not counted silent meanwhile."""
     services = _services(interaction)
     ends = pause_end(until, services.clock.now())
     community = await community_of(interaction)
+    lang = await member_language(interaction, community)
     done = await services.engagement.pause(community, member_ref(interaction), ends)
+    _ = texts.gettext(lang)
     await answer(
         interaction,
-        f"Paused until {done.ends:%A %d %B %Y} (UTC): your pair will not be nudged meanwhile. "
-        "Let your partner know, and use /resume if you are back sooner.",
+        _(
+            "Paused until {day} (UTC): your pair will not be nudged meanwhile. "
+            "Let your partner know, and use /resume if you are back sooner."
+        ).format(day=long_date(done.ends, lang)),
     )
 
 
-@app_commands.command(name="resume", description="End your pause early")
+def long_date(moment: datetime, lang: str) -> str:
+    """Return a date as "Tuesday 02 March 2027", its weekday and month named in *lang*."""
+    _ = texts.gettext(lang)
+    weekday = _(WEEKDAYS[moment.weekday()])
+    month = _(MONTHS[moment.month - 1])
+    return _("{weekday} {day} {month} {year}").format(
+        weekday=weekday, day=f"{moment.day:02d}", month=month, year=moment.year
+    )
+
+
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
+@app_commands.command(name=N_("resume"), description=N_("End your pause early"))
 @app_commands.guild_only()
 async def resume(interaction: discord.Interaction) -> None:
     community = await community_of(interaction)
+    _ = texts.gettext(await member_language(interaction, community))
     ended = await _services(interaction).engagement.resume(community, member_ref(interaction))
     await answer(
         interaction,
-        "Welcome back: your pause has ended. Say hello to your partner when you can."
+        _("Welcome back: your pause has ended. Say hello to your partner when you can.")
         if ended
-        else "You were not paused, so nothing changed.",
+        else _("You were not paused, so nothing changed."),
     )
 
 
 @app_commands.command(
-    name="volunteer", description="Join the standby list: take a partner whose partner went quiet"
+    name=N_("volunteer"),
+    description=N_("Join the standby list: take a partner whose partner went quiet"),
 )
 @app_commands.guild_only()
 async def volunteer(interaction: discord.Interaction) -> None:
     community = await community_of(interaction)
+    _ = texts.gettext(await member_language(interaction, community))
     added = await _services(interaction).engagement.volunteer(community, member_ref(interaction))
     await answer(
         interaction,
-        "Thank you! You are on the standby list: if a member's partner goes quiet, penpals "
-        "may pair you with them in a new pair space."
+        _(
+            "Thank you! You are on the standby list: if a member's partner goes quiet, penpals "
+            "may pair you with them in a new pair space."
+        )
         if added
-        else "You are already on the standby list: thank you!",
+        else _("You are already on the standby list: thank you!"),
     )
 
 

@@ -1,24 +1,32 @@
-"""Member commands: /signup (options, then a modal), /profile and /withdraw."""
+"""Member commands: /signup (options, then a modal), /profile and /withdraw.
+
+Replies and the form are in the member's language (context.member_language); the
+commands' names and descriptions are localised by Discord (texts.CommandTranslator).
+"""
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import discord
 from discord import app_commands
 
-from adapters.discord import autocomplete, summaries
+from adapters.discord import autocomplete, summaries, texts
 from adapters.discord.context import (
     answer,
     community_of,
     deps,
+    member_language,
     member_ref,
     report_error,
 )
 from adapters.discord.render import clip
-from core import vocab
+from core import i18n, vocab
+from core.applications import Submitted
 from core.errors import InvalidValue
-from core.model import Profile, Round
+from core.i18n import N_
+from core.model import Community, MemberRef, Profile, Round
 from core.profiles import ProfileInvalid, build_profile
 
 # The languages offered in the modal's select (Discord allows 25 options); others are typed.
@@ -28,8 +36,18 @@ COMMON_LANGUAGES = (
 )  # fmt: skip
 MAX_LANGUAGES = 10
 
-SECTOR_CHOICES = [app_commands.Choice(name=s.capitalize(), value=s) for s in vocab.SECTORS]
-STAGE_CHOICES = [app_commands.Choice(name=s.capitalize(), value=s) for s in vocab.CAREER_STAGES]
+SECTOR_CHOICES = [
+    app_commands.Choice(name=summaries.SECTOR_NAMES[s], value=s) for s in vocab.SECTORS
+]
+STAGE_CHOICES = [
+    app_commands.Choice(name=summaries.STAGE_NAMES[s], value=s) for s in vocab.CAREER_STAGES
+]
+# Each language is offered by its own name, whatever the member's Discord language.
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name="English", value="en"),
+    app_commands.Choice(name="Français", value="fr"),
+    app_commands.Choice(name="Español", value="es"),
+]
 
 
 def split_list(text: str) -> list[str]:
@@ -40,14 +58,28 @@ def split_list(text: str) -> list[str]:
 class SignupModal(discord.ui.Modal):
     """The second step of /signup: languages, interests, wishes and an introduction."""
 
-    def __init__(self, *, options: dict[str, str], round_: Round, existing: Profile | None):
-        super().__init__(title=clip(f"Apply to round {round_.name}", 45), timeout=1800)
+    def __init__(
+        self,
+        *,
+        options: dict[str, str],
+        round_: Round,
+        existing: Profile | None,
+        lang: str = "en",
+        language: str | None = None,
+    ):
+        _ = texts.gettext(lang)
+        title = _("Apply to round {round}").format(round=round_.name)
+        super().__init__(title=clip(title, 45), timeout=1800)
         self.options = options
+        self.lang = lang
+        self.language = language  # the member's choice for penpals' messages, if any
         known = set(existing.languages) if existing else set()
         self.languages: discord.ui.Select[discord.ui.View] = discord.ui.Select(
             custom_id="languages",
             options=[
-                discord.SelectOption(label=vocab.language_name(c), value=c, default=c in known)
+                discord.SelectOption(
+                    label=vocab.language_name(c, lang), value=c, default=c in known
+                )
                 for c in COMMON_LANGUAGES
             ],
             min_values=0,
@@ -59,14 +91,14 @@ class SignupModal(discord.ui.Modal):
             custom_id="other_languages",
             required=False,
             max_length=100,
-            placeholder="e.g. mi, haw, yo",
+            placeholder=_("e.g. mi, haw, yo"),
             default=", ".join(others) or None,
         )
         self.interests = discord.ui.TextInput(
             custom_id="interests",
             required=False,
             max_length=400,
-            placeholder="e.g. open access, makerspaces, children's services",
+            placeholder=_("e.g. open access, makerspaces, children's services"),
             default=", ".join(existing.interests) if existing and existing.interests else None,
         )
         wished = set()
@@ -74,11 +106,11 @@ class SignupModal(discord.ui.Modal):
             wished = {f"sector:{s}" for s in existing.wishes.sectors}
             wished |= {f"stage:{s}" for s in existing.wishes.career_stages}
         wish_options = [
-            discord.SelectOption(label=f"In a {s} library", value=f"sector:{s}")
-            for s in vocab.SECTORS
+            discord.SelectOption(label=_(text), value=f"sector:{key}")
+            for key, text in summaries.SECTOR_WISHES.items()
         ] + [
-            discord.SelectOption(label=f"At the {s} career stage", value=f"stage:{s}")
-            for s in vocab.CAREER_STAGES
+            discord.SelectOption(label=_(text), value=f"stage:{key}")
+            for key, text in summaries.STAGE_WISHES.items()
         ]
         for option in wish_options:
             option.default = option.value in wished
@@ -94,23 +126,27 @@ class SignupModal(discord.ui.Modal):
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=1000,
-            placeholder="Your library, your work, what you hope to learn",
+            placeholder=_("Your library, your work, what you hope to learn"),
             default=existing.introduction if existing and existing.introduction else None,
         )
         for text, description, item in (
-            ("Languages you can talk in", "Pick all that apply", self.languages),
+            (_("Languages you can talk in"), _("Pick all that apply"), self.languages),
             (
-                "Other languages",
-                "Two-letter ISO 639-1 codes, comma-separated",
+                _("Other languages"),
+                _("Two-letter ISO 639-1 codes, comma-separated"),
                 self.other_languages,
             ),
             (
-                "Your interests",
-                "Comma-separated topics you would like to talk about",
+                _("Your interests"),
+                _("Comma-separated topics you would like to talk about"),
                 self.interests,
             ),
-            ("A partner who is… (optional)", "Any one of these is enough", self.wishes),
-            ("A short introduction", "Shown to your partner", self.introduction),
+            (
+                _("A partner who is… (optional)"),
+                _("Any one of these is enough"),
+                self.wishes,
+            ),
+            (_("A short introduction"), _("Shown to your partner"), self.introduction),
         ):
             self.add_item(discord.ui.Label(text=text, description=description, component=item))
 
@@ -130,37 +166,58 @@ class SignupModal(discord.ui.Modal):
                 **self.options,
             )
         except ProfileInvalid as exc:
-            await answer(interaction, summaries.invalid(exc.fields))
+            await answer(interaction, summaries.invalid(exc.fields, self.lang))
             return
         community = await community_of(interaction)
-        result = await deps(interaction).services.applications.submit(
-            community, member_ref(interaction), profile
-        )
-        await answer(interaction, embed=summaries.submitted(result))
+        result = await _submit(interaction, community, profile, self.language)
+        await answer(interaction, embed=summaries.submitted(result, self.lang))
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await report_error(interaction, error)
 
 
+async def _submit(
+    interaction: discord.Interaction, community: Community, profile: Profile, language: str | None
+) -> Submitted:
+    """Save the application with the member's language (if core takes it yet)."""
+    submit = deps(interaction).services.applications.submit
+    member: MemberRef = member_ref(interaction)
+    if language and "language" in inspect.signature(submit).parameters:
+        return await submit(community, member, profile, language=language)  # type: ignore[call-arg]
+    return await submit(community, member, profile)
+
+
 @app_commands.command(
-    name="signup", description="Apply to the current round, or edit your application"
+    name=N_("signup"), description=N_("Apply to the current round, or edit your application")
 )
 @app_commands.guild_only()
-@app_commands.describe(
-    country="The country you work in (type its name or code)",
-    timezone="Your time zone (type a city, a country or its code)",
-    sector="The kind of library you work in",
-    career_stage="Where you are in your career",
+@app_commands.rename(
+    country=N_("country"),
+    timezone=N_("timezone"),
+    sector=N_("sector"),
+    career_stage=N_("career_stage"),
+    language=N_("language"),
 )
-@app_commands.choices(sector=SECTOR_CHOICES, career_stage=STAGE_CHOICES)
+@app_commands.describe(
+    country=N_("The country you work in (type its name or code)"),
+    timezone=N_("Your time zone (type a city, a country or its code)"),
+    sector=N_("The kind of library you work in"),
+    career_stage=N_("Where you are in your career"),
+    language=N_("The language penpals writes to you in (default: your Discord language)"),
+)
+@app_commands.choices(sector=SECTOR_CHOICES, career_stage=STAGE_CHOICES, language=LANGUAGE_CHOICES)
 async def signup(
     interaction: discord.Interaction,
     country: str,
     timezone: str,
     sector: app_commands.Choice[str],
     career_stage: app_commands.Choice[str],
+    language: app_commands.Choice[str] | None = None,
 ) -> None:
     """Check the options and the round, then open the form."""
+    chosen = language.value if language else i18n.supported(str(interaction.locale))
+    community = await community_of(interaction)
+    lang = language.value if language else await member_language(interaction, community)
     problems = {}
     for field, check, value in (
         ("country", vocab.country, country),
@@ -171,9 +228,8 @@ async def signup(
         except InvalidValue as exc:
             problems[field] = str(exc)
     if problems:
-        await answer(interaction, summaries.invalid(problems))
+        await answer(interaction, summaries.invalid(problems, lang))
         return
-    community = await community_of(interaction)
     start = await deps(interaction).services.applications.start_signup(
         community, member_ref(interaction)
     )
@@ -185,7 +241,7 @@ async def signup(
         "career_stage": career_stage.value,
     }
     await interaction.response.send_modal(
-        SignupModal(options=options, round_=round_, existing=existing)
+        SignupModal(options=options, round_=round_, existing=existing, lang=lang, language=chosen)
     )
 
 
@@ -210,25 +266,27 @@ async def _timezone_choices(
     ]
 
 
-@app_commands.command(name="profile", description="Show your application")
+@app_commands.command(name=N_("profile"), description=N_("Show your application"))
 @app_commands.guild_only()
 async def profile(interaction: discord.Interaction) -> None:
     """Show the member's most recent application."""
     d = deps(interaction)
     community = await community_of(interaction)
     app = await d.services.applications.mine(community, member_ref(interaction))
+    lang = await member_language(interaction, community)
     names = {s.round.id: s.round.name for s in await d.services.rounds.list(community.id)}
-    await answer(interaction, embed=summaries.application(app, names.get(app.round_id, "?")))
+    await answer(interaction, embed=summaries.application(app, names.get(app.round_id, "?"), lang))
 
 
-@app_commands.command(name="withdraw", description="Leave the current round")
+@app_commands.command(name=N_("withdraw"), description=N_("Leave the current round"))
 @app_commands.guild_only()
 async def withdraw(interaction: discord.Interaction) -> None:
     """Withdraw; the core tells the partner kindly and alerts the organisers."""
     d = deps(interaction)
     community = await community_of(interaction)
+    lang = await member_language(interaction, community)
     result = await d.services.applications.withdraw(community, member_ref(interaction))
-    await answer(interaction, summaries.withdrawn(result))
+    await answer(interaction, summaries.withdrawn(result, lang))
     # The partner's note and the organisers' alert are in the outbox already.
     d.wake(result.round.id)
 

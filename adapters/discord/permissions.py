@@ -20,6 +20,7 @@ _NAMES = {
     "manage_threads": "Manage Threads",
     "embed_links": "Embed Links",
     "read_message_history": "Read Message History",
+    "attach_files": "Attach Files",
     "manage_guild": "Manage Server",
 }
 
@@ -42,7 +43,14 @@ NEEDED: Mapping[str, tuple[str, ...]] = {
         "read_message_history",
     ),
     "announcements": ("view_channel", "send_messages", "embed_links", "read_message_history"),
-    "organiser_alerts": ("view_channel", "send_messages", "embed_links", "read_message_history"),
+    # Attach Files: /penpals report posts its charts there.
+    "organiser_alerts": (
+        "view_channel",
+        "send_messages",
+        "embed_links",
+        "read_message_history",
+        "attach_files",
+    ),
 }
 
 # The permissions to ask for when inviting the bot (docs/discord.md lists the same).

@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 
 import discord
 
+from adapters.discord import texts
 from adapters.discord.render import COLOUR, FIELD_VALUE_MAX, clip
 from core import vocab
 from core.applications import Decided, Submitted, Withdrawn
+from core.i18n import N_
 from core.matchmaking import MatchReport
 from core.model import Application, ApplicationStatus, Profile, Round
 from core.rounds import RoundStatus
@@ -17,18 +19,59 @@ from core.rounds import RoundStatus
 LIST_MAX = 15
 
 FIELD_LABELS = {
-    "name": "Name",
-    "country": "Country",
-    "timezone": "Time zone",
-    "languages": "Languages",
-    "sector": "Sector",
-    "career_stage": "Career stage",
-    "interests": "Interests",
-    "introduction": "Introduction",
-    "wish_sectors": "Wished sectors",
-    "wish_career_stages": "Wished career stages",
-    "wish_interests": "Wished interests",
-    "wish_countries": "Wished countries",
+    "name": N_("Name"),
+    "country": N_("Country"),
+    "timezone": N_("Time zone"),
+    "languages": N_("Languages"),
+    "sector": N_("Sector"),
+    "career_stage": N_("Career stage"),
+    "interests": N_("Interests"),
+    "introduction": N_("Introduction"),
+    "wish_sectors": N_("Wished sectors"),
+    "wish_career_stages": N_("Wished career stages"),
+    "wish_interests": N_("Wished interests"),
+    "wish_countries": N_("Wished countries"),
+}
+# Also the names of /signup's choices (Discord localises them with the same catalog).
+SECTOR_NAMES = {
+    "academic": N_("Academic"),
+    "public": N_("Public"),
+    "school": N_("School"),
+    "special": N_("Special"),
+    "national": N_("National"),
+    "government": N_("Government"),
+    "health": N_("Health"),
+    "other": N_("Other"),
+}
+STAGE_NAMES = {
+    "student": N_("Student"),
+    "early": N_("Early"),
+    "mid": N_("Mid"),
+    "senior": N_("Senior"),
+}
+# Whole phrases, so that each language can word them (the wishes of /signup's form).
+SECTOR_WISHES = {
+    "academic": N_("In an academic library"),
+    "public": N_("In a public library"),
+    "school": N_("In a school library"),
+    "special": N_("In a special library"),
+    "national": N_("In a national library"),
+    "government": N_("In a government library"),
+    "health": N_("In a health library"),
+    "other": N_("In another kind of library"),
+}
+STAGE_WISHES = {
+    "student": N_("A student"),
+    "early": N_("Early in their career"),
+    "mid": N_("In mid career"),
+    "senior": N_("Senior in their career"),
+}
+STATUS_NAMES = {
+    ApplicationStatus.PENDING: N_("pending"),
+    ApplicationStatus.APPROVED: N_("approved"),
+    ApplicationStatus.DECLINED: N_("declined"),
+    ApplicationStatus.WAITLISTED: N_("waitlisted"),
+    ApplicationStatus.WITHDRAWN: N_("withdrawn"),
 }
 
 
@@ -43,58 +86,89 @@ def _listing(lines: Sequence[str], limit: int = LIST_MAX) -> str:
     return clip("\n".join(shown), FIELD_VALUE_MAX) or "none"
 
 
-def profile_fields(out: discord.Embed, profile: Profile) -> discord.Embed:
-    """Add a profile's fields to an embed."""
-    out.add_field(name="Country", value=f"{profile.country_name} ({profile.country})")
-    out.add_field(name="Time zone", value=profile.timezone)
+def sector_name(sector: str, lang: str = "en") -> str:
+    return texts.gettext(lang)(SECTOR_NAMES.get(sector, sector))
+
+
+def stage_name(stage: str, lang: str = "en") -> str:
+    return texts.gettext(lang)(STAGE_NAMES.get(stage, stage))
+
+
+def profile_fields(out: discord.Embed, profile: Profile, lang: str = "en") -> discord.Embed:
+    """Add a profile's fields to an embed, in *lang*."""
+    _ = texts.gettext(lang)
+    country = vocab.country_name(profile.country, lang)
+    out.add_field(name=_("Country"), value=f"{country} ({profile.country})")
+    out.add_field(name=_("Time zone"), value=profile.timezone)
     out.add_field(
-        name="Languages", value=", ".join(vocab.language_name(c) for c in profile.languages)
+        name=_("Languages"),
+        value=", ".join(vocab.language_name(c, lang) for c in profile.languages),
     )
-    out.add_field(name="Sector", value=profile.sector)
-    out.add_field(name="Career stage", value=profile.career_stage)
+    out.add_field(name=_("Sector"), value=sector_name(profile.sector, lang))
+    out.add_field(name=_("Career stage"), value=stage_name(profile.career_stage, lang))
     if profile.interests:
-        out.add_field(name="Interests", value=clip(", ".join(profile.interests), 1024))
+        out.add_field(name=_("Interests"), value=clip(", ".join(profile.interests), 1024))
     wishes = profile.wishes
-    wished = [*wishes.sectors, *(f"{s} career" for s in wishes.career_stages)]
-    wished += [*wishes.interests, *(vocab.country_name(c) for c in wishes.countries)]
+    wished = [_(SECTOR_WISHES[x]) for x in wishes.sectors if x in SECTOR_WISHES]
+    wished += [_(STAGE_WISHES[x]) for x in wishes.career_stages if x in STAGE_WISHES]
+    wished += [*wishes.interests, *(vocab.country_name(c, lang) for c in wishes.countries)]
     if wished:
-        out.add_field(name="A partner who is…", value=clip(", ".join(wished), 1024), inline=False)
+        out.add_field(
+            name=_("A partner who is…"), value=clip(", ".join(wished), 1024), inline=False
+        )
     if profile.introduction:
-        out.add_field(name="Introduction", value=clip(profile.introduction, 1024), inline=False)
+        out.add_field(name=_("Introduction"), value=clip(profile.introduction, 1024), inline=False)
     return out
 
 
-def submitted(result: Submitted) -> discord.Embed:
+def submitted(result: Submitted, lang: str = "en") -> discord.Embed:
     """Return the ephemeral summary of a saved application."""
-    verb = "received" if result.created else "updated"
-    out = _embed(
-        f"Application {verb}: round {result.round.name}",
-        "This is what was saved. Run /signup again to change it while applications are "
-        "open, or /withdraw to leave the round.",
+    _ = texts.gettext(lang)
+    title = (
+        _("Application received: round {round}")
+        if result.created
+        else _("Application updated: round {round}")
     )
-    out.add_field(name="Status", value=result.application.status.value, inline=False)
-    return profile_fields(out, result.application.profile)
+    out = _embed(
+        title.format(round=result.round.name),
+        _(
+            "This is what was saved. Run /signup again to change it while applications are "
+            "open, or /withdraw to leave the round."
+        ),
+    )
+    out.add_field(name=_("Status"), value=_(STATUS_NAMES[result.application.status]), inline=False)
+    return profile_fields(out, result.application.profile, lang)
 
 
-def application(app: Application, round_name: str) -> discord.Embed:
+def application(app: Application, round_name: str, lang: str = "en") -> discord.Embed:
     """Return a member's application as they see it with /profile."""
-    out = _embed(f"Your application to round {round_name}")
-    out.add_field(name="Status", value=app.status.value, inline=False)
-    return profile_fields(out, app.profile)
+    _ = texts.gettext(lang)
+    out = _embed(_("Your application to round {round}").format(round=round_name))
+    out.add_field(name=_("Status"), value=_(STATUS_NAMES[app.status]), inline=False)
+    return profile_fields(out, app.profile, lang)
 
 
-def withdrawn(result: Withdrawn) -> str:
+def withdrawn(result: Withdrawn, lang: str = "en") -> str:
     """Return what a member who withdrew is told."""
-    text = f"You have left round {result.round.name}."
+    _ = texts.gettext(lang)
     if result.group is not None:
-        text += " Your partner will be told kindly and the organisers will find them someone new."
-    return text + " You are welcome back in a later round."
+        text = _(
+            "You have left round {round}. Your partner will be told kindly and the organisers "
+            "will find them someone new. You are welcome back in a later round."
+        )
+    else:
+        text = _("You have left round {round}. You are welcome back in a later round.")
+    return text.format(round=result.round.name)
 
 
-def invalid(fields: Mapping[str, str]) -> str:
+def invalid(fields: Mapping[str, str], lang: str = "en") -> str:
     """Return the ephemeral answer to a form with wrong fields, one line per field."""
-    lines = [f"- **{FIELD_LABELS.get(k, k)}**: {why}" for k, why in fields.items()]
-    return "Nothing was saved. Please fix these and run /signup again:\n" + "\n".join(lines)
+    _ = texts.gettext(lang)
+    lines = [
+        f"- **{_(FIELD_LABELS[k]) if k in FIELD_LABELS else k}**: {why}"
+        for k, why in fields.items()
+    ]
+    return _("Nothing was saved. Please fix these and run /signup again:") + "\n" + "\n".join(lines)
 
 
 def round_state(round_: Round, what: str) -> str:
