@@ -17,13 +17,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import engagement, views
+from adapters.slack import engagement, privacy, views
 from adapters.slack.client import make_client
-from adapters.slack.commands import Caller, Commands, Reply, sentence
+from adapters.slack.commands import Caller, Commands, Reply
 from adapters.slack.failures import error_code
 from adapters.slack.pacing import Limits
 from adapters.slack.replay import ReplayGuard
 from adapters.slack.review import PREFIX as REVIEW_PREFIX
+from adapters.slack.texts import Locales, gettext, sentence
 from core.errors import PenpalsError
 from core.model import Community, MemberRef, Platform
 from core.profiles import ProfileInvalid, build_profile
@@ -57,12 +58,16 @@ def build_app(
         before_authorize=ReplayGuard(),
         logger=log,
     )
-    handlers = Handlers(services=services, client=client, limits=limits)
+    locales = Locales(client)
+    handlers = Handlers(services=services, client=client, limits=limits, locales=locales)
     app.command(COMMAND)(handlers.on_command)
     app.options(re.compile(f"^({'|'.join(views.SEARCHABLE)})$"))(handlers.on_options)
     app.view(views.CALLBACK_ID)(handlers.on_signup)
     app.action(re.compile(f"^{REVIEW_PREFIX}"))(handlers.on_review)
-    app.action(engagement.OFFER_ACTION)(engagement.offer_listener(services))
+    app.action(engagement.OFFER_ACTION)(engagement.offer_listener(services, locales))
+    forget = privacy.listener(services, client, locales)
+    for action_id in privacy.ACTIONS:
+        app.action(action_id)(forget)
     # Buttons of core messages (keep in touch, surveys...) are acknowledged so Slack
     # shows no error; their meaning belongs to the features that send them.
     app.action(re.compile(".*"))(handlers.on_other_action)
@@ -74,11 +79,19 @@ class Handlers:
     """The listeners; one per kind of request Slack sends."""
 
     def __init__(
-        self, *, services: Services, client: AsyncWebClient, limits: Limits | None = None
+        self,
+        *,
+        services: Services,
+        client: AsyncWebClient,
+        limits: Limits | None = None,
+        locales: Locales | None = None,
     ) -> None:
         self._services = services
         self._client = client
-        self._commands = Commands(services=services, client=client, limits=limits)
+        self._locales = locales or Locales(client)
+        self._commands = Commands(
+            services=services, client=client, limits=limits, locales=self._locales
+        )
 
     async def on_command(self, ack: Ack, body: dict[str, Any], respond: Ack) -> None:
         """Run a /penpals subcommand and answer only the person who ran it."""
@@ -97,11 +110,15 @@ class Handlers:
 
     async def on_options(self, ack: Ack, payload: dict[str, Any]) -> None:
         """Offer the countries, time zones or languages matching what the member typed."""
-        await ack(options=views.options_for(payload["action_id"], payload.get("value", "")))
+        lang = views.metadata_lang(payload.get("view") or {})
+        await ack(options=views.options_for(payload["action_id"], payload.get("value", ""), lang))
 
     async def on_signup(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Validate the signup modal and save the application, or show what to fix."""
         values = view["state"]["values"]
+        chosen = views.chosen_language(values)
+        lang = chosen or views.metadata_lang(view)
+        _ = gettext(lang)
         try:
             profile = build_profile(**views.submitted(values))
         except ProfileInvalid as exc:
@@ -110,23 +127,27 @@ class Handlers:
         community = await self._community(body["team"]["id"], body["team"].get("domain", ""))
         member = MemberRef(Platform.SLACK, body["user"]["id"])
         try:
-            done = await self._services.applications.submit(community, member, profile)
-        except PenpalsError as exc:
-            await ack(
-                response_action="update", view=views.notice_view("Not saved", sentence(str(exc)))
+            done = await self._services.applications.submit(
+                community, member, profile, language=chosen
             )
+        except PenpalsError as exc:
+            notice = views.notice_view(_("Not saved"), sentence(str(exc)), lang=lang)
+            await ack(response_action="update", view=notice)
             return
         name = done.round.name
         if done.created:
-            text = (
-                f"Thank you, {profile.name}! Your application to round *{name}* is in. "
-                "Organisers review applications once they close, and penpals will tell you "
-                "when pairs are announced. Run `/penpals signup` again to change it while "
-                "applications are open."
-            )
+            text = _(
+                "Thank you, {name}! Your application to round *{round}* is in. Organisers "
+                "review applications once they close, and penpals will tell you when pairs "
+                "are announced. Run `/penpals signup` again to change it while applications "
+                "are open."
+            ).format(name=profile.name, round=name)
         else:
-            text = f"Your application to round *{name}* is updated."
-        await ack(response_action="update", view=views.notice_view("Application saved", text))
+            text = _("Your application to round *{round}* is updated.").format(round=name)
+        await ack(
+            response_action="update",
+            view=views.notice_view(_("Application saved"), text, lang=lang),
+        )
 
     async def on_review(
         self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Ack

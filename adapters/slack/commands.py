@@ -7,7 +7,6 @@ so anyone else gets a refusal and nothing changes.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,8 +18,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import access, engagement, parsing, review, views
 from adapters.slack.pacing import Limits
 from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
+from adapters.slack.privacy import Privacy, forget_prompt
+from adapters.slack.reports import Reports
+from adapters.slack.texts import Locales, gettext, member_language
+from adapters.slack.texts import sentence as sentence
 from core import vocab
 from core.errors import InvalidValue, NotFound, PenpalsError
+from core.i18n import N_
 from core.matchmaking import MatchReport
 from core.model import (
     Application,
@@ -39,20 +43,27 @@ if TYPE_CHECKING:
 
 Json = dict[str, Any]
 
-HELP = """*penpals* pairs members across countries for peer mentoring.
-• `/penpals signup`: apply to the open round (run it again to edit your application)
-• `/penpals profile`: see your application
-• `/penpals withdraw`: leave the round
-• `/penpals pause YYYY-MM-DD`: step away from your pair until that day (60 days at most); \
-`/penpals resume` to come back sooner
-• `/penpals volunteer`: join the standby list, to pair with someone whose partner went quiet
-*Organisers*
+MEMBER_HELP = N_(
+    "*penpals* pairs members across countries for peer mentoring.\n"
+    "• `/penpals signup`: apply to the open round (run it again to edit your application)\n"
+    "• `/penpals profile`: see your application\n"
+    "• `/penpals withdraw`: leave the round\n"
+    "• `/penpals pause YYYY-MM-DD`: step away from your pair until that day (60 days at "
+    "most); `/penpals resume` to come back sooner\n"
+    "• `/penpals volunteer`: join the standby list, to pair with someone whose partner "
+    "went quiet\n"
+    "• `/penpals export-me`: get everything penpals stores about you, as a file\n"
+    "• `/penpals forget-me`: erase your data from penpals"
+)
+# Organisers' commands stay in English (the organisers' working language).
+ORGANISER_HELP = """*Organisers*
 • `/penpals round create NAME [opens=YYYY-MM-DD] [closes=…] [starts=…] [ends=…] [cadence=14]`
 • `/penpals round open|close|start|finish NAME`
 • `/penpals round status [NAME]`, `/penpals round list`
 • `/penpals review [NAME]`: approve, decline or waitlist applications
 • `/penpals round preview NAME`, `/penpals round publish NAME`
 • `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
+• `/penpals report [NAME]`: the round's figures and charts, posted in the organisers' channel
 • `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
 [organisers @group] [language en] [pair-mode private|group-dm]`"""
 ROUND_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
@@ -100,12 +111,25 @@ class Commands:
     """The /penpals subcommands, bound to the services and the bot's Web API client."""
 
     def __init__(
-        self, *, services: Services, client: AsyncWebClient, limits: Limits | None = None
+        self,
+        *,
+        services: Services,
+        client: AsyncWebClient,
+        limits: Limits | None = None,
+        locales: Locales | None = None,
     ) -> None:
         self._s = services
         self._client = client
         self._limits = limits or Limits()
+        self._locales = locales or Locales(client)
         self._engagement = engagement.Engagement(services)
+        self._privacy = Privacy(services=services, client=client)
+        self._reports = Reports(services=services, client=client)
+
+    async def language(self, caller: Caller) -> str:
+        """Return the language to answer *caller* in (their choice, Slack locale, default)."""
+        locale = await self._locales.of(caller.user_id)
+        return await member_language(self._s, caller.community, caller.member, locale)
 
     async def run(self, caller: Caller, text: str) -> Reply:
         """Run the subcommand in *text*; a PenpalsError becomes its sentence."""
@@ -121,11 +145,14 @@ class Commands:
             "pause": self._engaged(self._engagement.pause),
             "resume": self._engaged(self._engagement.resume),
             "volunteer": self._engaged(self._engagement.volunteer),
+            "export-me": self._export_me,
+            "forget-me": self._forget_me,
         }
         organiser: dict[str, Callable[[Caller, list[str]], Awaitable[Reply]]] = {
             "round": self._round,
             "status": self._status,
             "review": self._review,
+            "report": self._report,
             "setup": self._setup,
         }
         try:
@@ -134,18 +161,23 @@ class Commands:
             if head in organiser:
                 await access.check_organiser(self._client, caller.community, caller.user_id)
                 return await organiser[head](caller, rest)
-            raise InvalidValue(f"unknown subcommand {head!r}: try /penpals help")
+            _ = gettext(await self.language(caller))
+            return Reply(
+                _("Unknown subcommand {name}: try `/penpals help`.").format(name=repr(head))
+            )
         except PenpalsError as exc:
             return Reply(sentence(str(exc)))
 
     # --- members ----------------------------------------------------------------------
 
     async def _help(self, caller: Caller, words: list[str]) -> Reply:
-        return Reply(HELP)
+        _ = gettext(await self.language(caller))
+        return Reply(f"{_(MEMBER_HELP)}\n{ORGANISER_HELP}")
 
     async def _signup(self, caller: Caller, words: list[str]) -> Reply:
         start = await self._s.applications.start_signup(caller.community, caller.member)
         round_, profile = start.round, start.profile
+        lang = await self.language(caller)
         user = await access.user_info(self._client, caller.user_id)
         shown = user.get("profile")
         names = shown if isinstance(shown, dict) else {}
@@ -155,7 +187,10 @@ class Commands:
             profile=profile,
             default_name=default,
             rule=caller.community.settings.pairing_rule,
-            metadata=json.dumps({"channel": caller.channel_id, "round": round_.name}),
+            metadata=views.signup_metadata(
+                channel=caller.channel_id, round_name=round_.name, lang=lang
+            ),
+            lang=lang,
         )
         # trigger_id is good for 3 seconds: open the modal before answering the command.
         await self._client.views_open(trigger_id=caller.trigger_id, view=view)
@@ -163,27 +198,37 @@ class Commands:
 
     async def _profile(self, caller: Caller, words: list[str]) -> Reply:
         app = await self._s.applications.mine(caller.community, caller.member)
-        return Reply(profile_text(app))
+        return Reply(profile_text(app, await self.language(caller)))
 
     async def _withdraw(self, caller: Caller, words: list[str]) -> Reply:
         gone = await self._s.applications.withdraw(
             caller.community, caller.member, " ".join(words) or None
         )
-        text = f"You have withdrawn from round {gone.round.name}."
+        _ = gettext(await self.language(caller))
+        text = _("You have withdrawn from round {round}.").format(round=gone.round.name)
         if gone.partners:
-            text += " Your partner will be told kindly and offered a new match."
+            text += " " + _("Your partner will be told kindly and offered a new match.")
         return Reply(text)
 
-    @staticmethod
     def _engaged(
-        handler: Callable[[Community, MemberRef, list[str]], Awaitable[str]],
+        self,
+        handler: Callable[[Community, MemberRef, list[str], str], Awaitable[str]],
     ) -> Callable[[Caller, list[str]], Awaitable[Reply]]:
         """Adapt an engagement handler (adapters/slack/engagement.py) to the dispatch above."""
 
         async def run(caller: Caller, words: list[str]) -> Reply:
-            return Reply(await handler(caller.community, caller.member, words))
+            lang = await self.language(caller)
+            return Reply(await handler(caller.community, caller.member, words, lang))
 
         return run
+
+    async def _export_me(self, caller: Caller, words: list[str]) -> Reply:
+        lang = await self.language(caller)
+        return Reply(await self._privacy.export(caller.community, caller.member, lang))
+
+    async def _forget_me(self, caller: Caller, words: list[str]) -> Reply:
+        text, blocks = forget_prompt(await self.language(caller))
+        return Reply(text, blocks)
 
     # --- organisers -------------------------------------------------------------------
 
@@ -266,6 +311,9 @@ class Commands:
             minutes = max(1, round(self._limits.seconds_for("conversations.create", pending) / 60))
             text += f", {pending} to go (about {minutes} minute(s) at Slack's pace)"
         return text + "."
+
+    async def _report(self, caller: Caller, words: list[str]) -> Reply:
+        return Reply(await self._reports.post(caller.community, " ".join(words) or None))
 
     async def _review(self, caller: Caller, words: list[str]) -> Reply:
         name = await self._round_name(caller, words)
@@ -367,24 +415,38 @@ class Commands:
         )
 
 
-def sentence(text: str) -> str:
-    """Return *text* as a sentence: capital first, full stop last."""
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
-
-
-def profile_text(app: Application) -> str:
-    """Return a member's application as a short summary."""
+def profile_text(app: Application, lang: str = "en") -> str:
+    """Return a member's application as a short summary, in *lang*."""
+    _ = gettext(lang)
     p = app.profile
+    statuses = {
+        "pending": _("pending"),
+        "approved": _("approved"),
+        "declined": _("declined"),
+        "waitlisted": _("waitlisted"),
+        "withdrawn": _("withdrawn"),
+    }
+    status = statuses.get(app.status.value, app.status.value)
     lines = [
-        f"*{p.name}*, {p.country_name} ({p.timezone}): application {app.status.value}",
-        f"Languages: {', '.join(vocab.language_name(c) for c in p.languages)}",
-        f"Sector: {p.sector}; career stage: {p.career_stage}",
+        _("*{name}*, {country} ({timezone}): application {status}").format(
+            name=p.name,
+            country=vocab.country_name(p.country, lang),
+            timezone=p.timezone,
+            status=status,
+        ),
+        _("Languages: {languages}").format(
+            languages=", ".join(vocab.language_name(c, lang) for c in p.languages)
+        ),
+        _("Sector: {sector}; career stage: {stage}").format(
+            sector=_(views.SECTOR_LABELS.get(p.sector, p.sector)),
+            stage=_(views.STAGE_LABELS.get(p.career_stage, p.career_stage)),
+        ),
     ]
     if p.interests:
-        lines.append(f"Interests: {', '.join(p.interests)}")
+        lines.append(_("Interests: {interests}").format(interests=", ".join(p.interests)))
     if p.introduction:
         lines.append(f"> {p.introduction[:300]}")
-    lines.append("Run `/penpals signup` while applications are open to change it.")
+    lines.append(_("Run `/penpals signup` while applications are open to change it."))
     return "\n".join(lines)
 
 

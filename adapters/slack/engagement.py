@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack import parsing
+from adapters.slack.texts import Locales, date_long, gettext, member_language, sentence
 from core import engagement
 from core.engagement import Silence
 from core.errors import InvalidValue, PenpalsError
@@ -27,12 +28,15 @@ OFFER_ACTION = re.compile(r"^engagement:new-partner:(\d+):(\d+)$")
 Ack = Callable[..., Awaitable[Any]]
 
 
-def pause_end(value: str, now: datetime) -> datetime:
+def pause_end(value: str, now: datetime, lang: str = "en") -> datetime:
     """Return the end of a pause typed as YYYY-MM-DD (the rule itself lives in core)."""
     try:
         parsed = parsing.when(value, "the date")
     except InvalidValue:
-        raise InvalidValue(f"{value!r} is not a date: use YYYY-MM-DD") from None
+        _ = gettext(lang)
+        raise InvalidValue(
+            _("{value} is not a date: use YYYY-MM-DD").format(value=repr(value))
+        ) from None
     return engagement.pause_end(parsed.astimezone(UTC).date(), now)
 
 
@@ -42,42 +46,54 @@ class Engagement:
     def __init__(self, services: Services) -> None:
         self._s = services
 
-    async def pause(self, community: Community, member: MemberRef, words: list[str]) -> str:
+    async def pause(
+        self, community: Community, member: MemberRef, words: list[str], lang: str = "en"
+    ) -> str:
         """`/penpals pause [until] YYYY-MM-DD`."""
+        _ = gettext(lang)
         dates = [w for w in words if w.lower() != "until"]
         if len(dates) != 1:
             raise InvalidValue(
-                "say the day you will be back, for example /penpals pause 2027-05-01"
+                _("say the day you will be back, for example /penpals pause 2027-05-01")
             )
-        ends = pause_end(dates[0], self._s.clock.now())
+        ends = pause_end(dates[0], self._s.clock.now(), lang)
         done = await self._s.engagement.pause(community, member, ends)
-        return (
-            f"Paused until {done.ends:%A %d %B %Y} (UTC): your pair will not be nudged "
-            "meanwhile. Let your partner know, and run `/penpals resume` if you are back sooner."
-        )
+        return _(
+            "Paused until {date} (UTC): your pair will not be nudged meanwhile. Let your "
+            "partner know, and run `/penpals resume` if you are back sooner."
+        ).format(date=date_long(done.ends, lang))
 
-    async def resume(self, community: Community, member: MemberRef, words: list[str]) -> str:
+    async def resume(
+        self, community: Community, member: MemberRef, words: list[str], lang: str = "en"
+    ) -> str:
         """`/penpals resume`."""
+        _ = gettext(lang)
         if await self._s.engagement.resume(community, member):
-            return "Welcome back: your pause has ended. Say hello to your partner when you can."
-        return "You were not paused, so nothing changed."
+            return _("Welcome back: your pause has ended. Say hello to your partner when you can.")
+        return _("You were not paused, so nothing changed.")
 
-    async def volunteer(self, community: Community, member: MemberRef, words: list[str]) -> str:
+    async def volunteer(
+        self, community: Community, member: MemberRef, words: list[str], lang: str = "en"
+    ) -> str:
         """`/penpals volunteer`: join the standby pool of any round."""
+        _ = gettext(lang)
         if await self._s.engagement.volunteer(community, member):
-            return (
+            return _(
                 "Thank you! You are on the standby list: if a member's partner goes quiet, "
                 "penpals may pair you with them in a new pair space."
             )
-        return "You are already on the standby list: thank you!"
+        return _("You are already on the standby list: thank you!")
 
     async def silent(self, community: Community, round_name: str) -> str:
         """`/penpals round silent [NAME]` (organisers: commands.py checks before calling)."""
         round_ = await self._s.rounds.get(community.id, round_name)
         return silent_text(round_.name, await self._s.engagement.silent_pairs(round_.id))
 
-    async def accept(self, community: Community, member: MemberRef, action_id: str) -> str:
+    async def accept(
+        self, community: Community, member: MemberRef, action_id: str, lang: str = "en"
+    ) -> str:
         """Take up the offer of a new partner whose button has *action_id*."""
+        _ = gettext(lang)
         found = OFFER_ACTION.match(action_id)
         if found is None:
             raise InvalidValue(f"unknown button {action_id!r}")
@@ -85,17 +101,17 @@ class Engagement:
         # The new pair space is in the outbox: make it now rather than at the next tick.
         self._s.wake(done.round.id)
         if done.number is None:
-            return (
+            return _(
                 "Nobody on the standby list fits you just yet, so the organisers have been "
                 "asked to step in: they will be in touch soon."
             )
-        return (
-            f"Done: your new partner is {done.partner}, and your new pair space is on its way. "
+        return _(
+            "Done: your new partner is {partner}, and your new pair space is on its way. "
             "The organisers will check in with your previous partner."
-        )
+        ).format(partner=done.partner)
 
 
-def offer_listener(services: Services) -> Callable[..., Awaitable[None]]:
+def offer_listener(services: Services, locales: Locales) -> Callable[..., Awaitable[None]]:
     """Return the bolt listener of the offer button (in the DM to the active partner)."""
     engagement = Engagement(services)
 
@@ -108,11 +124,12 @@ def offer_listener(services: Services) -> Callable[..., Awaitable[None]]:
             Platform.SLACK, team["id"], team.get("domain", "")
         )
         member = MemberRef(Platform.SLACK, body["user"]["id"])
+        locale = await locales.of(member.external_id)
+        lang = await member_language(services, community, member, locale)
         try:
-            text = await engagement.accept(community, member, action["action_id"])
+            text = await engagement.accept(community, member, action["action_id"], lang)
         except PenpalsError as exc:
-            text = str(exc)
-            text = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+            text = sentence(str(exc))
         await respond(replace_original=False, response_type="ephemeral", text=text)
 
     return on_new_partner

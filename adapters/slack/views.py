@@ -4,33 +4,50 @@ Country, time zone and languages are external selects whose options Slack loads
 from us as the member types (Block Kit allows at most 100 options, and there are
 ~250 countries, ~600 time zones, ~180 languages). Each input's block_id is the
 field name core.profiles uses, so a ProfileInvalid maps straight onto
-response_action "errors" next to the right field.
+response_action "errors" next to the right field. The modal speaks the member's
+language (gettext domain "slack"); its private_metadata carries that language, so
+the options Slack loads as the member types are named in it too.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pycountry
 
-from core import vocab
+from adapters.slack.texts import LANGUAGES, gettext
+from core import i18n, vocab
+from core.i18n import N_
 from core.model import PairingRule, Profile
 from core.profiles import MAX_INTRODUCTION, ProfileInvalid
 
 CALLBACK_ID = "penpals_signup"
 SEARCHABLE = ("country", "timezone", "languages", "wish_countries")
+LANGUAGE_BLOCK = "language"
 MAX_OPTIONS = 100
 LABEL_MAX = 75
 _SPLIT = re.compile(r"[,;\n]")
-_STAGE_LABELS = {
-    "student": "Student",
-    "early": "Early career (under 5 years)",
-    "mid": "Mid career",
-    "senior": "Senior",
+SECTOR_LABELS = {
+    "academic": N_("Academic"),
+    "public": N_("Public"),
+    "school": N_("School"),
+    "special": N_("Special"),
+    "national": N_("National"),
+    "government": N_("Government"),
+    "health": N_("Health"),
+    "other": N_("Other"),
+}
+STAGE_LABELS = {
+    "student": N_("Student"),
+    "early": N_("Early career (under 5 years)"),
+    "mid": N_("Mid career"),
+    "senior": N_("Senior"),
 }
 
 Json = dict[str, Any]
@@ -86,20 +103,34 @@ def _select(options: list[Json], chosen: list[Json], *, multi: bool, placeholder
     return element
 
 
-def country_option(code: str) -> Json:
-    """Return the option for a country code: "Finland (FI)"."""
-    return option(f"{vocab.country_name(code)} ({code})", code)
+def country_option(code: str, lang: str = "en") -> Json:
+    """Return the option for a country code: "Finland (FI)", "Finlande (FI)"."""
+    return option(f"{vocab.country_name(code, lang)} ({code})", code)
 
 
-def language_option(code: str) -> Json:
-    """Return the option for a language code: "Finnish (fi)"."""
-    return option(f"{vocab.language_name(code)} ({code})", code)
+def language_option(code: str, lang: str = "en") -> Json:
+    """Return the option for a language code: "Finnish (fi)", "finnois (fi)"."""
+    return option(f"{vocab.language_name(code, lang)} ({code})", code)
 
 
 def timezone_option(name: str, *, now: datetime | None = None) -> Json:
     """Return the option for a time zone, with its current UTC offset."""
     offset = (now or datetime.now(UTC)).astimezone(ZoneInfo(name)).strftime("%z")
     return option(f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})", name)
+
+
+def signup_metadata(*, channel: str, round_name: str, lang: str) -> str:
+    """Return the signup modal's private_metadata."""
+    return json.dumps({"channel": channel, "round": round_name, "lang": lang})
+
+
+def metadata_lang(view: Json) -> str:
+    """Return the language a modal was shown in (English when it does not say)."""
+    try:
+        found = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return i18n.SOURCE
+    return i18n.pick(found.get("lang") if isinstance(found, dict) else None)
 
 
 def signup_view(
@@ -109,11 +140,14 @@ def signup_view(
     default_name: str,
     rule: PairingRule,
     metadata: str = "",
+    lang: str = "en",
 ) -> Json:
-    """Return the signup modal, filled in from *profile* when editing an application."""
+    """Return the signup modal in *lang*, filled in from *profile* when editing an application."""
+    _ = gettext(lang)
     p, w = profile, profile.wishes if profile else None
-    sectors = [option(s.capitalize(), s) for s in vocab.SECTORS]
-    stages = [option(_STAGE_LABELS.get(s, s), s) for s in vocab.CAREER_STAGES]
+    sectors = [option(_(SECTOR_LABELS.get(s, s)), s) for s in vocab.SECTORS]
+    stages = [option(_(STAGE_LABELS.get(s, s)), s) for s in vocab.CAREER_STAGES]
+    languages = [option(name, code) for code, name in LANGUAGES.items()]
 
     def pick(options: list[Json], values: Iterable[str]) -> list[Json]:
         wanted = set(values)
@@ -122,90 +156,97 @@ def signup_view(
     def search(chosen: list[Json], placeholder: str, *, multi: bool = False) -> Json:
         return _select([], chosen, multi=multi, placeholder=placeholder)
 
+    def one_of(options: list[Json], chosen: Iterable[str], placeholder: str) -> Json:
+        return _select(options, pick(options, chosen), multi=False, placeholder=placeholder)
+
+    def any_of(options: list[Json], chosen: Iterable[str]) -> Json:
+        return _select(options, pick(options, chosen), multi=True, placeholder=_("Any"))
+
     blocks = [
-        _input("name", "Your name", _text(p.name if p else default_name, max_length=80)),
+        _input("name", _("Your name"), _text(p.name if p else default_name, max_length=80)),
+        _input(
+            LANGUAGE_BLOCK,
+            _("Language penpals writes to you in"),
+            one_of(languages, [i18n.pick(lang)], _("Choose one")),
+        ),
         _input(
             "country",
-            "Country you work in",
-            search([country_option(p.country)] if p else [], "Type to search, e.g. Finland"),
+            _("Country you work in"),
+            search(
+                [country_option(p.country, lang)] if p else [], _("Type to search, e.g. Finland")
+            ),
         ),
         _input(
             "timezone",
-            "Your time zone",
-            search([timezone_option(p.timezone)] if p else [], "Type a city, e.g. Helsinki"),
+            _("Your time zone"),
+            search([timezone_option(p.timezone)] if p else [], _("Type a city, e.g. Helsinki")),
         ),
         _input(
             "languages",
-            "Languages you can hold a conversation in",
+            _("Languages you can hold a conversation in"),
             search(
-                [language_option(c) for c in (p.languages if p else ())], "e.g. English", multi=True
+                [language_option(c, lang) for c in (p.languages if p else ())],
+                _("e.g. English"),
+                multi=True,
             ),
         ),
         _input(
-            "sector",
-            "Library sector",
-            _select(
-                sectors,
-                pick(sectors, [p.sector] if p else []),
-                multi=False,
-                placeholder="Choose one",
-            ),
+            "sector", _("Library sector"), one_of(sectors, [p.sector] if p else [], _("Choose one"))
         ),
         _input(
             "career_stage",
-            "Career stage",
-            _select(
-                stages,
-                pick(stages, [p.career_stage] if p else []),
-                multi=False,
-                placeholder="Choose one",
-            ),
+            _("Career stage"),
+            one_of(stages, [p.career_stage] if p else [], _("Choose one")),
         ),
         _input(
             "interests",
-            "Professional interests",
-            _text(", ".join(p.interests) if p else "", placeholder="e.g. reference, open access"),
+            _("Professional interests"),
+            _text(
+                ", ".join(p.interests) if p else "", placeholder=_("e.g. reference, open access")
+            ),
             optional=True,
-            hint="Separate them with commas.",
+            hint=_("Separate them with commas."),
         ),
     ]
     if rule is PairingRule.INSTITUTION:
-        blocks.append(_input("institution", "Your institution", _text(p.institution if p else "")))
+        blocks.append(
+            _input("institution", _("Your institution"), _text(p.institution if p else ""))
+        )
     if rule is PairingRule.REGION:
-        blocks.append(_input("region", "Your region or state", _text(p.region if p else "")))
-    wishes = "*What you would like in a partner* (optional: any one met is enough)"
+        blocks.append(_input("region", _("Your region or state"), _text(p.region if p else "")))
+    wishes = _("*What you would like in a partner* (optional: any one met is enough)")
     blocks += [
         {"type": "divider"},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": wishes}]},
         _input(
             "wish_sectors",
-            "Their sector",
-            _select(sectors, pick(sectors, w.sectors if w else ()), multi=True, placeholder="Any"),
+            _("Their sector"),
+            any_of(sectors, w.sectors if w else ()),
             optional=True,
         ),
         _input(
             "wish_career_stages",
-            "Their career stage",
-            _select(
-                stages, pick(stages, w.career_stages if w else ()), multi=True, placeholder="Any"
-            ),
+            _("Their career stage"),
+            any_of(stages, w.career_stages if w else ()),
             optional=True,
         ),
         _input(
             "wish_countries",
-            "Their country",
-            search([country_option(c) for c in (w.countries if w else ())], "Any", multi=True),
+            _("Their country"),
+            search(
+                [country_option(c, lang) for c in (w.countries if w else ())], _("Any"), multi=True
+            ),
             optional=True,
         ),
         _input(
             "wish_interests",
-            "Their interests",
-            _text(", ".join(w.interests) if w else "", placeholder="e.g. children's services"),
+            _("Their interests"),
+            _text(", ".join(w.interests) if w else "", placeholder=_("e.g. children's services")),
             optional=True,
         ),
         _input(
             "introduction",
-            "A short introduction for your partner",
+            _("A short introduction for your partner"),
             _text(p.introduction if p else "", multiline=True, max_length=MAX_INTRODUCTION),
             optional=True,
         ),
@@ -213,30 +254,30 @@ def signup_view(
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain(f"Apply: {round_name}"[:24]),
-        "submit": _plain("Apply" if p is None else "Save"),
-        "close": _plain("Cancel"),
+        "title": _plain(_("Apply: {round}").format(round=round_name)[:24]),
+        "submit": _plain(_("Apply") if p is None else _("Save")),
+        "close": _plain(_("Cancel")),
         "private_metadata": metadata,
         "blocks": blocks,
     }
 
 
-def notice_view(title: str, text: str) -> Json:
+def notice_view(title: str, text: str, *, lang: str = "en") -> Json:
     """Return a modal that only tells the member something (after a submission)."""
     return {
         "type": "modal",
         "title": _plain(title[:24]),
-        "close": _plain("Close"),
+        "close": _plain(gettext(lang)("Close")),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
     }
 
 
-def options_for(action_id: str, query: str) -> list[Json]:
+def options_for(action_id: str, query: str, lang: str = "en") -> list[Json]:
     """Return up to 100 options of the searchable field *action_id* matching *query*."""
     if action_id in ("country", "wish_countries"):
-        return _ranked(query, _countries(), country_option)
+        return _ranked(query, _countries(lang), lambda code: country_option(code, lang))
     if action_id == "languages":
-        return _ranked(query, _languages(), language_option)
+        return _ranked(query, _languages(lang), lambda code: language_option(code, lang))
     if action_id == "timezone":
         now = datetime.now(UTC)
         return _ranked(
@@ -247,18 +288,26 @@ def options_for(action_id: str, query: str) -> list[Json]:
     return []
 
 
-def _countries() -> list[tuple[str, str]]:
+@cache
+def _countries(lang: str) -> list[tuple[str, str]]:
+    """Return (code, searchable text) of every country: its name in *lang* and in English."""
     return [
-        (c.alpha_2, f"{vocab.country_name(c.alpha_2)} {c.name} {c.alpha_2}")
+        (
+            c.alpha_2,
+            f"{vocab.country_name(c.alpha_2, lang)} {vocab.country_name(c.alpha_2)} "
+            f"{c.name} {c.alpha_2}",
+        )
         for c in pycountry.countries
     ]
 
 
-def _languages() -> list[tuple[str, str]]:
+@cache
+def _languages(lang: str) -> list[tuple[str, str]]:
+    """Return (code, searchable text) of every language: its name in *lang* and in English."""
     return [
-        (lang.alpha_2, f"{lang.name} {lang.alpha_2}")
-        for lang in pycountry.languages
-        if hasattr(lang, "alpha_2")
+        (item.alpha_2, f"{vocab.language_name(item.alpha_2, lang)} {item.name} {item.alpha_2}")
+        for item in pycountry.languages
+        if hasattr(item, "alpha_2")
     ]
 
 
@@ -308,6 +357,12 @@ def submitted(values: Json) -> dict[str, Any]:
         "institution": read("institution"),
         "region": read("region"),
     }
+
+
+def chosen_language(values: Json) -> str | None:
+    """Return the language chosen in the signup modal, if any."""
+    state = next(iter((values.get(LANGUAGE_BLOCK) or {}).values()), {})
+    return i18n.supported((state.get("selected_option") or {}).get("value"))
 
 
 def field_errors(exc: ProfileInvalid, values: Json) -> dict[str, str]:

@@ -110,6 +110,8 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.postEphemeral": ("chat:write",),
     "chat.getPermalink": (),
     "users.info": ("users:read",),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
     "usergroups.users.list": ("usergroups:read",),
     "views.open": (),
     "views.update": (),
@@ -148,6 +150,7 @@ class SlackStandIn:
         self.views: dict[str, Json] = {}
         self.calls: list[Call] = []
         self.responses: list[Json] = []  # what the app posted to response_url
+        self.uploads: dict[str, Json] = {}  # file id -> {"filename", "length", "data"...}
         self.limits: dict[str, tuple[int, float]] = {}  # method -> (calls, per seconds)
         self.channel_limits: dict[str, tuple[int, float]] = {}  # per (method, channel)
         self.retry_after_floor = 1  # Slack's Retry-After is whole seconds
@@ -173,6 +176,7 @@ class SlackStandIn:
         server.router.add_post("/api/{method}", self._api)
         server.router.add_get("/api/{method}", self._api)
         server.router.add_post("/response/{token}", self._response_url)
+        server.router.add_post("/upload/{file_id}", self._upload)
         server.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
@@ -199,9 +203,16 @@ class SlackStandIn:
     # --- the workspace ----------------------------------------------------------------
 
     def add_user(
-        self, user_id: str, name: str, *, admin: bool = False, is_bot: bool = False
+        self,
+        user_id: str,
+        name: str,
+        *,
+        admin: bool = False,
+        is_bot: bool = False,
+        locale: str = "en-US",
     ) -> None:
         self.users[user_id] = {
+            "locale": locale,
             "id": user_id,
             "team_id": self.team_id,
             "name": name.lower().replace(" ", "."),
@@ -332,6 +343,17 @@ class SlackStandIn:
             return web.Response(status=400, text=exc.code)
         self.responses.append(body)
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Take a file's bytes at the URL files.getUploadURLExternal handed out."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        data = await request.read()
+        if len(data) != upload["length"]:
+            return web.Response(status=400, text="length differs from the announced one")
+        upload["data"] = data
+        return web.Response(text=f"OK - {len(data)}")
 
     def _authorise(self, method: str, token: str) -> None:
         wanted = self.app_token if method == "apps.connections.open" else self.bot_token
@@ -622,7 +644,55 @@ class SlackStandIn:
         user = self.users.get(str(args.get("user", "")))
         if user is None:
             raise Refusal("user_not_found")
+        if not _truthy(args.get("include_locale")):
+            user = {k: v for k, v in user.items() if k != "locale"}
         return {"user": user}
+
+    def _m_files_getUploadURLExternal(self, args: Json) -> Json:
+        self._need("files.getUploadURLExternal")
+        filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not filename or not length.isdigit():
+            raise Refusal("invalid_arguments")
+        file_id = self._new_id("F")
+        self.uploads[file_id] = {"id": file_id, "filename": filename, "length": int(length)}
+        return {"upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, args: Json) -> Json:
+        self._need("files.completeUploadExternal")
+        raw = args.get("files")
+        listed = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(listed, list) or not listed:
+            raise Refusal("invalid_arguments")
+        files = []
+        for item in listed:
+            upload = self.uploads.get(str(item.get("id", "")))
+            if upload is None or "data" not in upload:
+                raise Refusal("file_not_found")
+            upload["title"] = item.get("title") or upload["filename"]
+            files.append({k: v for k, v in upload.items() if k != "data"})
+        channel_id = str(args.get("channel_id") or "")
+        if channel_id:
+            channel = self._member_of(channel_id)
+            if channel.is_archived:
+                raise Refusal("is_archived")
+            message: Json = {
+                "type": "message",
+                "ts": self._new_ts(),
+                "user": self.bot_user,
+                "bot_id": "BPENPALS",
+                "text": str(args.get("initial_comment") or ""),
+                "files": files,
+            }
+            if args.get("thread_ts"):
+                message["thread_ts"] = str(args["thread_ts"])
+            channel.messages.append(message)
+            for upload in files:
+                self.uploads[upload["id"]]["channel"] = channel.id
+        return {"files": files}
+
+    def file_data(self, file_id: str) -> bytes:
+        """Return the bytes the app uploaded as *file_id*."""
+        return bytes(self.uploads[file_id]["data"])
 
     def _m_usergroups_users_list(self, args: Json) -> Json:
         self._need("usergroups.users.list")

@@ -7,68 +7,21 @@ member writes now, and the clock then moves weeks ahead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
 from core.engagement import offer_action_id
-from core.model import ApplicationStatus, Community, MemberRef, Platform, Round
+from core.model import Community, MemberRef, Platform
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, MEMBER
 from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.rounds import ANA, BRUNO, CHEN, check_on_day, running_pair
 from tests.adapters.slack.standin import SlackStandIn, wait_until
-from tests.support import FixedClock, profile
+from tests.support import FixedClock
 
-ANA, BRUNO, CHEN = "UANA000001", "UBRUNO0001", "UCHEN00001"
 NUDGE = "Checking in"
-
-
-@dataclass
-class Pair:
-    """A running round of one pair (Ana, Bruno), with Chen waitlisted: the standby pool."""
-
-    round: Round
-    channel: str
-    now: datetime  # the real present, when members' messages are stamped
-
-
-async def running_pair(
-    services: Services,
-    community: Community,
-    slack: SlackStandIn,
-    clock: FixedClock,
-    *,
-    standby: bool = True,
-) -> Pair:
-    """Publish and start a round of two approved applicants and one waitlisted (or declined)."""
-    now = datetime.now(UTC).replace(microsecond=0)
-    clock.set(now - timedelta(days=8))
-    await services.rounds.create(community.id, "2027A", starts=now - timedelta(days=1))
-    await services.rounds.open(community.id, "2027A")
-    for who, name, country in ((ANA, "Ana", "FI"), (BRUNO, "Bruno", "BR"), (CHEN, "Chen", "JP")):
-        slack.add_user(who, name)
-        member = MemberRef(Platform.SLACK, who)
-        await services.applications.submit(community, member, profile(name, country))
-    decide = services.applications.decide
-    await decide(community.id, "2027A", ApplicationStatus.APPROVED, [ANA, BRUNO])
-    chen_is = ApplicationStatus.WAITLISTED if standby else ApplicationStatus.DECLINED
-    await decide(community.id, "2027A", chen_is, [CHEN])
-    await services.rounds.close(community.id, "2027A")
-    await services.matches.publish(community, "2027A")
-    await services.delivery.run_due()  # the pair channel
-    clock.set(now - timedelta(days=1))
-    started = await services.rounds.start(community.id, "2027A")
-    (channel,) = slack.pair_channels()
-    return Pair(started, channel.id, now)
-
-
-async def check_on_day(services: Services, clock: FixedClock, pair: Pair, day: int) -> None:
-    """Move to *day* days after the real present, run the daily check and deliver."""
-    clock.set(pair.now + timedelta(days=day))
-    await services.engagement.daily(pair.round.id)
-    await services.delivery.run_due()
 
 
 def offer_buttons(slack: SlackStandIn, user: str) -> list[dict[str, Any]]:

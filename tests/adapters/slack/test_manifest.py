@@ -27,6 +27,10 @@ KINDS: dict[str, tuple[str, ...]] = {
     "conversations.open": ("mpim", "im"),
     "conversations.join": ("channels",),
 }
+# slack_sdk helpers that call several Web API methods.
+HELPERS = {
+    "files.upload.v2": ("files.getUploadURLExternal", "files.completeUploadExternal"),
+}
 
 
 def called_methods() -> set[str]:
@@ -36,7 +40,8 @@ def called_methods() -> set[str]:
         text = path.read_text(encoding="utf-8")
         found |= set(re.findall(r'_call\(\s*"([\w.]+)"', text))
         for name in re.findall(r"client\.([a-z]+_\w+)\(", text):
-            found.add(name.replace("_", "."))
+            method = name.replace("_", ".")
+            found |= set(HELPERS.get(method, (method,)))
     return found
 
 
