@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -11,14 +11,16 @@ import discord
 
 from adapters.discord import texts
 from adapters.discord.permissions import NotOrganiser, ensure_organiser
-from core import i18n
 from core.applications import ApplicationService
 from core.communities import CommunityService
 from core.errors import PenpalsError
 from core.matchmaking import MatchService
 from core.model import Community, MemberRef, Platform
 from core.ports import UnitOfWorkFactory
+from core.privacy import PrivacyService
+from core.reports import Report, ReportService
 from core.rounds import RoundService
+from core.surveys import SurveyService
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,11 @@ class ServicesLike(Protocol):
     applications: ApplicationService
     matches: MatchService
     wake: Callable[..., None]  # bots.bootstrap.Wakeup: engine.advance(round_id) / delivery
+    surveys: SurveyService
+    privacy: PrivacyService
+    reports: ReportService
+    # (file name, PNG bytes) of a report's charts; blocking, so run it in a thread.
+    report_charts: Callable[[Report], Sequence[tuple[str, bytes]]]
 
 
 @dataclass
@@ -72,12 +79,9 @@ async def community_of(interaction: discord.Interaction) -> Community:
 
 async def member_language(interaction: discord.Interaction, community: Community) -> str:
     """Return the member's language: their stored choice, else Discord's, else the community's."""
-    applications = deps(interaction).services.applications
-    stored = getattr(applications, "language", None)
-    if stored is None:  # until core.applications.ApplicationService.language exists
-        return texts.interaction_language(interaction, community)
-    lang: str = await stored(community, member_ref(interaction), locale=str(interaction.locale))
-    return i18n.pick(lang)
+    return await deps(interaction).services.applications.language(
+        community, member_ref(interaction), locale=str(interaction.locale)
+    )
 
 
 async def organiser_community(interaction: discord.Interaction) -> Community:

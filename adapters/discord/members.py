@@ -6,7 +6,6 @@ commands' names and descriptions are localised by Discord (texts.CommandTranslat
 
 from __future__ import annotations
 
-import inspect
 import re
 
 import discord
@@ -23,10 +22,9 @@ from adapters.discord.context import (
 )
 from adapters.discord.render import clip
 from core import i18n, vocab
-from core.applications import Submitted
 from core.errors import InvalidValue
 from core.i18n import N_
-from core.model import Community, MemberRef, Profile, Round
+from core.model import Profile, Round
 from core.profiles import ProfileInvalid, build_profile
 
 # The languages offered in the modal's select (Discord allows 25 options); others are typed.
@@ -169,22 +167,13 @@ class SignupModal(discord.ui.Modal):
             await answer(interaction, summaries.invalid(exc.fields, self.lang))
             return
         community = await community_of(interaction)
-        result = await _submit(interaction, community, profile, self.language)
+        result = await deps(interaction).services.applications.submit(
+            community, member_ref(interaction), profile, language=self.language
+        )
         await answer(interaction, embed=summaries.submitted(result, self.lang))
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await report_error(interaction, error)
-
-
-async def _submit(
-    interaction: discord.Interaction, community: Community, profile: Profile, language: str | None
-) -> Submitted:
-    """Save the application with the member's language (if core takes it yet)."""
-    submit = deps(interaction).services.applications.submit
-    member: MemberRef = member_ref(interaction)
-    if language and "language" in inspect.signature(submit).parameters:
-        return await submit(community, member, profile, language=language)  # type: ignore[call-arg]
-    return await submit(community, member, profile)
 
 
 @app_commands.command(

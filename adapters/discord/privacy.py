@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Any, Protocol, cast
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -27,23 +27,11 @@ from adapters.discord.context import (
 )
 from core.errors import NotFound
 from core.i18n import N_
-from core.ports import Clock, UnitOfWorkFactory
 from core.privacy import PrivacyService
 
 
-class _Services(Protocol):
-    uow: UnitOfWorkFactory
-    clock: Clock
-
-
 def privacy_service(interaction: discord.Interaction) -> PrivacyService:
-    """Return services.privacy (made here from the unit of work while bootstrap lacks it)."""
-    services = deps(interaction).services
-    found = getattr(services, "privacy", None)
-    if found is not None:
-        return cast(PrivacyService, found)
-    s = cast(_Services, services)
-    return PrivacyService(uow=s.uow, clock=s.clock)
+    return deps(interaction).services.privacy
 
 
 @app_commands.guild_only()

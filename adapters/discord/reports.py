@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol, cast
+from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -21,59 +21,7 @@ from adapters.discord.organisers import round_names
 from adapters.discord.permissions import NEEDED, missing
 from core import messages
 from core.model import Community
-from core.platform import DeliveryFailed, Message
-from core.ports import UnitOfWorkFactory
-from core.reports import Report, ReportService, to_dict
-
-Charts = Callable[[Report], Sequence[tuple[str, bytes]]]
-
-
-class _Services(Protocol):
-    uow: UnitOfWorkFactory
-
-
-def report_service(interaction: discord.Interaction) -> ReportService:
-    """Return services.reports (made here from the unit of work while bootstrap lacks it)."""
-    services = deps(interaction).services
-    found = getattr(services, "reports", None)
-    if found is not None:
-        return cast(ReportService, found)
-    return ReportService(uow=cast(_Services, services).uow)
-
-
-def report_charts(interaction: discord.Interaction) -> Charts | None:
-    return cast(Charts | None, getattr(deps(interaction).services, "report_charts", None))
-
-
-def summary(report: Report, lang: str) -> Message:
-    """Return the report as a core Message (core.messages.report_message when it exists)."""
-    made = getattr(messages, "report_message", None)
-    if made is not None:
-        return cast(Message, made(report, lang))
-    data = to_dict(report)
-    fields: list[tuple[str, str]] = []
-    for f in data["rounds"]:
-        figures = (
-            f"participants {f['participants']}, countries {f['countries']} "
-            f"({f['new_countries']} new), groups {f['groups']} ({f['trios']} of three), "
-            f"unplaced {f['unplaced']}, waitlisted {f['waitlisted']}, "
-            f"active pairs {f['active_pairs']}"
-        )
-        fields.append((f"Round {f['round']} ({f['state']})", figures))
-        if f["by_country"]:
-            countries = ", ".join(f"{name} {n}" for name, n in f["by_country"].items())
-            fields.append(("Participants by country", countries))
-    if len(data["by_round"]) > 1:
-        table = "\n".join(
-            f"{b['round']}: {b['participants']} participants, {b['countries']} countries"
-            for b in data["by_round"]
-        )
-        fields.append(("By round", table))
-    return Message(
-        title=f"Report: round {report.title}",
-        body=f"{report.community}: counts only (groups under {report.min_group} are folded).",
-        fields=tuple(fields),
-    )
+from core.platform import DeliveryFailed
 
 
 def _files(pngs: Sequence[tuple[str, bytes]]) -> list[discord.File]:
@@ -88,10 +36,11 @@ async def report(interaction: discord.Interaction, round: str | None = None) -> 
     community = await organiser_community(interaction)
     # Counting and drawing take longer than Discord's 3 seconds.
     await interaction.response.defer(ephemeral=True, thinking=True)
-    made = await report_service(interaction).round_report(community.id, round or None)
-    draw = report_charts(interaction)
-    pngs = await asyncio.to_thread(draw, made) if draw is not None else []
-    embed = render.embed(summary(made, community.settings.default_language))
+    services = deps(interaction).services
+    made = await services.reports.round_report(community.id, round or None)
+    pngs = await asyncio.to_thread(services.report_charts, made)
+    lang = community.settings.default_language
+    embed = render.embed(messages.report_message(made, lang=lang))
     where = community.settings.channels.get("organiser_alerts")
     if not where:
         await answer(

@@ -24,6 +24,7 @@ PERMISSIONS = {
     "send_messages_in_threads": 1 << 38,
     "embed_links": 1 << 14,
     "read_message_history": 1 << 16,
+    "attach_files": 1 << 15,
     "manage_guild": 1 << 5,
 }
 BOT_PERMISSIONS = sum(v for k, v in PERMISSIONS.items() if k != "manage_guild")

@@ -5,7 +5,9 @@ IDENTIFY, READY, GUILD_CREATE, heartbeats) and makes its REST calls to it. Tests
 inject interactions (slash commands, autocomplete, modal submits, button presses)
 as INTERACTION_CREATE dispatches and read back what the bot answered and every
 request it made. It answers like Discord, including 429 with retry_after and the
-JSON error codes penpals handles (50007, 50013, 50083, 160006...).
+JSON error codes penpals handles (50007, 50013, 50083, 160006...). Messages and
+interaction answers with files come as multipart/form-data (payload_json plus
+files[n]), as discord.py sends them; the files are kept with the request.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import MultipartReader, WSMsgType, web
 
 from tests.adapters.discord import payloads as p
 
@@ -34,6 +36,7 @@ class Recorded:
     query: dict[str, str]
     json: Any
     status: int = 0
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # (filename, content)
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Request:
     params: dict[str, str]
     body: Any
     query: Mapping[str, str]
+    files: list[tuple[str, bytes]] = field(default_factory=list)
 
     def id(self, name: str) -> int:
         return int(self.params[name])
@@ -98,6 +102,11 @@ class Reply:
             parts += [f"{f['name']}: {f['value']}" for f in e.get("fields", [])]
             parts.append((e.get("footer") or {}).get("text") or "")
         return "\n".join(x for x in parts if x)
+
+    @property
+    def files(self) -> list[tuple[str, bytes]]:
+        """Return the files attached to the answer and its follow-ups, as (name, content)."""
+        return [f for r in self.responses for f in r.get("files", [])]
 
     @property
     def choices(self) -> list[dict[str, Any]]:
@@ -146,6 +155,7 @@ class DiscordStandIn:
         self.max_active_threads = 1000
         self.peak_active_threads = 0
         self.replies: dict[int, Reply] = {}
+        self.files: dict[int, list[tuple[str, bytes]]] = {}  # by message id: what was attached
         self._tokens: dict[str, int] = {}
         self._changed = asyncio.Condition()
         self._ws: web.WebSocketResponse | None = None
@@ -509,7 +519,12 @@ class DiscordStandIn:
         return reply.choices
 
     async def submit_modal(
-        self, user_id: int, modal: Reply, values: Mapping[str, str | Sequence[str]]
+        self,
+        user_id: int,
+        modal: Reply,
+        values: Mapping[str, str | Sequence[str]],
+        *,
+        locale: str = "en-US",
     ) -> Reply:
         """Fill in the modal the bot opened (by component custom id) and submit it."""
         assert modal.type == 9, f"expected a modal, got {modal.responses}"
@@ -523,9 +538,28 @@ class DiscordStandIn:
                 filled = {"type": 4, "custom_id": inner["custom_id"], "value": value}
             components.append({"type": 18, "id": top.get("id", 0), "component": filled})
         data = {"custom_id": modal.data["custom_id"], "components": components}
-        return await self._send_interaction(self._interaction(5, user_id, data), 10)
+        return await self._send_interaction(self._interaction(5, user_id, data, locale=locale), 10)
 
-    async def press(self, user_id: int, reply: Reply, custom_id: str) -> Reply:
+    async def press_on(
+        self, user_id: int, message: Mapping[str, Any], custom_id: str, *, locale: str = "en-US"
+    ) -> Reply:
+        """Press a button on a message the bot posted in a server channel or thread."""
+        ids = [c.get("custom_id") for row in message["components"] for c in row["components"]]
+        assert custom_id in ids, f"{custom_id} not in {ids}"
+        data = {"custom_id": custom_id, "component_type": 2}
+        payload = self._interaction(
+            3,
+            user_id,
+            data,
+            channel_id=int(message["channel_id"]),
+            locale=locale,
+            message=dict(message),
+        )
+        return await self._send_interaction(payload, 10)
+
+    async def press(
+        self, user_id: int, reply: Reply, custom_id: str, *, locale: str = "en-US"
+    ) -> Reply:
         """Press the button *custom_id* on the message the bot answered with."""
         assert custom_id in reply.custom_ids(), f"{custom_id} not in {reply.custom_ids()}"
         message = p.message(
@@ -537,7 +571,7 @@ class DiscordStandIn:
             flags=EPHEMERAL,
         )
         data = {"custom_id": custom_id, "component_type": 2}
-        payload = self._interaction(3, user_id, data, message=message)
+        payload = self._interaction(3, user_id, data, message=message, locale=locale)
         return await self._send_interaction(payload, 10)
 
     async def _record_reply(self, token: str, response: dict[str, Any]) -> None:
@@ -592,9 +626,19 @@ class DiscordStandIn:
 
     async def _dispatch(self, raw: web.Request) -> web.StreamResponse:
         path = "/" + raw.match_info["tail"]
-        text = await raw.text()
-        body = json.loads(text) if text and raw.content_type == "application/json" else None
-        record = Recorded(raw.method, path, dict(raw.query), body)
+        files: list[tuple[str, bytes]] = []
+        if raw.content_type == "multipart/form-data":
+            body = None
+            async for part in await raw.multipart():
+                assert not isinstance(part, MultipartReader), "nested multipart"
+                if part.name == "payload_json":
+                    body = json.loads(await part.text())
+                else:
+                    files.append((part.filename or "", bytes(await part.read())))
+        else:
+            text = await raw.text()
+            body = json.loads(text) if text and raw.content_type == "application/json" else None
+        record = Recorded(raw.method, path, dict(raw.query), body, files=files)
         self.requests.append(record)
         for fault in self.faults:
             if fault.times > 0 and fault.method == raw.method and fault.pattern.fullmatch(path):
@@ -605,7 +649,7 @@ class DiscordStandIn:
             found = pattern.fullmatch(path)
             if found and method == raw.method:
                 try:
-                    result = await handler(Request(raw, found.groupdict(), body, raw.query))
+                    result = await handler(Request(raw, found.groupdict(), body, raw.query, files))
                 except Refused as exc:
                     record.status = exc.status
                     return _json(p.error(exc.code, exc.text), status=exc.status)
@@ -674,7 +718,7 @@ class DiscordStandIn:
 
     async def _callback(self, r: Request) -> Any:
         interaction_id = r.id("iid")
-        await self._record_reply(r.params["token"], r.body)
+        await self._record_reply(r.params["token"], {**r.body, "files": r.files})
         kind = r.body["type"]
         out: dict[str, Any] = {
             "interaction": {
@@ -689,14 +733,18 @@ class DiscordStandIn:
         return out
 
     async def _followup(self, r: Request) -> Any:
-        await self._record_reply(r.params["token"], {"type": "followup", "data": r.body})
+        await self._record_reply(
+            r.params["token"], {"type": "followup", "data": r.body, "files": r.files}
+        )
         channel_id = self.home_channel
         return p.message(self.ids(), channel_id, self.bot, r.body, guild_id=self.guild_id) | {
             "webhook_id": str(self.application_id)
         }
 
     async def _edit_original(self, r: Request) -> Any:
-        await self._record_reply(r.params["token"], {"type": "edit", "data": r.body})
+        await self._record_reply(
+            r.params["token"], {"type": "edit", "data": r.body, "files": r.files}
+        )
         channel_id = self.home_channel
         return p.message(self.ids(), channel_id, self.bot, r.body, guild_id=self.guild_id)
 
@@ -846,13 +894,28 @@ class DiscordStandIn:
             self._require(int(where["parent_id"]), "send_messages_in_threads")
         else:
             self._require(int(where["id"]), "send_messages")
+        if r.files and where["type"] != p.DM:
+            parent = where.get("parent_id") if "thread_metadata" in where else where["id"]
+            self._require(int(parent), "attach_files")
         if body.get("enforce_nonce") and body.get("nonce"):
             for m in self.bot_messages(int(where["id"])):
                 if m.get("nonce") == body["nonce"]:
                     return m
         if "thread_metadata" in where:
             self._wake(where)
-        return self._store_message(where, body)
+        made = self._store_message(where, body)
+        made["attachments"] = [
+            {
+                "id": str(self.ids()),
+                "filename": name,
+                "size": len(content),
+                "url": f"{self.api_url}/attachments/{name}",
+                "proxy_url": f"{self.api_url}/attachments/{name}",
+            }
+            for name, content in r.files
+        ]
+        self.files[int(made["id"])] = list(r.files)
+        return made
 
     async def _list_messages(self, r: Request) -> Any:
         channel_id = r.id("cid")
