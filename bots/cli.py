@@ -6,39 +6,38 @@ input (a file, a value, a date), 1 for a request the program's state refuses.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Coroutine, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.bootstrap import Services, build
-from bots.settings import Settings
+from bots.bootstrap import Services
+from bots.cli_common import (
+    check_writable,
+    err,
+    fail,
+    in_community,
+    out,
+    parse_when,
+    progress,
+    read_applicants_file,
+    run,
+    settings,
+    write_atomically,
+)
+from bots.survey_cli import survey_app
 from core import applicants_csv
-from core.applicants_csv import CsvInvalid, PairsRow
-from core.communities import parse_ref
-from core.errors import InvalidValue, PenpalsError
+from core.applicants_csv import PairsRow
 from core.lifecycle import TOPIC_COUNT
 from core.matching import Candidate, Matching, is_satisfied, match
 from core.matchmaking import MatchReport
 from core.model import ApplicationStatus, Community
 from core.topics import schedule
-
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
-T = TypeVar("T")
 
 app = typer.Typer(
     name="penpals",
@@ -57,134 +56,7 @@ app.add_typer(round_app, name="round")
 app.add_typer(apps_app, name="applications")
 app.add_typer(topics_app, name="topics")
 app.add_typer(community_app, name="community")
-
-
-# --- plumbing ----------------------------------------------------------------------
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"Error: {message}", markup=False)
-    return typer.Exit(code)
-
-
-def settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise fail(
-            f"setting {where} is not valid ({first['msg']}): check the environment", 2
-        ) from None
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run one command's coroutine, turning every expected failure into one sentence."""
-    try:
-        return asyncio.run(coro)
-    except CsvInvalid as exc:
-        for problem in exc.problems:
-            err.print(str(problem), markup=False)
-        raise fail(str(exc), 2) from None
-    except InvalidValue as exc:
-        raise fail(str(exc), 2) from None
-    except PenpalsError as exc:
-        raise fail(str(exc), 1) from None
-    except (SQLAlchemyError, OSError) as exc:
-        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise fail(
-            f"the database could not be used ({detail}): check PENPALS_DATABASE_URL "
-            "and that the server is running",
-            1,
-        ) from None
-
-
-async def _with_community(
-    work: Callable[[Services, Community], Coroutine[Any, Any, T]],
-) -> T:
-    cfg = settings()
-    platform, external = parse_ref(cfg.community)
-    async with build(cfg) as services:
-        community = await services.communities.ensure(platform, external)
-        return await work(services, community)
-
-
-def in_community(work: Callable[[Services, Community], Coroutine[Any, Any, T]]) -> T:
-    """Run *work* with the services and the CLI's community (PENPALS_COMMUNITY)."""
-    return run(_with_community(work))
-
-
-def parse_when(value: str | None, what: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise fail(
-            f"{what} {value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", 2
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-@contextmanager
-def progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """Yield a progress callback drawing a rich bar on stderr when it is a terminal."""
-    bar = Progress(
-        TextColumn(label),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    task = bar.add_task(label, total=None)
-    with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
-def read_applicants_file(path: Path) -> list[applicants_csv.ApplicantRow]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(f"cannot read {path}: there is no such file", 2) from None
-    except IsADirectoryError:
-        raise fail(f"cannot read {path}: it is a directory, give a CSV file", 2) from None
-    except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror}", 2) from None
-    try:
-        return applicants_csv.read_applicants(
-            applicants_csv.decode(data, source=str(path)), source=str(path)
-        )
-    except CsvInvalid as exc:
-        for problem in exc.problems:
-            err.print(f"{path}: {problem}", markup=False)
-        raise fail(str(exc), 2) from None
-
-
-def check_writable(path: Path | None) -> None:
-    """Refuse an output path whose folder is missing, before doing any work."""
-    if path is None:
-        return
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise fail(f"cannot write {path}: the folder {directory} does not exist", 2)
-    if path.is_dir():
-        raise fail(f"cannot write {path}: it is a directory, give a file name", 2)
-
-
-def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
-    """Write a text file in full or not at all (a crash leaves no half file)."""
-    check_writable(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+app.add_typer(survey_app, name="survey")
 
 
 # --- penpals db ---------------------------------------------------------------------
@@ -757,6 +629,13 @@ def report(
             f"{f.unplaced} unplaced, {f.waitlisted} waitlisted, {f.active_pairs} active pairs.",
             markup=False,
         )
+        for v in f.surveys:
+            rate = f"{v.response_rate:.0%}" if v.response_rate is not None else "-"
+            mean = f", satisfaction {v.satisfaction:.1f}/5" if v.satisfaction is not None else ""
+            out.print(
+                f"  {v.kind} survey: {v.responses} of {v.invited} answered ({rate}){mean}.",
+                markup=False,
+            )
     for path in written:
         out.print(f"Wrote {path}.", markup=False)
 

@@ -27,11 +27,13 @@ import pytest
 from sqlalchemy import NullPool
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from typer.testing import CliRunner
 
 from adapters.storage.engine import create_engine
 from adapters.storage.engine import database_url as parse_database_url
 from adapters.storage.migrate import upgrade_async
 from adapters.storage.uow import SqlUnitOfWork, unit_of_work_factory
+from bots.cli import app
 
 POSTGRES_URL_VARIABLE = "PENPALS_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_VARIABLE = "PENPALS_REQUIRE_POSTGRES"
@@ -172,3 +174,20 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
     """Return a factory of units of work on the test's database."""
     return unit_of_work_factory(engine)
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Return a function running `penpals ARGS` against the test database."""
+    monkeypatch.setenv("PENPALS_DATABASE_URL", database_url)
+    monkeypatch.setenv("PENPALS_COMMUNITY", "local:cli-test")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke

@@ -34,23 +34,6 @@ def write_pool(path: Path, rows=POOL, *, bom: bool = False, crlf: bool = False) 
     return path
 
 
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Return a function running `penpals ARGS` against the test database."""
-    monkeypatch.setenv("PENPALS_DATABASE_URL", database_url)
-    monkeypatch.setenv("PENPALS_COMMUNITY", "local:cli-test")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
-        result = runner.invoke(app, list(args))
-        assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
-        return result
-
-    return invoke
-
-
 def read_pairs(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
