@@ -173,7 +173,7 @@ def chart_satisfaction(report: Report, path: Path) -> Path | None:
         return None
     plt = _pyplot()
     colours = ("#C44E52", "#DD8452", "#CCB974", "#8FBF7F", "#55A868")
-    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.7 * len(series)), dpi=120)
+    fig, ax = plt.subplots(figsize=(7.5, 2.2 + 0.7 * len(series)), dpi=120)
     try:
         labels = [name for name, _ in series]
         starts = [0.0] * len(series)
@@ -202,11 +202,19 @@ def chart_satisfaction(report: Report, path: Path) -> Path | None:
             )
         ax.set_xlim(0, 125)
         ax.set_xticks([0, 25, 50, 75, 100])
-        ax.set_xlabel("Share of responses (%): 1 = not at all satisfied, 5 = very satisfied")
+        ax.set_xlabel("Share of responses (%); mean out of 5 and responses (n) on the right")
         ax.invert_yaxis()
-        ax.legend(title="Answer", ncol=5, loc="lower right", frameon=False, fontsize=8)
+        fig.legend(
+            *ax.get_legend_handles_labels(),
+            title="Answer (1 = not at all satisfied, 5 = very satisfied)",
+            ncol=5,
+            loc="lower center",
+            frameon=False,
+            fontsize=8,
+            title_fontsize=8,
+        )
         ax.set_title(f"{report.community}: satisfaction by survey")
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0.14, 1, 1))
         fig.savefig(path, format="png")
     finally:
         plt.close(fig)
