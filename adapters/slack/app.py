@@ -1,4 +1,4 @@
-"""Build penpals' slack-bolt AsyncApp: the /penpals command, the signup modal, review buttons.
+"""Build penpals' slack-bolt AsyncApp: /penpals, the signup and survey modals, buttons.
 
 Handlers translate a Slack payload into a call of one core service and render the
 result. Slack wants an answer within 3 seconds: a command whose work takes longer
@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import engagement, privacy, views
+from adapters.slack import engagement, privacy, surveys, views
 from adapters.slack.client import make_client
 from adapters.slack.commands import Caller, Commands, Reply
 from adapters.slack.failures import error_code
@@ -68,8 +68,10 @@ def build_app(
     forget = privacy.listener(services, client, locales)
     for action_id in privacy.ACTIONS:
         app.action(action_id)(forget)
-    # Buttons of core messages (keep in touch, surveys...) are acknowledged so Slack
-    # shows no error; their meaning belongs to the features that send them.
+    answering = surveys.SurveyListeners(services=services, client=client, locales=locales)
+    app.action(surveys.ACTION)(answering.on_open)
+    app.view(surveys.CALLBACK_ID)(answering.on_submit)
+    # Any other button of a core message is acknowledged so Slack shows no error.
     app.action(re.compile(".*"))(handlers.on_other_action)
     app.error(handlers.on_error)
     return app

@@ -816,6 +816,16 @@ def check_blocks(raw: Any, *, limit: int) -> list[Json]:
             options = element.get("options") or []
             if len(options) > 100:
                 raise Refusal("invalid_blocks", errors=["more than 100 options"])
+            if element.get("type") == "checkboxes" and len(options) > 10:
+                raise Refusal("invalid_blocks", errors=["more than 10 checkboxes"])
+            if any(len(o["text"]["text"]) > 75 for o in options):
+                raise Refusal("invalid_blocks", errors=["option text longer than 75"])
+            values = {o["value"] for o in options}
+            chosen = element.get("initial_options") or (
+                [element["initial_option"]] if element.get("initial_option") else []
+            )
+            if options and any(o not in options or o["value"] not in values for o in chosen):
+                raise Refusal("invalid_blocks", errors=["initial option not among the options"])
     return blocks
 
 
