@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from discord import app_commands
 
-from adapters.discord import engagement, members, organisers, privacy, reports
+from adapters.discord import engagement, members, organisers, privacy, reports, surveys
 
-DYNAMIC_ITEMS = (*organisers.DYNAMIC_ITEMS, *engagement.DYNAMIC_ITEMS, *privacy.DYNAMIC_ITEMS)
+DYNAMIC_ITEMS = (
+    *organisers.DYNAMIC_ITEMS,
+    *engagement.DYNAMIC_ITEMS,
+    *privacy.DYNAMIC_ITEMS,
+    *surveys.DYNAMIC_ITEMS,
+)
 
 
 def register(tree: app_commands.CommandTree) -> None:
