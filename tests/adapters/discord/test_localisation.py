@@ -11,6 +11,7 @@ from adapters.discord import texts
 from bots.discord_main import sync_commands
 from bots.settings import Settings
 from core import engagement
+from core.model import MemberRef, Platform
 from tests.adapters.discord.conftest import Bot
 from tests.adapters.discord.standin import DiscordStandIn
 from tests.adapters.discord.test_members import FORM, SIGNUP, open_round
@@ -145,3 +146,17 @@ async def test_member_replies_are_translated(bot: Bot) -> None:
     assert asked.text.startswith("penpals sustituirá tu nombre"), asked.text
     [button] = [c for row in asked.data["components"] for c in row["components"]]
     assert button["label"] == "Olvídame" and button["style"] == 4  # danger
+
+
+async def test_the_chosen_language_is_stored_and_used_later(bot: Bot) -> None:
+    """/signup language:es is kept: /profile answers in Spanish from an English Discord."""
+    await open_round(bot)
+    s, member = bot.standin, bot.server.member
+    modal = await s.slash(member, "signup", {**SIGNUP, "language": "es"})
+    await s.submit_modal(member, modal, FORM)
+    community = await bot.community()
+    ref = MemberRef(Platform.DISCORD, str(member))
+    assert await bot.services.applications.language(community, ref, locale="fr") == "es"
+    shown = await s.slash(member, "profile", locale="en-US")
+    assert "Tu solicitud para la ronda 2027A" in shown.text, shown.text
+    assert "Estado: pendiente" in shown.text
