@@ -204,7 +204,6 @@ async def signup(
     language: app_commands.Choice[str] | None = None,
 ) -> None:
     """Check the options and the round, then open the form."""
-    chosen = language.value if language else i18n.supported(str(interaction.locale))
     community = await community_of(interaction)
     lang = language.value if language else await member_language(interaction, community)
     problems = {}
@@ -223,6 +222,11 @@ async def signup(
         community, member_ref(interaction)
     )
     round_, existing = start.round, start.profile
+    # Without the option, a first application takes the Discord language (when penpals has
+    # it); an edit keeps what is stored, so an earlier choice is not overwritten.
+    chosen = language.value if language else None
+    if chosen is None and existing is None:
+        chosen = i18n.supported(str(interaction.locale))
     options = {
         "country": country,
         "timezone": timezone,

@@ -160,3 +160,17 @@ async def test_the_chosen_language_is_stored_and_used_later(bot: Bot) -> None:
     shown = await s.slash(member, "profile", locale="en-US")
     assert "Tu solicitud para la ronda 2027A" in shown.text, shown.text
     assert "Estado: pendiente" in shown.text
+
+
+async def test_editing_without_the_option_keeps_the_chosen_language(bot: Bot) -> None:
+    """A first /signup from a French Discord stores fr; an edit from English keeps it."""
+    await open_round(bot)
+    s, member = bot.standin, bot.server.member
+    await s.submit_modal(member, await s.slash(member, "signup", SIGNUP, locale="fr"), FORM)
+    community = await bot.community()
+    ref = MemberRef(Platform.DISCORD, str(member))
+    assert await bot.services.applications.language(community, ref) == "fr"
+    edit = await s.slash(member, "signup", SIGNUP, locale="en-US")
+    assert edit.data["title"] == "Candidature à la session 2027A"
+    await s.submit_modal(member, edit, FORM)
+    assert await bot.services.applications.language(community, ref) == "fr"
