@@ -24,7 +24,7 @@ from adapters.slack.failures import error_code
 from adapters.slack.pacing import Limits
 from adapters.slack.replay import ReplayGuard
 from adapters.slack.review import PREFIX as REVIEW_PREFIX
-from adapters.slack.texts import Locales, gettext, sentence
+from adapters.slack.texts import Locales, sentence, translation
 from core.errors import PenpalsError
 from core.model import Community, MemberRef, Platform
 from core.profiles import ProfileInvalid, build_profile
@@ -120,7 +120,7 @@ class Handlers:
         values = view["state"]["values"]
         chosen = views.chosen_language(values)
         lang = chosen or views.metadata_lang(view)
-        _ = gettext(lang)
+        _ = translation(lang)
         try:
             profile = build_profile(**views.submitted(values))
         except ProfileInvalid as exc:

@@ -20,7 +20,7 @@ from adapters.slack.pacing import Limits
 from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from adapters.slack.privacy import Privacy, forget_prompt
 from adapters.slack.reports import Reports
-from adapters.slack.texts import Locales, gettext, member_language
+from adapters.slack.texts import Locales, member_language, translation
 from adapters.slack.texts import sentence as sentence
 from core import vocab
 from core.errors import InvalidValue, NotFound, PenpalsError
@@ -161,7 +161,7 @@ class Commands:
             if head in organiser:
                 await access.check_organiser(self._client, caller.community, caller.user_id)
                 return await organiser[head](caller, rest)
-            _ = gettext(await self.language(caller))
+            _ = translation(await self.language(caller))
             return Reply(
                 _("Unknown subcommand {name}: try `/penpals help`.").format(name=repr(head))
             )
@@ -171,7 +171,7 @@ class Commands:
     # --- members ----------------------------------------------------------------------
 
     async def _help(self, caller: Caller, words: list[str]) -> Reply:
-        _ = gettext(await self.language(caller))
+        _ = translation(await self.language(caller))
         return Reply(f"{_(MEMBER_HELP)}\n{ORGANISER_HELP}")
 
     async def _signup(self, caller: Caller, words: list[str]) -> Reply:
@@ -204,7 +204,7 @@ class Commands:
         gone = await self._s.applications.withdraw(
             caller.community, caller.member, " ".join(words) or None
         )
-        _ = gettext(await self.language(caller))
+        _ = translation(await self.language(caller))
         text = _("You have withdrawn from round {round}.").format(round=gone.round.name)
         if gone.partners:
             text += " " + _("Your partner will be told kindly and offered a new match.")
@@ -417,7 +417,7 @@ class Commands:
 
 def profile_text(app: Application, lang: str = "en") -> str:
     """Return a member's application as a short summary, in *lang*."""
-    _ = gettext(lang)
+    _ = translation(lang)
     p = app.profile
     statuses = {
         "pending": _("pending"),

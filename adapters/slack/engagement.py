@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack import parsing
-from adapters.slack.texts import Locales, date_long, gettext, member_language, sentence
+from adapters.slack.texts import Locales, date_long, member_language, sentence, translation
 from core import engagement
 from core.engagement import Silence
 from core.errors import InvalidValue, PenpalsError
@@ -33,7 +33,7 @@ def pause_end(value: str, now: datetime, lang: str = "en") -> datetime:
     try:
         parsed = parsing.when(value, "the date")
     except InvalidValue:
-        _ = gettext(lang)
+        _ = translation(lang)
         raise InvalidValue(
             _("{value} is not a date: use YYYY-MM-DD").format(value=repr(value))
         ) from None
@@ -50,7 +50,7 @@ class Engagement:
         self, community: Community, member: MemberRef, words: list[str], lang: str = "en"
     ) -> str:
         """`/penpals pause [until] YYYY-MM-DD`."""
-        _ = gettext(lang)
+        _ = translation(lang)
         dates = [w for w in words if w.lower() != "until"]
         if len(dates) != 1:
             raise InvalidValue(
@@ -67,7 +67,7 @@ class Engagement:
         self, community: Community, member: MemberRef, words: list[str], lang: str = "en"
     ) -> str:
         """`/penpals resume`."""
-        _ = gettext(lang)
+        _ = translation(lang)
         if await self._s.engagement.resume(community, member):
             return _("Welcome back: your pause has ended. Say hello to your partner when you can.")
         return _("You were not paused, so nothing changed.")
@@ -76,7 +76,7 @@ class Engagement:
         self, community: Community, member: MemberRef, words: list[str], lang: str = "en"
     ) -> str:
         """`/penpals volunteer`: join the standby pool of any round."""
-        _ = gettext(lang)
+        _ = translation(lang)
         if await self._s.engagement.volunteer(community, member):
             return _(
                 "Thank you! You are on the standby list: if a member's partner goes quiet, "
@@ -93,7 +93,7 @@ class Engagement:
         self, community: Community, member: MemberRef, action_id: str, lang: str = "en"
     ) -> str:
         """Take up the offer of a new partner whose button has *action_id*."""
-        _ = gettext(lang)
+        _ = translation(lang)
         found = OFFER_ACTION.match(action_id)
         if found is None:
             raise InvalidValue(f"unknown button {action_id!r}")

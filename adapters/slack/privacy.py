@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.texts import Locales, gettext, member_language
+from adapters.slack.texts import Locales, member_language, sentence, translation
 from core.errors import NotFound, PenpalsError
 from core.model import Community, MemberRef, Platform
 
@@ -31,13 +31,13 @@ Json = dict[str, Any]
 
 
 def nothing_stored(lang: str) -> str:
-    _ = gettext(lang)
+    _ = translation(lang)
     return _("Nothing is stored about you in penpals, so there is nothing to send or forget.")
 
 
 def forget_prompt(lang: str) -> tuple[str, list[Json]]:
     """Return the confirmation shown before forgetting: text and blocks with two buttons."""
-    _ = gettext(lang)
+    _ = translation(lang)
     text = _(
         "*Forget you?* penpals will erase your name, introduction, interests and wishes, "
         "and withdraw you from any round not matched yet. Only anonymous counts stay "
@@ -86,7 +86,7 @@ class Privacy:
 
     async def export(self, community: Community, member: MemberRef, lang: str) -> str:
         """DM the member everything stored about them as a JSON file; return the reply."""
-        _ = gettext(lang)
+        _ = translation(lang)
         try:
             data = await self._s.privacy.export(community, member)
         except NotFound:
@@ -107,7 +107,7 @@ class Privacy:
 
     async def forget(self, community: Community, member: MemberRef, lang: str) -> str:
         """Forget the member (after they confirmed); return what to tell them."""
-        _ = gettext(lang)
+        _ = translation(lang)
         try:
             done = await self._s.privacy.forget(community, member)
         except NotFound:
@@ -138,14 +138,14 @@ def listener(services: Services, client: AsyncWebClient, locales: Locales) -> Ac
         lang = await member_language(
             services, community, member, await locales.of(member.external_id)
         )
+        _ = translation(lang)
         if action.get("action_id") != FORGET_ACTION:
-            text = gettext(lang)("Nothing was changed: penpals keeps your data.")
+            text = _("Nothing was changed: penpals keeps your data.")
         else:
             try:
                 text = await privacy.forget(community, member, lang)
             except PenpalsError as exc:
-                text = str(exc)
-                text = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+                text = sentence(str(exc))
         await respond(replace_original=True, response_type="ephemeral", text=text)
 
     return on_forget

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack.render import escape
-from adapters.slack.texts import Locales, gettext, sentence
+from adapters.slack.texts import Locales, sentence, translation
 from core import i18n
 from core.errors import PenpalsError
 from core.model import MemberRef, Platform
@@ -59,7 +59,7 @@ def _option(key: str, label: str) -> Json:
 
 def _element(q: Question, answer: Answer | None, lang: str) -> Json:
     """Return the input element of question *q*, showing *answer*."""
-    _ = gettext(lang)
+    _ = translation(lang)
     options = [_option(o.key, o.label) for o in q.options][:SELECT_MAX]
     if q.type is QuestionType.TEXT:
         element: Json = {"type": "plain_text_input", "multiline": True, "max_length": q.max_length}
@@ -88,7 +88,7 @@ def _element(q: Question, answer: Answer | None, lang: str) -> Json:
 
 def survey_view(form: SurveyForm) -> Json:
     """Return the modal of *form*: its intro, then one input per question, prefilled."""
-    _ = gettext(form.lang)
+    _ = translation(form.lang)
     intro = f"*{escape(form.round_name)}* · {escape(form.intro)}"
     blocks: list[Json] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
     for q in form.questions:
@@ -114,10 +114,11 @@ def survey_view(form: SurveyForm) -> Json:
 
 def notice_view(title: str, text: str, lang: str) -> Json:
     """Return a modal that only tells the member something (after a submission)."""
+    _ = translation(lang)
     return {
         "type": "modal",
         "title": _plain(title, TITLE_MAX),
-        "close": _plain(gettext(lang)("Close"), TITLE_MAX),
+        "close": _plain(_("Close"), TITLE_MAX),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}],
     }
 
@@ -190,7 +191,7 @@ class SurveyListeners:
         """Store the answers; show what to fix next to the questions, or the thanks."""
         values = view["state"]["values"]
         survey_id, lang = metadata(view)
-        _ = gettext(lang)
+        _ = translation(lang)
         user = body["user"]["id"]
         member = MemberRef(Platform.SLACK, user)
         if survey_id is None:

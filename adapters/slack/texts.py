@@ -30,7 +30,7 @@ LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 Translate = Callable[[str], str]
 
 
-def gettext(lang: str) -> Translate:
+def translation(lang: str) -> Translate:
     """Return the gettext function of the "slack" domain for *lang*."""
     return i18n.translator(lang, DOMAIN).gettext
 

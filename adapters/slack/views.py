@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pycountry
 
-from adapters.slack.texts import LANGUAGES, gettext
+from adapters.slack.texts import LANGUAGES, translation
 from core import i18n, vocab
 from core.i18n import N_
 from core.model import PairingRule, Profile
@@ -143,7 +143,7 @@ def signup_view(
     lang: str = "en",
 ) -> Json:
     """Return the signup modal in *lang*, filled in from *profile* when editing an application."""
-    _ = gettext(lang)
+    _ = translation(lang)
     p, w = profile, profile.wishes if profile else None
     sectors = [option(_(SECTOR_LABELS.get(s, s)), s) for s in vocab.SECTORS]
     stages = [option(_(STAGE_LABELS.get(s, s)), s) for s in vocab.CAREER_STAGES]
@@ -264,10 +264,11 @@ def signup_view(
 
 def notice_view(title: str, text: str, *, lang: str = "en") -> Json:
     """Return a modal that only tells the member something (after a submission)."""
+    _ = translation(lang)
     return {
         "type": "modal",
         "title": _plain(title[:24]),
-        "close": _plain(gettext(lang)("Close")),
+        "close": _plain(_("Close")),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
     }
 

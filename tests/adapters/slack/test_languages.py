@@ -1,0 +1,88 @@
+"""Members read penpals in their language: stored choice, else Slack locale, else the default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bots.bootstrap import Services
+from core.model import Community, MemberRef, Platform
+from tests.adapters.slack import payloads
+from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.standin import SlackStandIn
+
+AMELIE = "UAMELIE001"
+
+
+async def _open_round(services: Services, community: Community) -> None:
+    await services.rounds.create(community.id, "2027A")
+    await services.rounds.open(community.id, "2027A")
+
+
+def _block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
+
+
+def _language(value: str) -> dict[str, Any]:
+    option = {"text": {"type": "plain_text", "text": value}, "value": value}
+    return {"language": {"language": {"type": "static_select", "selected_option": option}}}
+
+
+async def test_a_french_member_gets_help_and_the_signup_modal_in_french(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """A fr-FR Slack user reads help, the modal and country search in French."""
+    slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
+    await _open_round(services, community)
+
+    _, shown = await http.command(payloads.command(slack, AMELIE, "help"))
+    await http.command(payloads.command(slack, AMELIE, "signup"))
+
+    assert "`/penpals signup` : postuler" in shown["text"], shown["text"]
+    assert "*Organisers*" in shown["text"]  # organiser commands stay in English
+    [view] = slack.views.values()
+    assert view["submit"]["text"] == "Postuler"
+    assert _block(view, "country")["label"]["text"] == "Pays où vous travaillez"
+    language = _block(view, "language")["element"]
+    assert [o["value"] for o in language["options"]] == ["en", "fr", "es"]
+    assert language["initial_option"]["value"] == "fr"
+    _, found = await http.interact(payloads.options(slack, AMELIE, view, "country", "allem"))
+    assert [o["text"]["text"] for o in found["options"]] == ["Allemagne (DE)"]
+    # One users.info with the locale, kept for the next requests.
+    asked = [c for c in slack.calls_to("users.info") if c.args.get("include_locale")]
+    assert len(asked) == 1
+
+
+async def test_the_language_chosen_at_signup_wins_over_the_slack_locale(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """Choosing Español in the modal stores it: the thanks and later replies are in Spanish."""
+    slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
+    await _open_round(services, community)
+    await http.command(payloads.command(slack, AMELIE, "signup"))
+    [view] = slack.views.values()
+    values = {**payloads.signup_values(name="Amélie Durand"), **_language("es")}
+
+    _, answer = await http.interact(payloads.view_submission(slack, AMELIE, view, values))
+    _, profile = await http.command(payloads.command(slack, AMELIE, "profile"))
+    _, gone = await http.command(payloads.command(slack, AMELIE, "withdraw"))
+
+    assert answer["response_action"] == "update"
+    assert answer["view"]["blocks"][0]["text"]["text"].startswith("¡Gracias, Amélie Durand!")
+    member = MemberRef(Platform.SLACK, AMELIE)
+    assert await services.applications.language(community, member, locale="fr-FR") == "es"
+    assert "Finlandia (Europe/Helsinki)" in profile["text"], profile["text"]
+    assert gone["text"] == "Te has retirado de la ronda 2027A."
+
+
+async def test_an_unsupported_locale_falls_back_to_the_community_language(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """A de-DE user in a French-speaking community reads French; an en-US user English."""
+    slack.add_user(AMELIE, "Anna Schmidt", locale="de-DE")
+    await services.communities.configure(community.id, default_language="fr")
+
+    _, french = await http.command(payloads.command(slack, AMELIE, "help"))
+    _, english = await http.command(payloads.command(slack, "UMEMBER001", "help"))
+
+    assert french["text"].startswith("*penpals* forme des binômes"), french["text"]
+    assert english["text"].startswith("*penpals* pairs members across countries")
