@@ -107,3 +107,47 @@ async def test_pacer_spaces_concurrent_callers() -> None:
     await pacer.wait("users.info")  # another method is not held up
     assert stamps[-1] >= 0.08
     assert time.monotonic() - started < stamps[-1] + 0.02
+
+
+def test_a_survey_modal_fits_block_kit() -> None:
+    """Many options become a multi-select, long labels are clipped, answers prefill, and back."""
+    from datetime import UTC, datetime
+
+    from adapters.slack import surveys
+    from core.surveys import Option, Question, QuestionType, SurveyForm, SurveyKind
+    from tests.adapters.slack.standin import check_blocks
+
+    topics = tuple(Option(str(n), f"{n}. {'A very long topic title ' * 5}") for n in range(1, 13))
+    form = SurveyForm(
+        survey_id=7,
+        kind=SurveyKind.END,
+        round_name="2027A",
+        title="End-of-round survey, and a title that is far too long",
+        intro="Counted without names.",
+        questions=(
+            Question("topics", QuestionType.MULTI, "Which topics?", topics),
+            Question("mood", QuestionType.CHOICE, "Mood?", (Option("ok", "OK"),), required=True),
+            Question("comment", QuestionType.TEXT, "Anything else?", max_length=500),
+        ),
+        answers={"topics": ("2", "12"), "mood": "ok"},
+        closes_at=datetime(2027, 6, 1, tzinfo=UTC),
+        lang="en",
+        submit_label="Send",
+    )
+
+    view = surveys.survey_view(form)
+
+    check_blocks(view["blocks"], limit=100)
+    assert len(view["title"]["text"]) <= 24
+    assert surveys.metadata(view) == (7, "en")
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert inputs["topics"]["element"]["type"] == "multi_static_select"
+    assert [o["value"] for o in inputs["topics"]["element"]["initial_options"]] == ["2", "12"]
+    assert inputs["mood"]["optional"] is False and inputs["comment"]["optional"] is True
+    assert inputs["comment"]["element"]["max_length"] == 500
+    values = {
+        "topics": {"topics": {"type": "multi_static_select", "selected_options": []}},
+        "mood": {"mood": {"type": "static_select", "selected_option": {"value": "ok"}}},
+        "comment": {"comment": {"type": "plain_text_input", "value": None}},
+    }
+    assert surveys.answers(values) == {"topics": (), "mood": "ok", "comment": ""}

@@ -12,7 +12,7 @@ from core.surveys import SurveyKind, parse_survey_action
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import MEMBER
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import ANA, Pair, running_pair
+from tests.adapters.slack.rounds import ANA, BRUNO, Pair, running_pair
 from tests.adapters.slack.standin import SlackStandIn, wait_until
 from tests.support import FixedClock
 
@@ -178,3 +178,38 @@ async def test_wrong_answers_strangers_and_a_closed_survey_are_refused(
     await _press(slack, http, ANA, button)
     await wait_until(lambda: len(slack.responses) > seen)
     assert "closed" in slack.responses[-1]["text"], slack.responses[-1]
+
+
+async def test_the_reminder_in_a_dm_opens_the_same_modal(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    clock: FixedClock,
+    platform: SlackPlatform,
+) -> None:
+    """Ana answered, Bruno did not: only Bruno's DM reminder comes, and its button works."""
+    pair, button = await _invited(services, community, slack, clock)
+    view = await _open(slack, http, ANA, button)
+    await _submit(slack, http, ANA, view, {"satisfaction": "5"})
+    window = await services.surveys.window_of(community.id, "2027A", SurveyKind.MID)
+    assert window is not None
+    clock.set(window.reminds)
+    await services.surveys.advance(pair.round.id)
+    await services.delivery.run_due()
+
+    def reminded(user: str) -> list[str]:
+        return [
+            e["action_id"]
+            for c in slack.channels.values()
+            if c.is_im and user in c.members
+            for m in c.messages
+            for b in m.get("blocks") or []
+            if b["type"] == "actions"
+            for e in b["elements"]
+        ]
+
+    assert reminded(ANA) == []
+    assert reminded(BRUNO) == [button]
+    opened = await _open(slack, http, BRUNO, button)
+    assert opened["callback_id"] == "penpals_survey"
