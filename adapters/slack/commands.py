@@ -20,8 +20,7 @@ from adapters.slack.pacing import Limits
 from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from adapters.slack.privacy import Privacy, forget_prompt
 from adapters.slack.reports import Reports
-from adapters.slack.texts import Locales, member_language, translation
-from adapters.slack.texts import sentence as sentence
+from adapters.slack.texts import Locales, member_language, sentence, translation
 from core import vocab
 from core.errors import InvalidValue, NotFound, PenpalsError
 from core.i18n import N_
