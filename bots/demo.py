@@ -33,6 +33,7 @@ from adapters.rehearsal import RehearsalPlatform
 from adapters.storage.engine import database_url
 from adapters.storage.migrate import upgrade_async
 from bots.bootstrap import Services, build
+from bots.reporting import write_report
 from bots.settings import Settings
 from core import applicants_csv, vocab
 from core.applicants_csv import ApplicantRow
@@ -41,6 +42,7 @@ from core.lifecycle import TOPIC_COUNT
 from core.matchmaking import MatchReport, Person
 from core.model import ApplicationStatus, Community, Platform, Round, RoundState
 from core.outbox import ActionState
+from core.reports import SurveyFigures
 from core.synthetic import generate_pool
 
 DEMO_DATABASE = Path("penpals-demo.db")
@@ -114,6 +116,7 @@ class DemoSummary:
     ended: datetime
     wall_seconds: float = 0.0
     reports: tuple[Path, ...] = field(default=())
+    surveys: tuple[str, ...] = ()  # one line per survey: responses and satisfaction
 
     @property
     def simulated_days(self) -> int:
@@ -186,7 +189,14 @@ async def rehearse_rows(
             Platform.LOCAL, COMMUNITY, "penpals rehearsal"
         )
         round_ = await _plan(services, community, clock.now())
-        calendar = _Calendar(services, clock, round_, _Chatter(platform, seed), progress)
+        calendar = _Calendar(
+            services,
+            clock,
+            round_,
+            _Chatter(platform, seed),
+            progress,
+            _Respondents(services, round_, seed),
+        )
         await calendar.run_until(RoundState.OPEN)
         await _apply(services, community, round_.name, rows, progress)
         await calendar.run_until(RoundState.CLOSED)
@@ -195,8 +205,22 @@ async def rehearse_rows(
         progress("Matching", 1, 1)
         await calendar.run_until(RoundState.FINISHED)
         summary = await _summarise(services, community, round_, matching, platform, rows, source)
-    summary = replace(summary, wall_seconds=time.perf_counter() - started)
-    return replace(summary, reports=write_reports(summary, reports))
+        report = await services.reports.round_report(community.id, round_.name)
+    summary = replace(
+        summary,
+        surveys=tuple(_survey_line(v) for v in report.rounds[-1].surveys),
+        wall_seconds=time.perf_counter() - started,
+    )
+    written = write_reports(summary, reports)
+    charts = await asyncio.to_thread(write_report, report, reports)
+    return replace(summary, reports=(*written, *charts))
+
+
+def _survey_line(v: SurveyFigures) -> str:
+    what = "mid-round check-in" if v.kind == "mid" else "end-of-round survey"
+    rate = f"{v.response_rate:.0%}" if v.response_rate is not None else "-"
+    mean = f", satisfaction {v.satisfaction:.1f} of 5" if v.satisfaction is not None else ""
+    return f"{what}: {v.responses:,} of {v.invited:,} answered ({rate}){mean}"
 
 
 async def fresh_database(url: str) -> None:
@@ -318,6 +342,57 @@ class _Chatter:
             self._last[space_id] = now
 
 
+class _Respondents:
+    """Simulate members answering the surveys: most at once, some after the reminder.
+
+    Answers go through SurveyService.answer, as a modal's submission does. The mix
+    of satisfaction answers is a made-up one close to ILN's 80-90% satisfied.
+    """
+
+    AT_ONCE = 0.6  # of the members, when the survey arrives
+    AFTER_REMINDER = 0.3  # of those who had not answered, after the reminder
+    SATISFACTION = (("1", 2), ("2", 4), ("3", 10), ("4", 44), ("5", 40))
+
+    def __init__(self, services: Services, round_: Round, seed: int) -> None:
+        self._services = services
+        self._round = round_
+        self._rng = random.Random(seed + 1)
+        self._seen: set[tuple[int, str]] = set()  # (survey id, "sent" | "reminded")
+        self._answered: set[tuple[int, int]] = set()  # (survey id, member id)
+
+    async def answer(self) -> None:
+        async with self._services.uow() as uow:
+            surveys = await uow.surveys.for_round(self._round.id)
+            groups = await uow.groups.list(self._round.id)
+            members = sorted({m for g in groups if g.published and g.active for m in g.member_ids})
+            refs = await uow.members.refs(members)
+        for survey in surveys:
+            for stage, at, share in (
+                ("sent", survey.sent_at, self.AT_ONCE),
+                ("reminded", survey.reminded_at, self.AFTER_REMINDER),
+            ):
+                if at is None or survey.closed_at is not None or (survey.id, stage) in self._seen:
+                    continue
+                self._seen.add((survey.id, stage))
+                for member_id in members:
+                    if (survey.id, member_id) in self._answered or self._rng.random() >= share:
+                        continue
+                    self._answered.add((survey.id, member_id))
+                    await self._services.surveys.answer(refs[member_id], survey.id, self._answers())
+
+    def _answers(self) -> dict[str, Any]:
+        rng = self._rng
+        scores, weights = zip(*self.SATISFACTION, strict=True)
+        return {
+            "satisfaction": rng.choices(scores, weights)[0],
+            "frequency": rng.choice(("weekly", "fortnightly", "fortnightly", "monthly")),
+            "topics": sorted(rng.sample([str(n) for n in range(1, TOPIC_COUNT + 1)], 3)),
+            "modes": rng.sample(("chat", "email", "video"), rng.randint(1, 2)),
+            "goals": rng.choice(("yes", "yes", "partly", "no", "none")),
+            "recommend": rng.choice(("yes", "yes", "yes", "maybe", "no")),
+        }
+
+
 class _Calendar:
     """Move the simulated clock from one due moment to the next, doing what falls due."""
 
@@ -328,28 +403,36 @@ class _Calendar:
         round_: Round,
         chatter: _Chatter,
         progress: Progress,
+        respondents: _Respondents | None = None,
     ) -> None:
         self._services = services
         self._clock = clock
         self._round = round_
         self._chatter = chatter
+        self._respondents = respondents
         self._progress = progress
         self._first = clock.now()
         assert round_.ends_at is not None, "a planned round has an end"
         self._days = (round_.ends_at - self._first).days
 
     async def run_until(self, state: RoundState) -> None:
-        """Advance and deliver at each due moment until the round reaches *state*, drained."""
+        """Advance and deliver at each due moment until the round reaches *state*, drained.
+
+        A finished round is drained once its end survey has closed too.
+        """
         automation, delivery = self._services.automation, self._services.delivery
         while True:
             self._chatter.talk(self._clock.now())
             await automation.advance(self._round.id)
             await delivery.run_due()
+            if self._respondents is not None:
+                await self._respondents.answer()
             current = await self._services.rounds.get(self._round.community_id, self._round.name)
             self._show(current)
             next_step = await automation.next_due(self._round.id)
             next_delivery = await delivery.next_due()
-            if current.state is state and next_delivery is None:
+            finished_for_good = state is not RoundState.FINISHED or next_step is None
+            if current.state is state and next_delivery is None and finished_for_good:
                 return
             upcoming = [t for t in (next_step, next_delivery) if t is not None]
             if not upcoming:
@@ -440,6 +523,7 @@ def summary_lines(s: DemoSummary) -> list[str]:
         f"  pair spaces      {s.spaces:,} created, {s.spaces_archived:,} archived with a goodbye",
         f"  nudges           {s.nudges} to pairs silent for 14 days, "
         f"{s.offers} new partners offered at 28",
+        *(f"  survey           {line}" for line in s.surveys),
         f"  announcements    {s.announcements}, organiser alerts {s.organiser_alerts}",
         f"  failed actions   {s.failed_actions}",
     ]
@@ -522,7 +606,7 @@ def print_summary(console: Console, summary: DemoSummary) -> None:
     console.print(first, style="bold", markup=False)
     for line in rest:
         console.print(line, markup=False)
-    console.print(f"Report written to {' and '.join(str(p) for p in summary.reports)}.")
+    console.print(f"Reports written: {', '.join(str(p) for p in summary.reports)}.")
     console.print(
         f"The rehearsal's database is {summary.database}: look around with "
         f"PENPALS_DATABASE_URL=sqlite:///{summary.database} PENPALS_COMMUNITY=local:{COMMUNITY} "

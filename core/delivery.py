@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from core import messages
 from core.applications import A
-from core.languages import pair_language
+from core.languages import pair_language, pair_language_of
 from core.model import Community, Group, MemberRef, Platform, Round, RoundState, Topic
 from core.outbox import (
     Action,
@@ -92,6 +92,11 @@ class DeliveryService:
                     continue
                 groups = [g for g in await uow.groups.list(round_.id) if g.published]
                 first = await _first_topics(uow, round_.id, groups, [item.at for item in due])
+                chosen = await uow.members.languages(m for g in groups for m in g.member_ids)
+                lang = {
+                    g.number: pair_language_of([chosen.get(m) for m in g.member_ids], community)
+                    for g in groups
+                }
                 actions = []
                 for k, item in enumerate(due):
                     thread = topic_thread_key(round_.id, k)
@@ -113,7 +118,7 @@ class DeliveryService:
                             community.id,
                             community.platform,
                             ActionKind.POST_TOPIC,
-                            {**common, "group": g.number},
+                            {**common, "group": g.number, "lang": lang[g.number]},
                             item.at,
                             round_.id,
                             requires=(space_key(round_.id, g.number), thread),
@@ -302,7 +307,9 @@ class _Context:
         ctx = cls(action, community, now)
         p, kind = action.payload, action.kind
         pair_kinds = (ActionKind.CREATE_SPACE, ActionKind.POST_TOPIC, ActionKind.ARCHIVE_SPACE)
-        if kind in pair_kinds and "group" in p and "round_id" in p:
+        if "lang" in p:  # decided when enqueued (topic posts: one query for the round)
+            ctx.lang = p["lang"]
+        elif kind in pair_kinds and "group" in p and "round_id" in p:
             group = await uow.groups.find(p["round_id"], p["group"])
             if group is not None:
                 ctx.lang = await pair_language(uow, community, group.member_ids)

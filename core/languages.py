@@ -22,7 +22,13 @@ async def member_language(uow: UnitOfWork, community: Community, member_id: int)
 
 async def pair_language(uow: UnitOfWork, community: Community, member_ids: Sequence[int]) -> str:
     """Return the language of messages to a pair space: theirs if they all chose it."""
-    chosen = {await uow.members.language(m) for m in member_ids}
-    if len(chosen) == 1 and (only := chosen.pop()) is not None:
+    chosen = await uow.members.languages(member_ids)
+    return pair_language_of([chosen.get(m) for m in member_ids], community)
+
+
+def pair_language_of(choices: Sequence[str | None], community: Community) -> str:
+    """Return a pair's language from its members' choices (None: no choice)."""
+    distinct = set(choices)
+    if len(distinct) == 1 and (only := distinct.pop()) is not None:
         return i18n.pick(only, community.settings.default_language)
     return i18n.pick(community.settings.default_language)

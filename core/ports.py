@@ -92,6 +92,9 @@ class MemberRepository(Protocol):
         ...
 
     async def set_language(self, member_id: int, language: str | None) -> None: ...
+    async def languages(self, member_ids: Iterable[int]) -> dict[int, str | None]:
+        """Return the chosen language (or None) of each existing member of *member_ids*."""
+        ...
 
 
 class RoundRepository(Protocol):

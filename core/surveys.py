@@ -669,10 +669,10 @@ class SurveyService:
         r = await uow.rounds.get(survey.round_id)
         community = await uow.communities.get(r.community_id)
         member_id = await uow.members.find(community.id, member)
+        # The member's own groups, not the round's: listing a thousand pairs per
+        # answer made every modal cost as much as the whole round.
         in_round = member_id is not None and any(
-            member_id in g.member_ids
-            for g in await uow.groups.list(r.id, active_only=False)
-            if g.published
+            m.round_id == r.id and m.published for m in await uow.privacy.memberships(member_id)
         )
         stored = None if member_id is None else await uow.members.language(member_id)
         lang = i18n.pick(stored, locale, community.settings.default_language)

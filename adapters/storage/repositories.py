@@ -215,6 +215,15 @@ class SqlMemberRepository:
             select(MemberRow.language).where(MemberRow.id == member_id)
         )
 
+    async def languages(self, member_ids: Iterable[int]) -> dict[int, str | None]:
+        ids = set(member_ids)
+        if not ids:
+            return {}
+        rows = await self._session.execute(
+            select(MemberRow.id, MemberRow.language).where(MemberRow.id.in_(ids))
+        )
+        return {member_id: language for member_id, language in rows}
+
     async def set_language(self, member_id: int, language: str | None) -> None:
         await self._session.execute(
             update(MemberRow).where(MemberRow.id == member_id).values(language=language)

@@ -114,9 +114,7 @@ def test_placeholder_check_catches_a_renamed_or_dropped_placeholder() -> None:
 def test_runtime_compiler_agrees_with_babel(domain: str, lang: str) -> None:
     """core.i18n reads a .po as Babel does and writes a .mo that gettext loads."""
     text = po_path(lang, domain).read_text(encoding="utf-8")
-    expected = {
-        str(m.id): str(m.string) for m in load(po_path(lang, domain)) if m.id and m.string
-    }
+    expected = {str(m.id): str(m.string) for m in load(po_path(lang, domain)) if m.id and m.string}
     ours = i18n.read_po(text)
     ours.pop("")
     assert ours == expected
