@@ -17,8 +17,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from core import messages
+from core import i18n, messages
 from core.errors import Conflict, InvalidValue, NotFound
+from core.languages import pair_language_of
 from core.matching import group_score, violations
 from core.matchmaking import candidates
 from core.model import (
@@ -255,9 +256,27 @@ class EngagementService:
             silent = await _silences(uow, round_, spaces, now)
             rescue = [s for s in silent if s.days >= RESCUE_AFTER.days]
             refs = await uow.members.refs(m for s in rescue for m in s.member_ids)
-            nudges = [_nudge(community, round_, s, now) for s in silent]
+            # Nudges in the pair's language, offers in the member's own.
+            chosen = await uow.members.languages(m for s in silent for m in s.member_ids)
+            nudges = [
+                _nudge(
+                    community,
+                    round_,
+                    s,
+                    now,
+                    pair_language_of([chosen.get(m) for m in s.member_ids], community),
+                )
+                for s in silent
+            ]
             offers = [
-                _offer(community, round_, s, refs[s.active_member_id].external_id, now)
+                _offer(
+                    community,
+                    round_,
+                    s,
+                    refs[s.active_member_id].external_id,
+                    now,
+                    i18n.pick(chosen.get(s.active_member_id), community.settings.default_language),
+                )
                 for s in rescue
                 if s.active_member_id is not None
             ]
@@ -534,7 +553,7 @@ async def _names(uow: UnitOfWork, round_id: int) -> dict[int, str]:
     return {a.member_id: a.profile.name for a in await uow.applications.list(round_id)}
 
 
-def _nudge(community: Community, round_: Round, s: Silence, now: datetime) -> NewAction:
+def _nudge(community: Community, round_: Round, s: Silence, now: datetime, lang: str) -> NewAction:
     key = space_key(round_.id, s.number)
     return NewAction(
         f"r{round_.id}:g{s.number}:nudge:{s.spell}",
@@ -542,9 +561,7 @@ def _nudge(community: Community, round_: Round, s: Silence, now: datetime) -> Ne
         community.platform,
         ActionKind.POST,
         {
-            "message": message_to_dict(
-                messages.nudge(round_, s.days, lang=community.settings.default_language)
-            ),
+            "message": message_to_dict(messages.nudge(round_, s.days, lang=lang)),
             "group": s.number,
         },
         now,
@@ -554,13 +571,13 @@ def _nudge(community: Community, round_: Round, s: Silence, now: datetime) -> Ne
 
 
 def _offer(
-    community: Community, round_: Round, s: Silence, external_id: str, now: datetime
+    community: Community, round_: Round, s: Silence, external_id: str, now: datetime, lang: str
 ) -> NewAction:
     message = messages.new_partner_offer(
         round_,
         s.days,
         action_id=offer_action_id(round_.id, s.number),
-        lang=community.settings.default_language,
+        lang=lang,
     )
     return NewAction(
         f"r{round_.id}:g{s.number}:offer:{s.spell}",

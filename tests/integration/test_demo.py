@@ -78,10 +78,27 @@ async def test_a_rehearsal_gives_each_group_one_space_every_topic_once_and_a_goo
 
 
 async def test_a_rehearsal_writes_its_report_with_the_same_figures(folder: Path) -> None:
-    """reports/demo-<round>.json and .txt hold the summary's figures."""
+    """reports/demo-<round>.json and .txt hold the summary's figures, next to the round report."""
     summary = await demo.rehearse(settings_in(folder), applicants=None, size=SIZE, seed=3)
     report = Path("reports") / f"demo-{summary.round}.json"
-    assert summary.reports == (report, report.with_suffix(".txt"))
+    stem = f"reports/report-{summary.round}"
+    assert [str(p) for p in summary.reports] == [
+        str(report),
+        str(report.with_suffix(".txt")),
+        f"{stem}.csv",
+        f"{stem}.json",
+        f"{stem}-by-round.png",
+        f"{stem}-satisfaction.png",
+        f"{stem}-activity.png",
+    ]
+    figures = json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))["rounds"][0]
+    assert [v["survey"] if "survey" in v else v["kind"] for v in figures["surveys"]] == [
+        "mid",
+        "end",
+    ]
+    assert all(v["invited"] == summary.participants for v in figures["surveys"])
+    assert 0.5 < figures["survey_response_rate"] < 1 and 3 < figures["satisfaction"] <= 5
+    assert len(summary.surveys) == 2 and "answered" in summary.surveys[0]
     data = json.loads((folder / report).read_text(encoding="utf-8"))
     for figure in ("groups", "participants", "pair_posts", "spaces_archived", "nudges"):
         assert data[figure] == getattr(summary, figure)
@@ -131,7 +148,8 @@ def test_the_demo_command_prints_the_summary_and_where_the_report_is(
     printed = capsys.readouterr().out
     assert f"applicants       60 ({SAMPLE})" in printed
     assert "topics sent      9 of 9" in printed
-    assert "Report written to reports/demo-" in printed
+    assert "Reports written: reports/demo-" in printed and "satisfaction.png" in printed
+    assert "survey           mid-round check-in" in printed
     assert (folder / demo.DEMO_DATABASE).exists()
 
 
