@@ -14,7 +14,8 @@ from datetime import datetime
 
 from core import i18n, messages
 from core.applicants_csv import ApplicantRow
-from core.errors import Conflict, InvalidValue, NotFound
+from core.errors import Conflict, InvalidValue, Moment, NotFound
+from core.i18n import N_
 from core.model import Application, ApplicationStatus, Community, Group, MemberRef, Profile, Round
 from core.model import RoundState as S
 from core.outbox import ActionKind, NewAction, space_key
@@ -68,12 +69,29 @@ async def open_round(uow: UnitOfWork, community_id: int) -> Round:
     closed = [r for r in rounds if r.state is S.CLOSED]
     if closed:
         last = max(closed, key=lambda r: r.id)
-        when = f" on {last.applications_close_at:%d %B %Y}" if last.applications_close_at else ""
+        if last.applications_close_at is not None:
+            raise Conflict(
+                N_(
+                    "applications for round {round} closed on {closes}: watch the "
+                    "announcements for the next round"
+                ),
+                round=last.name,
+                closes=Moment(last.applications_close_at, "%d %B %Y"),
+            )
         raise Conflict(
-            f"applications for round {last.name} closed{when}: watch the announcements "
-            "for the next round"
+            N_("applications for round {round} closed: watch the announcements for the next round"),
+            round=last.name,
         )
-    raise Conflict("no round is taking applications right now: watch the announcements")
+    raise Conflict(N_("no round is taking applications right now: watch the announcements"))
+
+
+def _unsupported(language: str) -> InvalidValue:
+    """Return the error for a language penpals has no catalog of."""
+    return InvalidValue(
+        N_("language {language}: penpals speaks {supported}; choose one of them"),
+        language=repr(language),
+        supported=", ".join(i18n.SUPPORTED),
+    )
 
 
 class ApplicationService:
@@ -110,10 +128,7 @@ class ApplicationService:
         if language:
             chosen = i18n.supported(language)
             if chosen is None:
-                raise InvalidValue(
-                    f"language {language!r}: penpals speaks "
-                    f"{', '.join(i18n.SUPPORTED)}; choose one of them"
-                )
+                raise _unsupported(language)
         async with self._uow() as uow:
             round_, existing = await self._can_apply(uow, community, member)
             member_id = await uow.members.ensure(community.id, member, profile.name)
@@ -149,14 +164,11 @@ class ApplicationService:
         """Record the member's choice of language; return the catalog it resolves to."""
         chosen = i18n.supported(language)
         if chosen is None:
-            raise InvalidValue(
-                f"language {language!r}: penpals speaks {', '.join(i18n.SUPPORTED)}; "
-                "choose one of them"
-            )
+            raise _unsupported(language)
         async with self._uow() as uow:
             member_id = await uow.members.find(community.id, member)
             if member_id is None:
-                raise NotFound("you have not signed up yet: use the signup command first")
+                raise NotFound(N_("you have not signed up yet: use the signup command first"))
             await uow.members.set_language(member_id, chosen)
             await uow.commit()
         return chosen
@@ -168,15 +180,22 @@ class ApplicationService:
         closes = round_.applications_close_at
         if closes is not None and closes <= self._clock.now():
             raise Conflict(
-                f"applications for round {round_.name} closed on {closes:%d %B %Y %H:%M} UTC: "
-                "watch the announcements for the next round"
+                N_(
+                    "applications for round {round} closed on {closes} UTC: "
+                    "watch the announcements for the next round"
+                ),
+                round=round_.name,
+                closes=Moment(closes),
             )
         member_id = await uow.members.find(community.id, member)
         existing = None if member_id is None else await uow.applications.find(round_.id, member_id)
         if existing is not None and existing.status is A.DECLINED:
             raise Conflict(
-                f"your application to round {round_.name} was declined: "
-                "ask an organiser if you think this is a mistake"
+                N_(
+                    "your application to round {round} was declined: "
+                    "ask an organiser if you think this is a mistake"
+                ),
+                round=round_.name,
             )
         return round_, existing
 
@@ -189,7 +208,7 @@ class ApplicationService:
                     app = await uow.applications.find(round_.id, member_id)
                     if app is not None:
                         return app
-        raise NotFound("you have not applied yet: use signup to apply")
+        raise NotFound(N_("you have not applied yet: use signup to apply"))
 
     async def withdraw(
         self, community: Community, member: MemberRef, round_name: str | None = None
@@ -227,7 +246,7 @@ class ApplicationService:
                 await uow.commit()
                 app = replace(app, status=A.WITHDRAWN, updated_at=now)
                 return Withdrawn(app, round_, group, partners)
-        raise NotFound("you have no application to withdraw in a current round")
+        raise NotFound(N_("you have no application to withdraw in a current round"))
 
     async def list(
         self,

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from core import i18n, messages
 from core.errors import Conflict, InvalidValue, NotFound
+from core.i18n import N_
 from core.languages import pair_language_of
 from core.matching import group_score, violations
 from core.matchmaking import candidates
@@ -125,11 +126,18 @@ def pause_end(day: date, now: datetime) -> datetime:
     until = datetime.combine(day, time(), UTC)
     latest = now + timedelta(days=MAX_PAUSE_DAYS)
     if until <= now:
-        raise InvalidValue(f"{day:%Y-%m-%d} is not in the future: give the day you will be back")
+        raise InvalidValue(
+            N_("{day} is not in the future: give the day you will be back"),
+            day=f"{day:%Y-%m-%d}",
+        )
     if until > latest:
         raise InvalidValue(
-            f"a pause lasts at most {MAX_PAUSE_DAYS} days (until {latest:%Y-%m-%d}): "
-            "for longer, tell the organisers or withdraw from the round"
+            N_(
+                "a pause lasts at most {days} days (until {latest}): "
+                "for longer, tell the organisers or withdraw from the round"
+            ),
+            days=MAX_PAUSE_DAYS,
+            latest=f"{latest:%Y-%m-%d}",
         )
     return until
 
@@ -310,8 +318,10 @@ class EngagementService:
             silences = await _silences(uow, round_, spaces, now)
             if not any(s.days >= RESCUE_AFTER.days for s in silences):
                 raise Conflict(
-                    "your pair space is active again, so your pair continues: ask the "
-                    "organisers if you would still like a change"
+                    N_(
+                        "your pair space is active again, so your pair continues: ask the "
+                        "organisers if you would still like a change"
+                    )
                 )
             chosen = await _best_partner(uow, community, round_, member_id, now)
             if chosen is None:
@@ -344,7 +354,7 @@ class EngagementService:
             member_id = await uow.members.find(community.id, member)
             if member_id is None or await _latest_application(uow, community, member_id) is None:
                 raise NotFound(
-                    "apply to a round once first, so that a new partner can read about you"
+                    N_("apply to a round once first, so that a new partner can read about you")
                 )
             round_id = None
             if round_name is not None:
@@ -361,7 +371,7 @@ class EngagementService:
         """Pause a member's pair until *until*: no nudges, and the pair is not silent meanwhile."""
         now = self._clock.now()
         if until <= now:
-            raise InvalidValue("a pause ends in the future: give a later date")
+            raise InvalidValue(N_("a pause ends in the future: give a later date"))
         async with self._uow() as uow:
             member_id, round_ = await _current_round(uow, community, member)
             # A new pause replaces one already running instead of overlapping it.
@@ -651,7 +661,7 @@ async def _open_offer(
         for group in await uow.groups.list(round_.id):
             if group.number == offer.payload["offer_group"] and member_id in group.member_ids:
                 return member_id, round_, group
-    raise NotFound("you have no open offer of a new partner: ask the organisers for help")
+    raise NotFound(N_("you have no open offer of a new partner: ask the organisers for help"))
 
 
 async def _best_partner(
@@ -766,7 +776,7 @@ async def _current_round(
             app = await uow.applications.find(round_.id, member_id)
             if app is not None and app.status is A.APPROVED:
                 return member_id, round_
-    raise NotFound("you are not in a running round, so there is nothing to pause")
+    raise NotFound(N_("you are not in a running round, so there is nothing to pause"))
 
 
 def _space_action(community: Community, round_: Round, number: int, at: datetime) -> NewAction:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from core.errors import NotFound
+from core.i18n import N_
 from core.model import (
     ApplicationStatus,
     Community,
@@ -307,8 +308,12 @@ class PrivacyService:
         member = await uow.privacy.member(community.id, ref)
         if member is None:
             raise NotFound(
-                f"nothing is stored about member {ref.external_id!r} in {community.name} "
-                "(unknown id, or already forgotten): check the id"
+                N_(
+                    "nothing is stored about member {member} in {community} "
+                    "(unknown id, or already forgotten): check the id"
+                ),
+                member=repr(ref.external_id),
+                community=community.name,
             )
         return member
 

@@ -2,34 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from core import vocab
-from core.errors import InvalidValue
+from core.errors import InvalidValue, PenpalsError
+from core.i18n import N_
 from core.model import Profile, Wishes
 
 MAX_INTRODUCTION = 1000
 
 
 class ProfileInvalid(InvalidValue):
-    """Some fields are wrong; `fields` maps each field name to what is wrong with it."""
+    """Some fields are wrong; `fields` maps each field name to what is wrong with it.
 
-    def __init__(self, fields: dict[str, str]) -> None:
-        self.fields = fields
-        super().__init__("; ".join(f"{name}: {why}" for name, why in fields.items()))
+    `fields` holds the English sentences; `problems` the errors themselves, so that
+    `localized_fields(lang)` can say each one in the member's language.
+    """
+
+    def __init__(self, fields: Mapping[str, str | PenpalsError]) -> None:
+        self.problems: dict[str, PenpalsError] = {
+            name: why if isinstance(why, PenpalsError) else InvalidValue(why)
+            for name, why in fields.items()
+        }
+        self.fields = {name: str(why) for name, why in self.problems.items()}
+        super().__init__("; ".join(f"{name}: {why}" for name, why in self.fields.items()))
+
+    def localized_fields(self, lang: str) -> dict[str, str]:
+        """Return what is wrong with each field, in *lang*."""
+        return {name: why.localized(lang) for name, why in self.problems.items()}
+
+    def localized(self, lang: str) -> str:
+        return "; ".join(f"{name}: {why}" for name, why in self.localized_fields(lang).items())
 
 
 class _Checker:
     """Collect every field's problem instead of stopping at the first."""
 
     def __init__(self) -> None:
-        self.problems: dict[str, str] = {}
+        self.problems: dict[str, PenpalsError] = {}
 
     def one(self, field: str, check: Callable[[str], str], value: str) -> str:
         try:
             return check(value)
         except InvalidValue as exc:
-            self.problems[field] = str(exc)
+            self.problems[field] = exc
             return ""
 
     def many(
@@ -38,7 +54,7 @@ class _Checker:
         try:
             return vocab.each(check, values)
         except InvalidValue as exc:
-            self.problems[field] = str(exc)
+            self.problems[field] = exc
             return ()
 
 
@@ -63,12 +79,16 @@ def build_profile(
     c = _Checker()
     clean_name = " ".join(name.split())
     if not clean_name:
-        c.problems["name"] = "a display name is needed"
+        c.problems["name"] = InvalidValue(N_("a display name is needed"))
     if len(introduction) > MAX_INTRODUCTION:
-        c.problems["introduction"] = f"keep it under {MAX_INTRODUCTION} characters"
+        c.problems["introduction"] = InvalidValue(
+            N_("keep it under {limit} characters"), limit=MAX_INTRODUCTION
+        )
     spoken = c.many("languages", vocab.language, languages)
     if not spoken and "languages" not in c.problems:
-        c.problems["languages"] = "give at least one language you can hold a conversation in"
+        c.problems["languages"] = InvalidValue(
+            N_("give at least one language you can hold a conversation in")
+        )
     profile = Profile(
         name=clean_name,
         country=c.one("country", vocab.country, country),

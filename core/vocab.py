@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import pycountry
 
 from core.errors import InvalidValue
+from core.i18n import N_
 
 SECTORS: tuple[str, ...] = (
     "academic",
@@ -55,8 +56,8 @@ def country(value: str) -> str:
     code = value.strip().upper()
     if code not in _country_codes():
         raise InvalidValue(
-            f"unknown country code {value.strip()!r}: use an ISO 3166-1 alpha-2 code "
-            "such as FI, US or BR"
+            N_("unknown country code {value}: use an ISO 3166-1 alpha-2 code such as FI, US or BR"),
+            value=repr(value.strip()),
         )
     return code
 
@@ -95,8 +96,10 @@ def language(value: str) -> str:
     code = value.strip().lower()
     if code not in _language_codes():
         raise InvalidValue(
-            f"unknown language code {value.strip()!r}: use ISO 639-1 two-letter codes "
-            "such as en, fi or es"
+            N_(
+                "unknown language code {value}: use ISO 639-1 two-letter codes such as en, fi or es"
+            ),
+            value=repr(value.strip()),
         )
     return code
 
@@ -122,8 +125,11 @@ def timezone(value: str) -> str:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidValue(
-                f"unknown time zone {name!r}: use an IANA name such as Europe/Helsinki "
-                "or America/Sao_Paulo"
+                N_(
+                    "unknown time zone {value}: use an IANA name such as Europe/Helsinki "
+                    "or America/Sao_Paulo"
+                ),
+                value=repr(name),
             ) from None
     return name
 
@@ -132,7 +138,11 @@ def sector(value: str) -> str:
     """Return the canonical library sector for *value*."""
     name = value.strip().lower()
     if name not in SECTORS:
-        raise InvalidValue(f"unknown sector {value.strip()!r}: use one of {', '.join(SECTORS)}")
+        raise InvalidValue(
+            N_("unknown sector {value}: use one of {choices}"),
+            value=repr(value.strip()),
+            choices=", ".join(SECTORS),
+        )
     return name
 
 
@@ -141,7 +151,9 @@ def career_stage(value: str) -> str:
     name = value.strip().lower()
     if name not in CAREER_STAGES:
         raise InvalidValue(
-            f"unknown career stage {value.strip()!r}: use one of {', '.join(CAREER_STAGES)}"
+            N_("unknown career stage {value}: use one of {choices}"),
+            value=repr(value.strip()),
+            choices=", ".join(CAREER_STAGES),
         )
     return name
 
@@ -151,8 +163,11 @@ def tag(value: str) -> str:
     name = " ".join(value.strip().lower().split())
     if not _TAG.match(name):
         raise InvalidValue(
-            f"interest tag {value.strip()!r} is not valid: use words, digits, spaces or hyphens, "
-            "at most 40 characters"
+            N_(
+                "interest tag {value} is not valid: use words, digits, spaces or hyphens, "
+                "at most 40 characters"
+            ),
+            value=repr(value.strip()),
         )
     return name
 
