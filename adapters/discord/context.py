@@ -115,10 +115,19 @@ async def answer(
         await interaction.response.send_message(**kwargs)
 
 
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Show a person's mistake as it is; log anything else and say so without a traceback."""
+async def report_error(
+    interaction: discord.Interaction, error: BaseException, lang: str | None = None
+) -> None:
+    """Show a person's mistake in their language; log anything else and say so.
+
+    *lang* is the member's language when the handler knows it already; otherwise it
+    is looked up (stored choice, Discord's locale, the community's default).
+    """
     original = getattr(error, "original", None) or error
-    if isinstance(original, PenpalsError | NotOrganiser):
+    if isinstance(original, PenpalsError):
+        text = original.localized(lang or await _error_language(interaction))
+        text = text[:1].upper() + text[1:]
+    elif isinstance(original, NotOrganiser):
         text = str(original)
         text = text[:1].upper() + text[1:]
     else:
@@ -131,3 +140,18 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         await answer(interaction, text)
     except discord.HTTPException:
         log.exception("could not report an error to the member")
+
+
+async def _error_language(interaction: discord.Interaction) -> str:
+    """Return the language to report a mistake in, without failing in turn."""
+    community = interaction.extras.get("community")
+    try:
+        if not isinstance(community, Community):
+            if interaction.guild_id is None:  # a DM: no community to ask
+                return texts.interaction_language(interaction, None)
+            community = await community_of(interaction)
+        return await member_language(interaction, community)
+    except Exception:  # the mistake matters more than the language it is told in
+        log.exception("could not look up the member's language")
+        known = community if isinstance(community, Community) else None
+        return texts.interaction_language(interaction, known)

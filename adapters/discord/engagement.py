@@ -47,14 +47,17 @@ def _services(interaction: discord.Interaction) -> _Services:
     return cast(_Services, deps(interaction).services)
 
 
-def pause_end(value: str, now: datetime) -> datetime:
+def pause_end(value: str, now: datetime, lang: str = "en") -> datetime:
     """Return the end of a pause typed as YYYY-MM-DD (the rule itself lives in core)."""
+    _ = texts.gettext(lang)
     try:
         parsed = parse_date(value, "the date")
     except InvalidValue:
-        raise InvalidValue(f"{value!r} is not a date: use YYYY-MM-DD") from None
+        raise InvalidValue(
+            _("{value} is not a date: use YYYY-MM-DD").format(value=repr(value))
+        ) from None
     if parsed is None:  # an empty option
-        raise InvalidValue("give the day you will be back, as YYYY-MM-DD")
+        raise InvalidValue(_("give the day you will be back, as YYYY-MM-DD"))
     return engagement.pause_end(parsed.astimezone(UTC).date(), now)
 
 
@@ -84,11 +87,13 @@ class NewPartnerButton(
         return cls(int(match["round"]), int(match["group"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        lang: str | None = None
         try:
             # Counting the pair's messages again takes longer than Discord's 3 seconds.
             await interaction.response.defer(ephemeral=True, thinking=True)
             community = await _community_of_round(interaction, self.round_id)
-            _ = texts.gettext(await member_language(interaction, community))
+            lang = await member_language(interaction, community)
+            _ = texts.gettext(lang)
             done = await _services(interaction).engagement.accept(
                 community, member_ref(interaction), self.round_id
             )
@@ -106,7 +111,7 @@ class NewPartnerButton(
             # The new pair space is in the outbox: make it now rather than at the next tick.
             deps(interaction).wake(done.round.id)
         except Exception as exc:
-            await report_error(interaction, exc)
+            await report_error(interaction, exc, lang)
 
 
 async def _community_of_round(interaction: discord.Interaction, round_id: int) -> Community:
@@ -133,9 +138,9 @@ async def _community_of_round(interaction: discord.Interaction, round_id: int) -
 async def pause(interaction: discord.Interaction, until: str) -> None:
     """Pause the member's pair: no nudges, and it is not counted silent meanwhile."""
     services = _services(interaction)
-    ends = pause_end(until, services.clock.now())
     community = await community_of(interaction)
     lang = await member_language(interaction, community)
+    ends = pause_end(until, services.clock.now(), lang)
     done = await services.engagement.pause(community, member_ref(interaction), ends)
     _ = texts.gettext(lang)
     await answer(

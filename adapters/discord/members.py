@@ -22,7 +22,7 @@ from adapters.discord.context import (
 )
 from adapters.discord.render import clip
 from core import i18n, vocab
-from core.errors import InvalidValue
+from core.errors import InvalidValue, PenpalsError
 from core.i18n import N_
 from core.model import Profile, Round
 from core.profiles import ProfileInvalid, build_profile
@@ -164,7 +164,7 @@ class SignupModal(discord.ui.Modal):
                 **self.options,
             )
         except ProfileInvalid as exc:
-            await answer(interaction, summaries.invalid(exc.fields, self.lang))
+            await answer(interaction, summaries.invalid(exc.localized_fields(self.lang), self.lang))
             return
         community = await community_of(interaction)
         result = await deps(interaction).services.applications.submit(
@@ -173,7 +173,7 @@ class SignupModal(discord.ui.Modal):
         await answer(interaction, embed=summaries.submitted(result, self.lang))
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
+        await report_error(interaction, error, self.lang)
 
 
 @app_commands.command(
@@ -214,13 +214,17 @@ async def signup(
         try:
             check(value)
         except InvalidValue as exc:
-            problems[field] = str(exc)
+            problems[field] = exc.localized(lang)
     if problems:
         await answer(interaction, summaries.invalid(problems, lang))
         return
-    start = await deps(interaction).services.applications.start_signup(
-        community, member_ref(interaction)
-    )
+    try:
+        start = await deps(interaction).services.applications.start_signup(
+            community, member_ref(interaction)
+        )
+    except PenpalsError as exc:  # in the language of the option, when one was given
+        await report_error(interaction, exc, lang)
+        return
     round_, existing = start.round, start.profile
     # Without the option, a first application takes the Discord language (when penpals has
     # it); an edit keeps what is stored, so an earlier choice is not overwritten.

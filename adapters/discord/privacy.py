@@ -128,7 +128,7 @@ class ForgetButton(
             # Replace the question, so the button cannot be pressed twice.
             await interaction.response.edit_message(content=text, view=None)
         except Exception as exc:
-            await report_error(interaction, exc)
+            await report_error(interaction, exc, self.lang)
 
 
 def _safe(text: str) -> str:

@@ -174,3 +174,41 @@ async def test_editing_without_the_option_keeps_the_chosen_language(bot: Bot) ->
     assert edit.data["title"] == "Candidature à la session 2027A"
     await s.submit_modal(member, edit, FORM)
     assert await bot.services.applications.language(community, ref) == "fr"
+
+
+async def test_a_french_member_is_refused_in_french(bot: Bot) -> None:
+    """Core's refusals reach a French member in French: signup fields, the form, /resume."""
+    await open_round(bot)
+    s, member = bot.standin, bot.server.member
+    bad_zone = await s.slash(member, "signup", {**SIGNUP, "timezone": "Mars/Olympus"}, locale="fr")
+    assert bad_zone.type == 4 and bad_zone.ephemeral
+    assert "**Fuseau horaire**: fuseau horaire inconnu 'Mars/Olympus' : utilisez un nom IANA" in (
+        bad_zone.text
+    ), bad_zone.text
+    assert "unknown" not in bad_zone.text
+
+    modal = await s.slash(member, "signup", SIGNUP, locale="fr")
+    form = {**FORM, "languages": [], "other_languages": "xx"}
+    reply = await s.submit_modal(member, modal, form, locale="fr")
+    assert "code de langue inconnu 'xx' : utilisez des codes ISO 639-1" in reply.text, reply.text
+
+    resumed = await s.slash(member, "resume", locale="fr")
+    assert resumed.ephemeral
+    assert resumed.text == (
+        "Vous ne participez à aucune session en cours : il n'y a donc rien à mettre en pause"
+    ), resumed.text
+    english = await s.slash(member, "resume", locale="en-US")
+    assert english.text.startswith("You are not in a running round")
+    not_a_date = await s.slash(member, "pause", {"until": "2027-02-30"}, locale="fr")
+    assert not_a_date.text == "'2027-02-30' n'est pas une date : utilisez AAAA-MM-JJ"
+    past = await s.slash(member, "pause", {"until": "2000-01-01"}, locale="fr")
+    assert past.text.startswith("Le 2000-01-01 n'est pas dans le futur"), past.text
+
+
+async def test_a_closed_round_is_explained_in_the_language_option(bot: Bot) -> None:
+    """/signup language:es after the window closed says so in Spanish, from an English Discord."""
+    await open_round(bot)
+    await bot.standin.slash(bot.server.organiser, "round", {"name": "2027A"}, sub="close")
+    reply = await bot.standin.slash(bot.server.member, "signup", {**SIGNUP, "language": "es"})
+    assert reply.type == 4 and reply.ephemeral
+    assert reply.text.startswith("Las inscripciones para la edición 2027A"), reply.text
