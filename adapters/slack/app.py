@@ -124,7 +124,7 @@ class Handlers:
         try:
             profile = build_profile(**views.submitted(values))
         except ProfileInvalid as exc:
-            await ack(response_action="errors", errors=views.field_errors(exc, values))
+            await ack(response_action="errors", errors=views.field_errors(exc, values, lang))
             return
         community = await self._community(body["team"]["id"], body["team"].get("domain", ""))
         member = MemberRef(Platform.SLACK, body["user"]["id"])
@@ -133,7 +133,7 @@ class Handlers:
                 community, member, profile, language=chosen
             )
         except PenpalsError as exc:
-            notice = views.notice_view(_("Not saved"), sentence(str(exc)), lang=lang)
+            notice = views.notice_view(_("Not saved"), sentence(exc.localized(lang)), lang=lang)
             await ack(response_action="update", view=notice)
             return
         name = done.round.name

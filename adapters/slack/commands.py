@@ -7,6 +7,7 @@ so anyone else gets a refusal and nothing changes.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from core.rounds import RoundStatus
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
+
+log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
 
@@ -165,7 +168,16 @@ class Commands:
                 _("Unknown subcommand {name}: try `/penpals help`.").format(name=repr(head))
             )
         except PenpalsError as exc:
-            return Reply(sentence(str(exc)))
+            return Reply(sentence(await self._refusal(caller, exc)))
+
+    async def _refusal(self, caller: Caller, exc: PenpalsError) -> str:
+        """Return a refusal in the caller's language (organisers' errors stay English)."""
+        try:
+            lang = await self.language(caller)
+        except Exception:  # the refusal matters more than the language it is told in
+            log.exception("could not look up the language of %s", caller.user_id)
+            return str(exc)
+        return exc.localized(lang)
 
     # --- members ----------------------------------------------------------------------
 

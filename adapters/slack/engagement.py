@@ -129,7 +129,7 @@ def offer_listener(services: Services, locales: Locales) -> Callable[..., Awaita
         try:
             text = await engagement.accept(community, member, action["action_id"], lang)
         except PenpalsError as exc:
-            text = sentence(str(exc))
+            text = sentence(exc.localized(lang))
         await respond(replace_original=False, response_type="ephemeral", text=text)
 
     return on_new_partner

@@ -145,7 +145,7 @@ def listener(services: Services, client: AsyncWebClient, locales: Locales) -> Ac
             try:
                 text = await privacy.forget(community, member, lang)
             except PenpalsError as exc:
-                text = sentence(str(exc))
+                text = sentence(exc.localized(lang))
         await respond(replace_original=True, response_type="ephemeral", text=text)
 
     return on_forget

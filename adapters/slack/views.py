@@ -366,10 +366,10 @@ def chosen_language(values: Json) -> str | None:
     return i18n.supported((state.get("selected_option") or {}).get("value"))
 
 
-def field_errors(exc: ProfileInvalid, values: Json) -> dict[str, str]:
-    """Map a ProfileInvalid onto the modal's blocks (response_action "errors")."""
+def field_errors(exc: ProfileInvalid, values: Json, lang: str = "en") -> dict[str, str]:
+    """Map a ProfileInvalid onto the modal's blocks (response_action "errors"), in *lang*."""
     errors: dict[str, str] = {}
-    for name, why in exc.fields.items():
+    for name, why in exc.localized_fields(lang).items():
         block = name if name in values else "name"
         text = why if block == name else f"{name}: {why}"
         errors[block] = f"{errors[block]}; {text}" if block in errors else text

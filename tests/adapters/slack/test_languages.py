@@ -86,3 +86,43 @@ async def test_an_unsupported_locale_falls_back_to_the_community_language(
 
     assert french["text"].startswith("*penpals* forme des binômes"), french["text"]
     assert english["text"].startswith("*penpals* pairs members across countries")
+
+
+async def test_a_french_member_is_refused_in_french(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """Core's refusals reach a fr-FR member in French: the modal's fields, /penpals resume."""
+    slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
+    await _open_round(services, community)
+    await http.command(payloads.command(slack, AMELIE, "signup"))
+    [view] = slack.views.values()
+    bad = payloads.signup_values(name="Amélie Durand", country="ZZ", timezone="Mars/Olympus")
+
+    _, answer = await http.interact(payloads.view_submission(slack, AMELIE, view, bad))
+    _, resumed = await http.command(payloads.command(slack, AMELIE, "resume"))
+    _, english = await http.command(payloads.command(slack, "UMEMBER001", "resume"))
+
+    assert answer["response_action"] == "errors"
+    errors = answer["errors"]
+    assert set(errors) == {"country", "timezone"}
+    assert errors["country"].startswith("code de pays inconnu 'ZZ' : utilisez un code ISO")
+    assert errors["timezone"].startswith("fuseau horaire inconnu 'Mars/Olympus' : ")
+    assert await services.applications.list(community.id, "2027A") == []
+    assert resumed["text"] == (
+        "Vous ne participez à aucune session en cours : il n'y a donc rien à mettre en pause."
+    ), resumed["text"]
+    assert english["text"].startswith("You are not in a running round")
+
+
+async def test_a_closed_round_is_explained_in_spanish(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """A Spanish member who runs /penpals signup after the round closed reads why in Spanish."""
+    slack.add_user(AMELIE, "Amelia Duarte", locale="es-ES")
+    await _open_round(services, community)
+    await services.rounds.close(community.id, "2027A")
+
+    _, answer = await http.command(payloads.command(slack, AMELIE, "signup"))
+
+    assert answer["text"].startswith("Las inscripciones para la edición 2027A"), answer["text"]
+    assert not slack.views
