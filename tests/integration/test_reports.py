@@ -9,9 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bots.cli import app
 from core.model import ApplicationStatus as A
 from core.model import Community, MemberRef, Platform
 from core.outbox import ActionKind, NewAction, topic_post_key
@@ -172,23 +170,6 @@ async def test_countries_below_five_people_fold_into_other(p: Program, uow_facto
     assert figures.by_country == (("Finland", 5), (OTHER, 5))
     assert figures.new_country_names == ("Finland",)
     assert figures.new_countries == 6
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Return a function running `penpals ARGS` against the test database."""
-    monkeypatch.setenv("PENPALS_DATABASE_URL", database_url)
-    monkeypatch.setenv("PENPALS_COMMUNITY", "local:report-test")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0):  # type: ignore[no-untyped-def]
-        result = runner.invoke(app, list(args))
-        assert result.exit_code == code, result.output
-        assert "Traceback" not in result.output
-        return result
-
-    return invoke
 
 
 def csv_figures(path: Path) -> dict[tuple[str, str, str, str], str]:
