@@ -715,9 +715,15 @@ class SurveyService:
                 w = window(r, survey)
                 if w is None or survey.closed_at is not None:
                     continue
-                late = r.state is RoundState.FINISHED and survey.sent_at is None
+                # A round finished by hand before its end survey went out: the pair
+                # spaces are being archived, so the invitation goes by direct message.
+                # A check-in the round never reached is not sent at all.
+                finished = r.state is RoundState.FINISHED
+                late = finished and kind is SurveyKind.MID
                 if survey.sent_at is None and w.opens <= now and w.closes > now and not late:
-                    invited, actions = await _invitations(uow, community, r, survey, now)
+                    invited, actions = await _invitations(
+                        uow, community, r, survey, now, direct=finished
+                    )
                     await uow.outbox.enqueue(actions)
                     survey = replace(survey, sent_at=now, invited=invited)
                     steps.append(f"{kind} survey sent to {invited} members")
@@ -835,14 +841,24 @@ async def _participants(uow: UnitOfWork, r: Round) -> list[tuple[int, tuple[int,
 
 
 async def _invitations(
-    uow: UnitOfWork, community: Community, r: Round, survey: Survey, now: datetime
+    uow: UnitOfWork,
+    community: Community,
+    r: Round,
+    survey: Survey,
+    now: datetime,
+    *,
+    direct: bool = False,
 ) -> tuple[int, list[NewAction]]:
+    """Return how many are invited and the actions: a post per pair space, or DMs."""
     w = window(r, survey)
     assert w is not None
     actions: list[NewAction] = []
     invited = 0
     for number, member_ids in await _participants(uow, r):
         invited += len(member_ids)
+        if direct:
+            actions += await _direct_invitations(uow, community, r, survey, member_ids, now)
+            continue
         lang = await pair_language(uow, community, member_ids)
         message = messages.survey_invitation(
             r, survey.kind.value, survey_action_id(survey.id), w.closes, lang=lang
@@ -860,6 +876,40 @@ async def _invitations(
             )
         )
     return invited, actions
+
+
+async def _direct_invitations(
+    uow: UnitOfWork,
+    community: Community,
+    r: Round,
+    survey: Survey,
+    member_ids: Sequence[int],
+    now: datetime,
+) -> list[NewAction]:
+    w = window(r, survey)
+    assert w is not None
+    refs = await uow.members.refs(member_ids)
+    actions = []
+    for member_id in member_ids:
+        ref = refs.get(member_id)
+        if ref is None or ref.external_id.startswith("forgotten:"):
+            continue
+        lang = await member_language(uow, community, member_id)
+        message = messages.survey_invitation(
+            r, survey.kind.value, survey_action_id(survey.id), w.closes, lang=lang
+        )
+        actions.append(
+            NewAction(
+                f"r{r.id}:m{member_id}:survey:{survey.kind}",
+                community.id,
+                community.platform,
+                ActionKind.DIRECT_MESSAGE,
+                {"member": ref.external_id, "message": message_to_dict(message)},
+                now,
+                r.id,
+            )
+        )
+    return actions
 
 
 async def _reminders(

@@ -421,3 +421,17 @@ def test_organisers_edit_and_read_surveys_from_the_command_line(cli) -> None:  #
     results = cli("survey", "results", "2027A", "--json")
     data = json.loads(results.stdout)
     assert (data["invited"], data["responses"], data["broken_down"]) == (0, 0, False)
+
+
+async def test_a_round_finished_early_sends_its_end_survey_by_direct_message(
+    p: Program, uow_factory: UnitOfWorkFactory
+) -> None:
+    """Finished by hand: no check-in, and the end survey reaches each member privately."""
+    run = await running(p, uow_factory)
+    run.p.clock.advance(days=20)
+    await run.p.rounds.finish(run.community.id, "2027A")
+    steps = await run.advance()
+    assert "end survey sent to 10 members" in steps
+    assert not any("mid survey sent" in step for step in steps)
+    sent = survey_posts(run.platform)
+    assert len(sent) == 10 and all(where.startswith("dm:") for where, _ in sent)
