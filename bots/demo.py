@@ -361,24 +361,31 @@ class _Respondents:
         self._answered: set[tuple[int, int]] = set()  # (survey id, member id)
 
     async def answer(self) -> None:
+        """Answer what was sent or reminded since the last call (a cheap look otherwise)."""
         async with self._services.uow() as uow:
             surveys = await uow.surveys.for_round(self._round.id)
-            groups = await uow.groups.list(self._round.id)
-            members = sorted({m for g in groups if g.published and g.active for m in g.member_ids})
-            refs = await uow.members.refs(members)
-        for survey in surveys:
+        due = [
+            (survey, stage, share)
+            for survey in surveys
             for stage, at, share in (
                 ("sent", survey.sent_at, self.AT_ONCE),
                 ("reminded", survey.reminded_at, self.AFTER_REMINDER),
-            ):
-                if at is None or survey.closed_at is not None or (survey.id, stage) in self._seen:
+            )
+            if at is not None and survey.closed_at is None and (survey.id, stage) not in self._seen
+        ]
+        if not due:
+            return
+        async with self._services.uow() as uow:
+            groups = await uow.groups.list(self._round.id)
+            members = sorted({m for g in groups if g.published and g.active for m in g.member_ids})
+            refs = await uow.members.refs(members)
+        for survey, stage, share in due:
+            self._seen.add((survey.id, stage))
+            for member_id in members:
+                if (survey.id, member_id) in self._answered or self._rng.random() >= share:
                     continue
-                self._seen.add((survey.id, stage))
-                for member_id in members:
-                    if (survey.id, member_id) in self._answered or self._rng.random() >= share:
-                        continue
-                    self._answered.add((survey.id, member_id))
-                    await self._services.surveys.answer(refs[member_id], survey.id, self._answers())
+                self._answered.add((survey.id, member_id))
+                await self._services.surveys.answer(refs[member_id], survey.id, self._answers())
 
     def _answers(self) -> dict[str, Any]:
         rng = self._rng

@@ -1,7 +1,7 @@
-"""Which language to speak to a member or a pair, from what the database knows.
+"""Which language to speak to a pair, from what its members chose.
 
-A member's own choice (made at signup) comes first, then the community's default.
-A pair space is written to in the language its members chose when they all chose
+A member's own choice (made at signup) comes first, then the community's default
+(core.i18n.pick). A pair space is written to in the language its members chose when they all chose
 the same one; otherwise in the community's default (the introduction also says
 which languages the pair has in common).
 """
@@ -13,11 +13,6 @@ from collections.abc import Sequence
 from core import i18n
 from core.model import Community
 from core.ports import UnitOfWork
-
-
-async def member_language(uow: UnitOfWork, community: Community, member_id: int) -> str:
-    """Return the language of messages to one member."""
-    return i18n.pick(await uow.members.language(member_id), community.settings.default_language)
 
 
 async def pair_language(uow: UnitOfWork, community: Community, member_ids: Sequence[int]) -> str:

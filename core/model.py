@@ -20,12 +20,21 @@ class Platform(enum.StrEnum):
     LOCAL = "local"  # the CLI and rehearsals: no chat platform behind it
 
 
+# A forgotten member's platform id becomes this prefix and a random part (core.privacy).
+FORGOTTEN_PREFIX = "forgotten:"
+
+
 @dataclass(frozen=True, slots=True)
 class MemberRef:
     """A person as the platform knows them: never a discord.Member or a Slack payload."""
 
     platform: Platform
     external_id: str
+
+    @property
+    def forgotten(self) -> bool:
+        """Whether this is the placeholder of a forgotten member (nobody to message)."""
+        return self.external_id.startswith(FORGOTTEN_PREFIX)
 
 
 class PairingRule(enum.StrEnum):

@@ -35,6 +35,7 @@ from typing import Any
 from core.errors import NotFound
 from core.i18n import N_
 from core.model import (
+    FORGOTTEN_PREFIX,
     ApplicationStatus,
     Community,
     MemberRef,
@@ -47,7 +48,6 @@ from core.ports import Clock, MemberRecord, UnitOfWork, UnitOfWorkFactory
 from core.surveys import QuestionType, answers_to_json
 
 FORGOTTEN_NAME = "forgotten member"
-FORGOTTEN_PREFIX = "forgotten:"
 CANCELLED = "member forgotten"
 # Rounds whose groups are not made yet: a forgotten applicant is withdrawn from them.
 _NOT_MATCHED = (RoundState.DRAFT, RoundState.OPEN, RoundState.CLOSED)
@@ -68,7 +68,7 @@ class Forgotten:
 
 
 def is_forgotten(ref: MemberRef) -> bool:
-    return ref.external_id.startswith(FORGOTTEN_PREFIX)
+    return ref.forgotten
 
 
 def redact(value: Any, secrets_: Iterable[str], replacement: str) -> Any:

@@ -240,13 +240,12 @@ async def _surveys(uow: UnitOfWork, round_: Round) -> dict[str, Any]:
     out.sort(key=lambda f: f.kind != "mid")  # mid first, then end
     answered = [f for f in out if f.responses] or out
     headline = answered[-1]
-    note = (
-        ""
-        if headline.satisfaction is not None or not headline.responses
-        else (f"fewer than {MIN_GROUP} responses: not broken down")
-    )
     if not headline.responses:
         note = "no responses yet"
+    elif headline.satisfaction is None:
+        note = f"fewer than {MIN_GROUP} responses: not broken down"
+    else:
+        note = ""
     return {
         "surveys": tuple(out),
         "survey_response_rate": headline.response_rate,

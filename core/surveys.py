@@ -38,7 +38,7 @@ from typing import Any
 from core import i18n, messages, topics
 from core.errors import Conflict, InvalidValue, NotFound
 from core.i18n import N_
-from core.languages import member_language, pair_language
+from core.languages import pair_language_of
 from core.model import Community, MemberRef, Round, RoundState
 from core.outbox import ActionKind, NewAction, space_key
 from core.platform import message_to_dict
@@ -375,10 +375,6 @@ def validate(
     return clean
 
 
-def _answered(value: Answer | None) -> bool:
-    return bool(value)
-
-
 def results(
     round_: Round,
     survey: Survey,
@@ -390,7 +386,7 @@ def results(
 ) -> SurveyResults:
     """Count the responses without names; below *min_group* only the totals are given."""
     w = window(round_, survey)
-    counted = [r for r in responses if any(_answered(v) for v in r.answers.values())]
+    counted = [r for r in responses if any(r.answers.values())]
     base = SurveyResults(
         round=round_.name,
         kind=survey.kind,
@@ -404,7 +400,7 @@ def results(
     out: list[QuestionResult] = []
     for raw in survey.current_questions:
         q = localize(raw, lang, topic_titles)
-        given = [r.answers.get(q.key) for r in counted if _answered(r.answers.get(q.key))]
+        given = [r.answers.get(q.key) for r in counted if r.answers.get(q.key)]
         if not broken_down:
             out.append(QuestionResult(q.key, q.label, q.type, len(given)))
             continue
@@ -711,7 +707,7 @@ class SurveyService:
                 return steps
             community = await uow.communities.get(r.community_id)
             for kind in SurveyKind:
-                survey = await uow.surveys.ensure(r.id, kind)
+                survey = stored = await uow.surveys.ensure(r.id, kind)
                 w = window(r, survey)
                 if w is None or survey.closed_at is not None:
                     continue
@@ -742,7 +738,8 @@ class SurveyService:
                         found = await round_results(uow, community, r, kind, survey=survey)
                         await uow.outbox.enqueue([_closed_alert(community, r, found, now)])
                     steps.append(f"{kind} survey closed")
-                await uow.surveys.save(survey)
+                if survey != stored:
+                    await uow.surveys.save(survey)
             await uow.commit()
         return steps
 
@@ -754,7 +751,8 @@ class SurveyService:
             if r.state not in (RoundState.MATCHED, RoundState.RUNNING, RoundState.FINISHED):
                 return None
             times: list[datetime] = []
-            for survey in await uow.surveys.for_round(r.id):
+            surveys = await uow.surveys.for_round(r.id)
+            for survey in surveys:
                 w = window(r, survey)
                 if w is None or survey.closed_at is not None:
                     continue
@@ -763,7 +761,7 @@ class SurveyService:
                 if survey.reminded_at is None:
                     times.append(w.reminds)
                 times.append(w.closes)
-            if not await uow.surveys.for_round(r.id) and r.starts_at and r.ends_at:
+            if not surveys and r.starts_at and r.ends_at:
                 # Not created yet: the round's default calendar still applies.
                 for kind in SurveyKind:
                     if (w := window(r, Survey(0, r.id, kind))) is not None:
@@ -852,14 +850,15 @@ async def _invitations(
     """Return how many are invited and the actions: a post per pair space, or DMs."""
     w = window(r, survey)
     assert w is not None
-    actions: list[NewAction] = []
-    invited = 0
-    for number, member_ids in await _participants(uow, r):
-        invited += len(member_ids)
-        if direct:
-            actions += await _direct_invitations(uow, community, r, survey, member_ids, now)
-            continue
-        lang = await pair_language(uow, community, member_ids)
+    groups = await _participants(uow, r)
+    invited = sum(len(member_ids) for _, member_ids in groups)
+    if direct:
+        everyone = [m for _, member_ids in groups for m in member_ids]
+        return invited, await _direct(uow, community, r, survey, everyone, now, reminder=False)
+    chosen = await uow.members.languages(m for _, member_ids in groups for m in member_ids)
+    actions = []
+    for number, member_ids in groups:
+        lang = pair_language_of([chosen.get(m) for m in member_ids], community)
         message = messages.survey_invitation(
             r, survey.kind.value, survey_action_id(survey.id), w.closes, lang=lang
         )
@@ -878,60 +877,42 @@ async def _invitations(
     return invited, actions
 
 
-async def _direct_invitations(
+async def _reminders(
+    uow: UnitOfWork, community: Community, r: Round, survey: Survey, now: datetime
+) -> list[NewAction]:
+    """Return a reminder by DM to each participant who has not answered."""
+    answered = await uow.surveys.respondents(survey.id)
+    member_ids = [m for _, ms in await _participants(uow, r) for m in ms if m not in answered]
+    return await _direct(uow, community, r, survey, member_ids, now, reminder=True)
+
+
+async def _direct(
     uow: UnitOfWork,
     community: Community,
     r: Round,
     survey: Survey,
     member_ids: Sequence[int],
     now: datetime,
+    *,
+    reminder: bool,
 ) -> list[NewAction]:
+    """Return a direct message with the survey's button to each member, in their language."""
     w = window(r, survey)
     assert w is not None
     refs = await uow.members.refs(member_ids)
+    chosen = await uow.members.languages(member_ids)
+    render = messages.survey_reminder if reminder else messages.survey_invitation
+    suffix = ":reminder" if reminder else ""
     actions = []
     for member_id in member_ids:
         ref = refs.get(member_id)
-        if ref is None or ref.external_id.startswith("forgotten:"):
+        if ref is None or ref.forgotten:
             continue
-        lang = await member_language(uow, community, member_id)
-        message = messages.survey_invitation(
-            r, survey.kind.value, survey_action_id(survey.id), w.closes, lang=lang
-        )
+        lang = i18n.pick(chosen.get(member_id), community.settings.default_language)
+        message = render(r, survey.kind.value, survey_action_id(survey.id), w.closes, lang=lang)
         actions.append(
             NewAction(
-                f"r{r.id}:m{member_id}:survey:{survey.kind}",
-                community.id,
-                community.platform,
-                ActionKind.DIRECT_MESSAGE,
-                {"member": ref.external_id, "message": message_to_dict(message)},
-                now,
-                r.id,
-            )
-        )
-    return actions
-
-
-async def _reminders(
-    uow: UnitOfWork, community: Community, r: Round, survey: Survey, now: datetime
-) -> list[NewAction]:
-    w = window(r, survey)
-    assert w is not None
-    answered = await uow.surveys.respondents(survey.id)
-    member_ids = [m for _, ms in await _participants(uow, r) for m in ms if m not in answered]
-    refs = await uow.members.refs(member_ids)
-    actions = []
-    for member_id in member_ids:
-        ref = refs.get(member_id)
-        if ref is None or ref.external_id.startswith("forgotten:"):
-            continue
-        lang = await member_language(uow, community, member_id)
-        message = messages.survey_reminder(
-            r, survey.kind.value, survey_action_id(survey.id), w.closes, lang=lang
-        )
-        actions.append(
-            NewAction(
-                f"r{r.id}:m{member_id}:survey:{survey.kind}:reminder",
+                f"r{r.id}:m{member_id}:survey:{survey.kind}{suffix}",
                 community.id,
                 community.platform,
                 ActionKind.DIRECT_MESSAGE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -51,19 +52,28 @@ def test_plain_errors_are_unchanged(lang: str) -> None:
     assert PenpalsError("a {literal} brace").localized(lang) == "a {literal} brace"
 
 
-def test_a_broken_translation_falls_back_to_english(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_translation_falls_back_to_english(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A translation naming a parameter the error lacks never turns into a second error."""
-
-    class Broken:
-        def gettext(self, message: str) -> str:
-            return "{valeur} : {inconnu}"
-
-    monkeypatch.setattr(i18n, "translator", lambda *_: Broken())
-    error = InvalidValue(
-        N_("unknown sector {value}: use one of {choices}"), value="'x'", choices="a"
+    template = "unknown sector {value}: use one of {choices}"
+    folder = tmp_path / "fr" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / f"{i18n.DOMAIN}.po").write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "{template}"\nmsgstr "{{valeur}} : {{inconnu}}"\n',
+        encoding="utf-8",
     )
-    assert isinstance(error, ValueError)
-    assert error.localized("fr") == str(error) == "unknown sector 'x': use one of a"
+    # The real catalog loader, reading a catalog with a broken translation.
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translator.cache_clear()
+    try:
+        assert i18n.translator("fr").gettext(template) == "{valeur} : {inconnu}"
+        error = InvalidValue(N_(template), value="'x'", choices="a")
+        assert isinstance(error, ValueError)
+        assert error.localized("fr") == str(error) == "unknown sector 'x': use one of a"
+    finally:
+        i18n.translator.cache_clear()
 
 
 def test_validators_raise_translatable_errors() -> None:
