@@ -1,31 +1,31 @@
 """Build step: compile the gettext catalogs into .mo files; the rest is in pyproject.toml.
 
 A wheel (`pip install .`, `python -m build`) carries core/locale/<lang>/LC_MESSAGES/
-penpals.mo instead of the .po sources. Editable installs and checkouts keep reading
-the .po files, which core.i18n compiles in memory when no up-to-date .mo is there.
-The compiler is core.i18n's own (standard library only), loaded by path so that the
-build needs nothing beyond setuptools.
+<domain>.mo instead of the .po sources, compiled by Babel (a build requirement in
+pyproject.toml, as `pybabel compile` would). Editable installs and checkouts keep
+reading the .po files, which core.i18n compiles in memory with Babel when no
+up-to-date .mo is there.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
+import io
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-HERE = Path(__file__).resolve().parent
 
-
-def _compiler() -> Callable[[str], bytes]:
-    spec = importlib.util.spec_from_file_location("_penpals_i18n", HERE / "core" / "i18n.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    compile_po: Callable[[str], bytes] = module.compile_po
-    return compile_po
+def compile_catalog(po: Path) -> bytes:
+    """Return the .mo bytes of one catalog (fuzzy entries left out)."""
+    lang, domain = po.parent.parent.name, po.stem
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang, domain=domain)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
 
 
 class BuildPyWithCatalogs(build_py):
@@ -35,9 +35,8 @@ class BuildPyWithCatalogs(build_py):
         super().run()
         if getattr(self, "editable_mode", False):
             return  # the source tree is used as is; core.i18n reads the .po files
-        compile_po = _compiler()
         for po in sorted(Path(self.build_lib, "core", "locale").glob("*/LC_MESSAGES/*.po")):
-            po.with_suffix(".mo").write_bytes(compile_po(po.read_text(encoding="utf-8")))
+            po.with_suffix(".mo").write_bytes(compile_catalog(po))
             po.unlink()  # one catalog per language in the wheel, never a stale pair
 
 
