@@ -278,3 +278,37 @@ class SurveyResponseRow(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     submitted_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class PairSpaceRow(Base):
+    """A pair space a platform adapter made: its platform id, recorded the moment it exists.
+
+    Only a space recorded here (or, after a crash before recording, one the bot itself
+    made under the pair's name) is ever re-used for the pair.
+    """
+
+    __tablename__ = "pair_spaces"
+    __table_args__ = (UniqueConstraint("platform", "key"), Index(None, "platform", "space_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))  # the outbox key of the space's creation
+    space_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class ThreadWakeRow(Base):
+    """A thread the bot made or woke in a server, and when last (Discord's daily thread budget)."""
+
+    __tablename__ = "thread_wakes"
+    __table_args__ = (
+        UniqueConstraint("platform", "place", "thread_id"),
+        Index(None, "platform", "place", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    place: Mapped[str] = mapped_column(String(64))  # the server (guild) id
+    thread_id: Mapped[str] = mapped_column(String(100))  # a thread id, or a reservation
+    at: Mapped[datetime]
