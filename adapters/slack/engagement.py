@@ -95,9 +95,10 @@ class Engagement:
         """Take up the offer of a new partner whose button has *action_id*."""
         _ = translation(lang)
         found = OFFER_ACTION.match(action_id)
-        if found is None:
+        offer = parsing.record_id(found.group(1)) if found else None
+        if offer is None:
             raise InvalidValue(f"unknown button {action_id!r}")
-        done = await self._s.engagement.accept(community, member, int(found.group(1)))
+        done = await self._s.engagement.accept(community, member, offer)
         # The new pair space is in the outbox: make it now rather than at the next tick.
         self._s.wake(done.round.id)
         if done.number is None:

@@ -2,7 +2,10 @@
 
 The slash command, interactivity and options-load URLs of the manifest all point
 at one path; bolt verifies each request's signature and age, and ReplayGuard
-refuses one seen before.
+refuses one seen before. Before bolt sees a request, envelope.py refuses one
+that Slack would not send (a timestamp that is not a number: 401; a payload that
+is not JSON, or lacks the user, team, actions or state penpals reads: 400), so
+no hostile body reaches a listener or ends in a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack import envelope
+
 EVENTS_PATH = "/slack/events"
 
 
@@ -21,6 +26,12 @@ def web_app(app: AsyncApp, *, path: str = EVENTS_PATH) -> web.Application:
     """Return the aiohttp application serving *app* at *path* (and /healthz)."""
 
     async def dispatch(request: web.Request) -> web.Response:
+        if not envelope.timestamp_ok(request.headers.get("X-Slack-Request-Timestamp")):
+            return web.json_response({"error": "invalid request"}, status=401)
+        try:
+            envelope.parse(await request.text(), request.content_type)
+        except (envelope.Malformed, UnicodeDecodeError):
+            return web.json_response({"error": "malformed request"}, status=400)
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
     async def health(request: web.Request) -> web.Response:

@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 
 from core.errors import InvalidValue
 
+# Database ids are 32-bit on PostgreSQL (64-bit on SQLite): a larger number in a
+# button or a modal's metadata cannot name a record, so it is refused before a query.
+MAX_RECORD_ID = 2**31 - 1
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$")
 _GROUP = re.compile(r"^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$|^(S[A-Z0-9]{6,})$")
 
@@ -68,3 +71,16 @@ def number(value: str, what: str) -> int:
         return int(value)
     except ValueError:
         raise InvalidValue(f"{what} must be a whole number, not {value!r}") from None
+
+
+def record_id(value: object) -> int | None:
+    """Return *value* as a database id (a whole number in range), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_RECORD_ID:
+        return value
+    return None

@@ -18,6 +18,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from adapters.slack import parsing
 from adapters.slack.render import escape
 from adapters.slack.texts import Locales, sentence, translation
 from core import i18n
@@ -131,8 +132,7 @@ def metadata(view: Json) -> tuple[int | None, str]:
         found = {}
     if not isinstance(found, dict):
         found = {}
-    survey = found.get("survey")
-    return (survey if isinstance(survey, int) else None), i18n.pick(found.get("lang"))
+    return parsing.record_id(found.get("survey")), i18n.pick(found.get("lang"))
 
 
 def answers(values: Json) -> dict[str, Answer]:
@@ -172,7 +172,7 @@ class SurveyListeners:
     async def on_open(self, ack: Ack, body: Json, action: Json, respond: Ack) -> None:
         """Open the survey modal for the member who pressed the button (trigger_id: 3 s)."""
         await ack()
-        survey_id = parse_survey_action(action.get("action_id", ""))
+        survey_id = parsing.record_id(parse_survey_action(action.get("action_id", "")))
         user = body["user"]["id"]
         member = MemberRef(Platform.SLACK, user)
         locale = await self._locales.of(user)

@@ -19,7 +19,7 @@ async def test_setup_saves_channels_group_and_language(
     topics = slack.add_channel("topics")
     text = (
         f"setup announcements <#{news}|news> community=<#{topics}|topics> "
-        f"organisers <!subteam^{ORGANISERS_GROUP}|@organisers> language fi"
+        f"organisers <!subteam^{ORGANISERS_GROUP}|@organisers> language es"
     )
 
     _, refused = await http.command(payloads.command(slack, MEMBER, text))
@@ -31,7 +31,7 @@ async def test_setup_saves_channels_group_and_language(
     assert community.settings.channels["announcements"] == news
     assert community.settings.channels["community"] == topics
     assert community.settings.organiser_roles == (ORGANISERS_GROUP,)
-    assert community.settings.default_language == "fi"
+    assert community.settings.default_language == "es"
     assert slack.bot_user in slack.channels[news].members
     assert slack.bot_user in slack.channels[topics].members
 
