@@ -121,6 +121,10 @@ class Handlers:
         chosen = views.chosen_language(values)
         lang = chosen or views.metadata_lang(view)
         _ = translation(lang)
+        too_long = views.over_limits(values, lang)
+        if too_long:
+            await ack(response_action="errors", errors=too_long)
+            return
         try:
             profile = build_profile(**views.submitted(values))
         except ProfileInvalid as exc:

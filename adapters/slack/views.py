@@ -32,6 +32,21 @@ SEARCHABLE = ("country", "timezone", "languages", "wish_countries")
 LANGUAGE_BLOCK = "language"
 MAX_OPTIONS = 100
 LABEL_MAX = 75
+# The form's limits, checked again on every submission (a signed request can be hand-made).
+TEXT_LIMITS = {
+    "name": 80,
+    "interests": 500,
+    "wish_interests": 500,
+    "introduction": MAX_INTRODUCTION,
+    "institution": 100,
+    "region": 100,
+}
+PICK_LIMITS = {
+    "languages": 20,
+    "wish_countries": 20,
+    "wish_sectors": len(vocab.SECTORS),
+    "wish_career_stages": len(vocab.CAREER_STAGES),
+}
 _SPLIT = re.compile(r"[,;\n]")
 SECTOR_LABELS = {
     "academic": N_("Academic"),
@@ -90,10 +105,14 @@ def _text(
     return element
 
 
-def _select(options: list[Json], chosen: list[Json], *, multi: bool, placeholder: str) -> Json:
+def _select(
+    options: list[Json], chosen: list[Json], *, multi: bool, placeholder: str, most: int = 0
+) -> Json:
     """Return a static select (with *options*) or, without options, an external one."""
     kind = ("multi_" if multi else "") + ("static_select" if options else "external_select")
     element: Json = {"type": kind, "placeholder": _plain(placeholder)}
+    if multi and most:
+        element["max_selected_items"] = most
     if options:
         element["options"] = options
     else:
@@ -153,8 +172,8 @@ def signup_view(
         wanted = set(values)
         return [o for o in options if o["value"] in wanted]
 
-    def search(chosen: list[Json], placeholder: str, *, multi: bool = False) -> Json:
-        return _select([], chosen, multi=multi, placeholder=placeholder)
+    def search(chosen: list[Json], placeholder: str, *, most: int = 0) -> Json:
+        return _select([], chosen, multi=bool(most), placeholder=placeholder, most=most)
 
     def one_of(options: list[Json], chosen: Iterable[str], placeholder: str) -> Json:
         return _select(options, pick(options, chosen), multi=False, placeholder=placeholder)
@@ -163,7 +182,11 @@ def signup_view(
         return _select(options, pick(options, chosen), multi=True, placeholder=_("Any"))
 
     blocks = [
-        _input("name", _("Your name"), _text(p.name if p else default_name, max_length=80)),
+        _input(
+            "name",
+            _("Your name"),
+            _text((p.name if p else default_name)[: TEXT_LIMITS["name"]], max_length=80),
+        ),
         _input(
             LANGUAGE_BLOCK,
             _("Language penpals writes to you in"),
@@ -187,7 +210,7 @@ def signup_view(
             search(
                 [language_option(c, lang) for c in (p.languages if p else ())],
                 _("e.g. English"),
-                multi=True,
+                most=PICK_LIMITS["languages"],
             ),
         ),
         _input(
@@ -202,7 +225,9 @@ def signup_view(
             "interests",
             _("Professional interests"),
             _text(
-                ", ".join(p.interests) if p else "", placeholder=_("e.g. reference, open access")
+                ", ".join(p.interests) if p else "",
+                placeholder=_("e.g. reference, open access"),
+                max_length=TEXT_LIMITS["interests"],
             ),
             optional=True,
             hint=_("Separate them with commas."),
@@ -210,10 +235,20 @@ def signup_view(
     ]
     if rule is PairingRule.INSTITUTION:
         blocks.append(
-            _input("institution", _("Your institution"), _text(p.institution if p else ""))
+            _input(
+                "institution",
+                _("Your institution"),
+                _text(p.institution if p else "", max_length=TEXT_LIMITS["institution"]),
+            )
         )
     if rule is PairingRule.REGION:
-        blocks.append(_input("region", _("Your region or state"), _text(p.region if p else "")))
+        blocks.append(
+            _input(
+                "region",
+                _("Your region or state"),
+                _text(p.region if p else "", max_length=TEXT_LIMITS["region"]),
+            )
+        )
     wishes = _("*What you would like in a partner* (optional: any one met is enough)")
     blocks += [
         {"type": "divider"},
@@ -234,14 +269,20 @@ def signup_view(
             "wish_countries",
             _("Their country"),
             search(
-                [country_option(c, lang) for c in (w.countries if w else ())], _("Any"), multi=True
+                [country_option(c, lang) for c in (w.countries if w else ())],
+                _("Any"),
+                most=PICK_LIMITS["wish_countries"],
             ),
             optional=True,
         ),
         _input(
             "wish_interests",
             _("Their interests"),
-            _text(", ".join(w.interests) if w else "", placeholder=_("e.g. children's services")),
+            _text(
+                ", ".join(w.interests) if w else "",
+                placeholder=_("e.g. children's services"),
+                max_length=TEXT_LIMITS["wish_interests"],
+            ),
             optional=True,
         ),
         _input(
@@ -327,36 +368,65 @@ def _ranked(query: str, items: list[tuple[str, str]], make: Any) -> list[Json]:
     return [make(value) for _, _, value in scored[:MAX_OPTIONS]]
 
 
-def submitted(values: Json) -> dict[str, Any]:
-    """Return build_profile's keyword arguments from a view_submission's state values."""
+def _read(values: Json, block: str) -> Any:
+    """Return what the member entered in *block*: a list for multi-selects, else text."""
+    state = next(iter((values.get(block) or {}).values()), {})
+    kind = state.get("type") or ""
+    if kind.startswith("multi_"):
+        return [o["value"] for o in state.get("selected_options") or []]
+    if kind.endswith("select"):
+        return (state.get("selected_option") or {}).get("value", "")
+    return state.get("value") or ""
 
-    def read(block: str) -> Any:
-        state = next(iter((values.get(block) or {}).values()), {})
-        kind = state.get("type", "")
-        if kind.startswith("multi_"):
-            return [o["value"] for o in state.get("selected_options") or []]
-        if kind.endswith("select"):
-            return (state.get("selected_option") or {}).get("value", "")
-        return state.get("value") or ""
+
+def over_limits(values: Json, lang: str = "en") -> dict[str, str]:
+    """Return the fields entered beyond the form's limits, with what to do, in *lang*."""
+    _ = translation(lang)
+    errors: dict[str, str] = {}
+    for block, limit in TEXT_LIMITS.items():
+        typed = _read(values, block)
+        if isinstance(typed, str) and len(typed) > limit:
+            errors[block] = _("keep it under {limit} characters").format(limit=limit)
+    for block, most in PICK_LIMITS.items():
+        chosen = _read(values, block)
+        if isinstance(chosen, list) and len(chosen) > most:
+            errors[block] = _("choose at most {limit}").format(limit=most)
+    return errors
+
+
+def submitted(values: Json) -> dict[str, Any]:
+    """Return build_profile's keyword arguments from a view_submission's state values.
+
+    A field of the wrong kind (a list where text belongs, or the reverse: only a
+    hand-made request sends that) reads as empty, so the core names what is missing.
+    """
+
+    def text(block: str) -> str:
+        found = _read(values, block)
+        return found if isinstance(found, str) else ""
+
+    def many(block: str) -> list[str]:
+        found = _read(values, block)
+        return found if isinstance(found, list) else []
 
     def listed(block: str) -> list[str]:
-        return [part.strip() for part in _SPLIT.split(read(block)) if part.strip()]
+        return [part.strip() for part in _SPLIT.split(text(block)) if part.strip()]
 
     return {
-        "name": read("name"),
-        "country": read("country"),
-        "timezone": read("timezone"),
-        "languages": read("languages") or [],
-        "sector": read("sector"),
-        "career_stage": read("career_stage"),
+        "name": text("name"),
+        "country": text("country"),
+        "timezone": text("timezone"),
+        "languages": many("languages"),
+        "sector": text("sector"),
+        "career_stage": text("career_stage"),
         "interests": listed("interests"),
-        "introduction": read("introduction"),
-        "wish_sectors": read("wish_sectors") or [],
-        "wish_career_stages": read("wish_career_stages") or [],
+        "introduction": text("introduction"),
+        "wish_sectors": many("wish_sectors"),
+        "wish_career_stages": many("wish_career_stages"),
         "wish_interests": listed("wish_interests"),
-        "wish_countries": read("wish_countries") or [],
-        "institution": read("institution"),
-        "region": read("region"),
+        "wish_countries": many("wish_countries"),
+        "institution": text("institution"),
+        "region": text("region"),
     }
 
 

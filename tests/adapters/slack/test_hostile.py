@@ -179,3 +179,52 @@ async def test_huge_numbers_in_buttons_and_metadata_are_refused(
     assert "damaged" in json.dumps(answer["view"])
     assert slack.calls_to("views.open") == []
     assert not errors.records, [r.getMessage() for r in errors.records]
+
+
+async def test_fields_beyond_the_form_limits_get_field_errors(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    errors: pytest.LogCaptureFixture,
+) -> None:
+    """A hand-made submission with a 100,000-character name (and such) gets field errors."""
+    await _open_round(services, community)
+    await http.command(payloads.command(slack, MEMBER, "signup"))
+    await wait_until(lambda: bool(slack.views))
+    view = list(slack.views.values())[-1]
+    languages = ["en", "fi", "fr", "es", "de", "it", "pt", "nl", "sv", "da", "no", "pl"]
+    cases = {
+        "name": payloads.signup_values(name="A" * 100_000),
+        "introduction": payloads.signup_values(introduction="x" * 1001),
+        "interests": payloads.signup_values(interests="ab, " * 2000),
+        "wish_interests": payloads.signup_values(wish_interests="x" * 501),
+        "languages": payloads.signup_values(languages=languages * 2),
+    }
+    for field, values in cases.items():
+        status, answer = await http.interact(payloads.view_submission(slack, MEMBER, view, values))
+        assert status == 200
+        assert answer["response_action"] == "errors", field
+        assert field in answer["errors"], (field, answer["errors"])
+    wrong_kind = payloads.signup_values()
+    wrong_kind["name"] = {"name": {"type": "multi_static_select", "selected_options": []}}
+    status, answer = await http.interact(payloads.view_submission(slack, MEMBER, view, wrong_kind))
+    assert (status, answer["response_action"]) == (200, "errors")
+    assert "name" in answer["errors"]
+    assert await services.applications.list(community.id, "2027A") == []
+    assert not errors.records
+
+
+async def test_the_form_states_its_limits() -> None:
+    """Every free-text input and searchable multi-select of the signup modal has its limit."""
+    from adapters.slack import views
+    from core.model import PairingRule
+
+    for rule in PairingRule:
+        view = views.signup_view(round_name="R", profile=None, default_name="", rule=rule)
+        for block in view["blocks"]:
+            element = block.get("element") or {}
+            if element.get("type") == "plain_text_input":
+                assert element.get("max_length") == views.TEXT_LIMITS[block["block_id"]]
+            if element.get("type") == "multi_external_select":
+                assert element.get("max_selected_items") == views.PICK_LIMITS[block["block_id"]]
