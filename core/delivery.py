@@ -17,8 +17,17 @@ from datetime import datetime, timedelta
 
 from core import messages
 from core.applications import A
-from core.languages import pair_language, pair_language_of
-from core.model import Community, Group, MemberRef, Platform, Round, RoundState, Topic
+from core.languages import pair_language_of
+from core.model import (
+    Application,
+    Community,
+    Group,
+    MemberRef,
+    Platform,
+    Round,
+    RoundState,
+    Topic,
+)
 from core.outbox import (
     Action,
     ActionKind,
@@ -48,10 +57,6 @@ class DeliveryReport:
         return DeliveryReport(
             self.done + other.done, self.retried + other.retried, self.failed + other.failed
         )
-
-
-class _Postpone(Exception):
-    """A required action is not done yet: try again shortly without counting an attempt."""
 
 
 class DeliveryService:
@@ -133,45 +138,129 @@ class DeliveryService:
     # -- carrying it out ----------------------------------------------------------------
 
     async def run_due(self, *, limit: int | None = None, batch: int = 200) -> DeliveryReport:
-        """Deliver due actions of the platforms this process serves; return the tally."""
+        """Deliver due actions of the platforms this process serves; return the tally.
+
+        Each batch costs two transactions whatever its size: one claims the due
+        actions (their context loaded, a try recorded for each), one records what
+        the platform answered. A batch is over before the next one is read, so an
+        action is never in flight twice.
+        """
         report = DeliveryReport()
         handled = 0
         while limit is None or handled < limit:
             size = batch if limit is None else min(batch, limit - handled)
-            async with self._uow() as uow:
-                due = await uow.outbox.due(
-                    self._clock.now(), platforms=list(self._platforms), limit=size
-                )
-            if not due:
+            claimed = await self._claim(size)
+            if claimed is None:
                 break
-            report += await self._deliver_batch(due)
-            handled += len(due)
+            seen, ready, failures = claimed
+            report += await self._record(await self._call(ready), failures)
+            handled += seen
         return report
 
-    async def _deliver_batch(self, due: list[Action]) -> DeliveryReport:
-        """Deliver a batch: what others in it require first, in order; then the rest.
+    async def _claim(
+        self, size: int
+    ) -> tuple[int, list[_Context], list[tuple[Action, str]]] | None:
+        """Claim up to *size* due actions in one transaction; None when nothing is due.
 
-        Each action of a batch is delivered by one task only, and the next batch is
-        read after this one is over, so an action is never in flight twice.
+        Return how many were due, the contexts of those to carry out now (a try is
+        recorded for each before the platform is called: if we die mid-call, the next
+        attempt knows the platform may already have the result and asks it first),
+        and those whose context could not be loaded, with why.
         """
-        report = DeliveryReport()
-        required = {key for action in due for key in action.requires}
-        rest = []
-        for action in due:
-            if action.key in required or self._concurrency == 1:
-                report += await self.deliver(action)
-            else:
-                rest.append(action)
-        slots = {a.platform: asyncio.Semaphore(self._concurrency) for a in rest}
+        now = self._clock.now()
+        async with self._uow() as uow:
+            due = await uow.outbox.due(now, platforms=list(self._platforms), limit=size)
+            if not due:
+                return None
+            in_batch = {action.key for action in due}
+            required = await uow.outbox.by_keys(k for action in due for k in action.requires)
+            loader = _Loader(uow, now)
+            await loader.prefetch(due)
+            ready: list[_Context] = []
+            failures: list[tuple[Action, str]] = []
+            waiting: list[_Context] = []
+            for action in due:
+                pending = [
+                    key
+                    for key in action.requires
+                    if key not in required or required[key].state is ActionState.PENDING
+                ]
+                if any(key in in_batch for key in pending):
+                    continue  # its requirement is delivered first; it comes in the next batch
+                if pending:
+                    await uow.outbox.retry_later(
+                        action.id,
+                        f"waiting for {pending[0]}",
+                        now + _REQUIREMENT_WAIT,
+                        count_attempt=False,
+                    )
+                    continue
+                try:
+                    context = await loader.load(action)
+                except Exception as exc:  # a bad payload must not stop the other pairs
+                    log.exception("loading %s failed", action.key)
+                    failures.append((action, f"{type(exc).__name__}: {exc}"))
+                    continue
+                context.required = {k: required[k] for k in action.requires}
+                (waiting if context.skip else ready).append(context)
+            await uow.outbox.mark_tried_many((c.action.id for c in ready), now)
+            await uow.commit()
+        # Nothing to ask the platform for these: recorded as done with the reason.
+        for context in waiting:
+            context.outcome = {"skipped": context.skip}
+        return len(due), ready + waiting, failures
 
-        async def deliver(action: Action) -> DeliveryReport:
-            async with slots[action.platform]:
-                return await self.deliver(action)
+    async def _call(self, contexts: list[_Context]) -> list[_Context]:
+        """Ask the platform to carry out each claimed action; keep each outcome."""
+        slots = {c.action.platform: asyncio.Semaphore(self._concurrency) for c in contexts}
 
-        async with asyncio.TaskGroup() as tasks:
-            running = [tasks.create_task(deliver(action)) for action in rest]
-        for task in running:
-            report += task.result()
+        async def call(context: _Context) -> None:
+            if context.outcome is not None:
+                return
+            async with slots[context.action.platform]:
+                try:
+                    context.outcome = await context.run(
+                        self._platforms[context.action.platform],
+                        retry=context.action.tried_at is not None,
+                    )
+                except DeliveryFailed as exc:
+                    context.failure = exc
+                except Exception as exc:  # an adapter bug or network fault must not stop others
+                    log.exception("delivering %s failed", context.action.key)
+                    context.failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+
+        if self._concurrency == 1:
+            for context in contexts:
+                await call(context)
+        else:
+            async with asyncio.TaskGroup() as tasks:
+                for context in contexts:
+                    tasks.create_task(call(context))
+        return contexts
+
+    async def _record(
+        self, contexts: list[_Context], failures: list[tuple[Action, str]]
+    ) -> DeliveryReport:
+        """Record the outcomes of a batch in one transaction; return the tally."""
+        now = self._clock.now()
+        done = [(c.action.id, c.outcome) for c in contexts if c.outcome is not None]
+        failed = [
+            (c.action, str(c.failure), c.failure.permanent, c.failure.retry_after)
+            for c in contexts
+            if c.outcome is None and c.failure is not None
+        ]
+        failed += [(action, error, False, None) for action, error in failures]
+        if not done and not failed:
+            return DeliveryReport()
+        report = DeliveryReport(done=len(done))
+        async with self._uow() as uow:
+            await uow.outbox.finish_many(done, now)
+            communities: dict[int, Community] = {}
+            for action, error, permanent, retry_after in failed:
+                report += await self._record_failure(
+                    uow, communities, action, error, permanent, retry_after, now
+                )
+            await uow.commit()
         return report
 
     async def progress(self, community_id: int, round_id: int) -> dict[ActionKind, Counter[str]]:
@@ -190,67 +279,36 @@ class DeliveryService:
         async with self._uow() as uow:
             return await uow.outbox.next_due(platforms=list(self._platforms))
 
-    async def deliver(self, action: Action) -> DeliveryReport:
-        """Carry out one action and record its outcome."""
-        now = self._clock.now()
-        try:
-            result = await self._carry_out(action)
-        except _Postpone as why:
-            async with self._uow() as uow:
-                await uow.outbox.retry_later(
-                    action.id, str(why), now + _REQUIREMENT_WAIT, count_attempt=False
-                )
-                await uow.commit()
-            return DeliveryReport()
-        except DeliveryFailed as exc:
-            return await self._record_failure(action, str(exc), exc.permanent, exc.retry_after)
-        except Exception as exc:  # an adapter bug or network fault must not stop other pairs
-            log.exception("delivering %s failed", action.key)
-            return await self._record_failure(action, f"{type(exc).__name__}: {exc}", False, None)
-        async with self._uow() as uow:
-            await uow.outbox.finish(action.id, result, self._clock.now())
-            await uow.commit()
-        return DeliveryReport(done=1)
-
     async def _record_failure(
-        self, action: Action, error: str, permanent: bool, retry_after: float | None
+        self,
+        uow: UnitOfWork,
+        communities: dict[int, Community],
+        action: Action,
+        error: str,
+        permanent: bool,
+        retry_after: float | None,
+        now: datetime,
     ) -> DeliveryReport:
-        now = self._clock.now()
-        async with self._uow() as uow:
-            if permanent or action.attempts + 1 >= self._max_attempts:
-                await uow.outbox.fail(action.id, error, now)
-                # An alert that cannot be delivered is not alerted about again (no loop).
-                if action.kind is not ActionKind.ALERT_ORGANISERS:
-                    community = await uow.communities.get(action.community_id)
-                    await uow.outbox.enqueue([_failure_alert(community, action, error, now)])
-                await uow.commit()
-                return DeliveryReport(failed=1)
-            if retry_after is not None:
-                wait = timedelta(seconds=retry_after)
-            else:
-                wait = self._backoff * (2**action.attempts)
-            # A rate limit is the platform pacing us, not a failure of the action.
-            await uow.outbox.retry_later(
-                action.id, error, now + wait, count_attempt=retry_after is None
-            )
-            await uow.commit()
+        if permanent or action.attempts + 1 >= self._max_attempts:
+            await uow.outbox.fail(action.id, error, now)
+            # An alert that cannot be delivered is not alerted about again (no loop).
+            if action.kind is not ActionKind.ALERT_ORGANISERS:
+                if action.community_id not in communities:
+                    communities[action.community_id] = await uow.communities.get(
+                        action.community_id
+                    )
+                community = communities[action.community_id]
+                await uow.outbox.enqueue([_failure_alert(community, action, error, now)])
+            return DeliveryReport(failed=1)
+        if retry_after is not None:
+            wait = timedelta(seconds=retry_after)
+        else:
+            wait = self._backoff * (2**action.attempts)
+        # A rate limit is the platform pacing us, not a failure of the action.
+        await uow.outbox.retry_later(
+            action.id, error, now + wait, count_attempt=retry_after is None
+        )
         return DeliveryReport(retried=1)
-
-    async def _carry_out(self, action: Action) -> dict[str, str]:
-        platform = self._platforms[action.platform]
-        async with self._uow() as uow:
-            community = await uow.communities.get(action.community_id)
-            required = await uow.outbox.by_keys(action.requires)
-            for key in action.requires:
-                found = required.get(key)
-                if found is None or found.state is ActionState.PENDING:
-                    raise _Postpone(f"waiting for {key}")
-            context = await _Context.load(uow, action, community, self._clock.now())
-            # Committed before the call: if we die mid-call, the next attempt knows
-            # the platform may already have the result and asks it first.
-            await uow.outbox.mark_tried(action.id, self._clock.now())
-            await uow.commit()
-        return await context.run(platform, required, retry=action.tried_at is not None)
 
 
 async def _first_topics(
@@ -285,7 +343,7 @@ def _failure_alert(community: Community, action: Action, error: str, now: dateti
 
 
 class _Context:
-    """What one action needs from the database, loaded in one transaction."""
+    """What one action needs from the database, loaded when it is claimed."""
 
     def __init__(self, action: Action, community: Community, now: datetime) -> None:
         self.action = action
@@ -299,58 +357,14 @@ class _Context:
         self.topic: tuple[Round, Topic, int, int] | None = None
         # The community's language; a pair's own messages use the pair's (see load).
         self.lang = community.settings.default_language
+        self.required: dict[str, Action] = {}
+        # What the platform answered, or why it refused.
+        self.outcome: dict[str, str] | None = None
+        self.failure: DeliveryFailed | None = None
 
-    @classmethod
-    async def load(
-        cls, uow: UnitOfWork, action: Action, community: Community, now: datetime
-    ) -> _Context:
-        ctx = cls(action, community, now)
-        p, kind = action.payload, action.kind
-        pair_kinds = (ActionKind.CREATE_SPACE, ActionKind.POST_TOPIC, ActionKind.ARCHIVE_SPACE)
-        if "lang" in p:  # decided when enqueued (topic posts: one query for the round)
-            ctx.lang = p["lang"]
-        elif kind in pair_kinds and "group" in p and "round_id" in p:
-            group = await uow.groups.find(p["round_id"], p["group"])
-            if group is not None:
-                ctx.lang = await pair_language(uow, community, group.member_ids)
-        if kind is ActionKind.CREATE_SPACE:
-            await ctx._load_introduction(uow, await uow.rounds.get(p["round_id"]), p["group"])
-        elif kind in (ActionKind.POST_TOPIC, ActionKind.OPEN_TOPIC_THREAD):
-            round_ = await uow.rounds.get(p["round_id"])
-            topics = sorted(await uow.topics.list(community.id), key=lambda t: t.position)
-            ctx.topic = (round_, topics[p["k"]], p["k"], len(topics))
-            ctx.name = f"{round_.name} · {localize(topics[p['k']], ctx.lang).title}"
-        elif kind is ActionKind.ARCHIVE_SPACE:
-            ctx.message = messages.goodbye(await uow.rounds.get(p["round_id"]), lang=ctx.lang)
-        return ctx
-
-    async def _load_introduction(self, uow: UnitOfWork, round_: Round, number: int) -> None:
-        group = await uow.groups.find(round_.id, number)
-        if group is None or not group.active:
-            self.skip = "the group was dissolved before its space was made"
-            return
-        # The group's own applications, not the round's: listing them all made every
-        # space cost as much as the whole round (minutes for a thousand pairs).
-        found = [await uow.applications.find(round_.id, m) for m in group.member_ids]
-        members = [a for a in found if a is not None and a.status is A.APPROVED]
-        self.members = [a.member for a in members]
-        settings = self.community.settings
-        contact = settings.channels.get("contact") or f"the organisers of {self.community.name}"
-        self.message = messages.introduction(
-            round_,
-            number,
-            [a.profile for a in members],
-            group.reasons,
-            now=self.now,
-            contact=contact,
-            lang=self.lang,
-        )
-        self.name = f"{round_.name} pair {number}"
-
-    async def run(
-        self, platform: ChatPlatform, required: Mapping[str, Action], *, retry: bool
-    ) -> dict[str, str]:
-        a, key = self.action, self.action.key
+    async def run(self, platform: ChatPlatform, *, retry: bool) -> dict[str, str]:
+        """Ask *platform* to carry out the action; return what it answered."""
+        a, key, required = self.action, self.action.key, self.required
         if self.skip:
             return {"skipped": self.skip}
         if a.kind is ActionKind.OPEN_TOPIC_THREAD:
@@ -417,3 +431,124 @@ class _Context:
             raise DeliveryFailed("the pair space could not be created (see the earlier alert)")
         r = found.result
         return SpaceRef(self.action.platform, r["space_id"], r.get("name", ""), r.get("url", ""))
+
+
+_PAIR_KINDS = (ActionKind.CREATE_SPACE, ActionKind.POST_TOPIC, ActionKind.ARCHIVE_SPACE)
+
+
+class _Loader:
+    """Load the contexts of a batch of actions, reading what they share once."""
+
+    def __init__(self, uow: UnitOfWork, now: datetime) -> None:
+        self._uow = uow
+        self._now = now
+        self._communities: dict[int, Community] = {}
+        self._rounds: dict[int, Round] = {}
+        self._topics: dict[int, list[Topic]] = {}
+        self._groups: dict[tuple[int, int], Group | None] = {}
+        self._languages: dict[int, str | None] = {}
+        self._applications: dict[tuple[int, int], Application | None] = {}
+
+    async def prefetch(self, actions: Sequence[Action]) -> None:
+        """Read the groups, languages and applications a batch needs, a query per kind."""
+        uow = self._uow
+        numbers: dict[int, set[int]] = {}
+        for a in actions:
+            p = a.payload
+            if a.kind in _PAIR_KINDS and "group" in p and "round_id" in p:
+                numbers.setdefault(p["round_id"], set()).add(p["group"])
+        for round_id, wanted in numbers.items():
+            found = await uow.groups.find_many(round_id, wanted)
+            for number in wanted:
+                self._groups[(round_id, number)] = found.get(number)
+        members = {m for g in self._groups.values() if g is not None for m in g.member_ids}
+        self._languages.update(await uow.members.languages(members - set(self._languages)))
+        spaces: dict[int, set[int]] = {}
+        for a in actions:
+            if a.kind is ActionKind.CREATE_SPACE:
+                group = self._groups.get((a.payload["round_id"], a.payload["group"]))
+                if group is not None:
+                    spaces.setdefault(group.round_id, set()).update(group.member_ids)
+        for round_id, member_ids in spaces.items():
+            found_apps = await uow.applications.find_many(round_id, member_ids)
+            for m in member_ids:
+                self._applications[(round_id, m)] = found_apps.get(m)
+
+    async def community(self, community_id: int) -> Community:
+        if community_id not in self._communities:
+            self._communities[community_id] = await self._uow.communities.get(community_id)
+        return self._communities[community_id]
+
+    async def round(self, round_id: int) -> Round:
+        if round_id not in self._rounds:
+            self._rounds[round_id] = await self._uow.rounds.get(round_id)
+        return self._rounds[round_id]
+
+    async def topics(self, community_id: int) -> list[Topic]:
+        if community_id not in self._topics:
+            found = await self._uow.topics.list(community_id)
+            self._topics[community_id] = sorted(found, key=lambda t: t.position)
+        return self._topics[community_id]
+
+    async def group(self, round_id: int, number: int) -> Group | None:
+        if (round_id, number) not in self._groups:
+            self._groups[(round_id, number)] = await self._uow.groups.find(round_id, number)
+        return self._groups[(round_id, number)]
+
+    async def languages(self, member_ids: Sequence[int]) -> list[str | None]:
+        missing = [m for m in member_ids if m not in self._languages]
+        if missing:
+            self._languages.update(await self._uow.members.languages(missing))
+        return [self._languages.get(m) for m in member_ids]
+
+    async def application(self, round_id: int, member_id: int) -> Application | None:
+        if (round_id, member_id) not in self._applications:
+            found = await self._uow.applications.find(round_id, member_id)
+            self._applications[(round_id, member_id)] = found
+        return self._applications[(round_id, member_id)]
+
+    async def load(self, action: Action) -> _Context:
+        """Return what *action* needs to be carried out."""
+        community = await self.community(action.community_id)
+        ctx = _Context(action, community, self._now)
+        p, kind = action.payload, action.kind
+        if "lang" in p:  # decided when enqueued (topic posts: one query for the round)
+            ctx.lang = p["lang"]
+        elif kind in _PAIR_KINDS and "group" in p and "round_id" in p:
+            group = await self.group(p["round_id"], p["group"])
+            if group is not None:
+                ctx.lang = pair_language_of(await self.languages(group.member_ids), community)
+        if kind is ActionKind.CREATE_SPACE:
+            await self._introduction(ctx, await self.round(p["round_id"]), p["group"])
+        elif kind in (ActionKind.POST_TOPIC, ActionKind.OPEN_TOPIC_THREAD):
+            round_ = await self.round(p["round_id"])
+            topics = await self.topics(community.id)
+            ctx.topic = (round_, topics[p["k"]], p["k"], len(topics))
+            ctx.name = f"{round_.name} · {localize(topics[p['k']], ctx.lang).title}"
+        elif kind is ActionKind.ARCHIVE_SPACE:
+            ctx.message = messages.goodbye(await self.round(p["round_id"]), lang=ctx.lang)
+        return ctx
+
+    async def _introduction(self, ctx: _Context, round_: Round, number: int) -> None:
+        group = await self.group(round_.id, number)
+        if group is None or not group.active:
+            ctx.skip = "the group was dissolved before its space was made"
+            return
+        # The group's own applications, not the round's: listing them all made every
+        # space cost as much as the whole round (minutes for a thousand pairs).
+        found = [await self.application(round_.id, m) for m in group.member_ids]
+        members = [a for a in found if a is not None and a.status is A.APPROVED]
+        ctx.members = [a.member for a in members]
+        settings = ctx.community.settings
+        contact = settings.channels.get("contact", "")
+        ctx.message = messages.introduction(
+            round_,
+            number,
+            [a.profile for a in members],
+            group.reasons,
+            now=ctx.now,
+            contact=contact,
+            lang=ctx.lang,
+            ids=[a.member.external_id for a in members],
+        )
+        ctx.name = f"{round_.name} pair {number}"

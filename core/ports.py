@@ -114,6 +114,10 @@ class RoundRepository(Protocol):
 class ApplicationRepository(Protocol):
     async def add(self, new: NewApplication) -> Application: ...
     async def find(self, round_id: int, member_id: int) -> Application | None: ...
+    async def find_many(self, round_id: int, member_ids: Iterable[int]) -> dict[int, Application]:
+        """Return, by member id, the applications of these members to the round."""
+        ...
+
     async def list(
         self, round_id: int, statuses: Sequence[ApplicationStatus] | None = None
     ) -> builtins.list[Application]:
@@ -138,6 +142,10 @@ class GroupRepository(Protocol):
     async def list(self, round_id: int, *, active_only: bool = True) -> list[Group]: ...
     async def find(self, round_id: int, number: int) -> Group | None:
         """Return the round's group with this number (active or not), if any."""
+        ...
+
+    async def find_many(self, round_id: int, numbers: Iterable[int]) -> dict[int, Group]:
+        """Return, by number, the round's groups with these numbers (active or not)."""
         ...
 
     async def save(self, group: Group) -> None:
@@ -176,6 +184,16 @@ class OutboxRepository(Protocol):
     async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]: ...
     async def mark_tried(self, action_id: int, at: datetime) -> None:
         """Record that the platform is about to be called for this action."""
+        ...
+
+    async def mark_tried_many(self, action_ids: Iterable[int], at: datetime) -> None:
+        """Record that the platform is about to be called for each of these actions."""
+        ...
+
+    async def finish_many(
+        self, results: Sequence[tuple[int, Mapping[str, str]]], at: datetime
+    ) -> None:
+        """Mark several actions done, each with what the platform returned for it."""
         ...
 
     async def finish(self, action_id: int, result: Mapping[str, str], at: datetime) -> None: ...

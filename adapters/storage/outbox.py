@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,10 +119,41 @@ class SqlOutboxRepository:
         """Record that the platform is about to be called for this action."""
         await self._set(action_id, tried_at=at)
 
+    async def mark_tried_many(self, action_ids: Iterable[int], at: datetime) -> None:
+        """Record that the platform is about to be called for each of these actions."""
+        ids = list(action_ids)
+        for start in range(0, len(ids), _CHUNK):
+            await self._session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids[start : start + _CHUNK]))
+                .values(tried_at=at)
+                .execution_options(synchronize_session=False)
+            )
+
     async def finish(self, action_id: int, result: Mapping[str, str], at: datetime) -> None:
         """Mark an action done with what the platform returned."""
         await self._set(
             action_id, state=ActionState.DONE.value, result=dict(result), done_at=at, last_error=""
+        )
+
+    async def finish_many(
+        self, results: Sequence[tuple[int, Mapping[str, str]]], at: datetime
+    ) -> None:
+        """Mark several actions done, each with what the platform returned for it."""
+        if not results:
+            return
+        # One statement run for every row (executemany): a round trip per batch.
+        table = OutboxRow.__table__
+        await self._session.execute(
+            update(table)
+            .where(table.c.id == bindparam("action_id"))
+            .values(
+                state=ActionState.DONE.value,
+                result=bindparam("new_result", type_=table.c.result.type),
+                done_at=at,
+                last_error="",
+            ),
+            [{"action_id": action_id, "new_result": dict(result)} for action_id, result in results],
         )
 
     async def retry_later(

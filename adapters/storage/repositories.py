@@ -45,6 +45,7 @@ from core.model import (
 )
 from core.ports import NewApplication, NewGroup, NewRound
 
+_CHUNK = 500  # ids per IN (...): well inside SQLite's variable limit
 _UNIQUE_SQLITE_ERRORS = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
 
@@ -431,6 +432,21 @@ class SqlApplicationRepository:
         row, platform, external_id = found
         return _application(row, MemberRef(Platform(platform), external_id))
 
+    async def find_many(self, round_id: int, member_ids: Iterable[int]) -> dict[int, Application]:
+        """Return, by member id, the applications of these members to the round."""
+        ids = list(dict.fromkeys(member_ids))
+        found: dict[int, Application] = {}
+        for start in range(0, len(ids), _CHUNK):
+            rows = await self._session.execute(
+                _WITH_MEMBER.where(
+                    ApplicationRow.round_id == round_id,
+                    ApplicationRow.member_id.in_(ids[start : start + _CHUNK]),
+                )
+            )
+            for row, platform, external_id in rows:
+                found[row.member_id] = _application(row, MemberRef(Platform(platform), external_id))
+        return found
+
     async def list(
         self, round_id: int, statuses: Sequence[ApplicationStatus] | None = None
     ) -> list[Application]:
@@ -554,6 +570,17 @@ class SqlGroupRepository:
         """Return the round's group with this number (active or not), if any."""
         rows = await self._rows(GroupRow.round_id == round_id, GroupRow.number == number)
         return _group(rows[0]) if rows else None
+
+    async def find_many(self, round_id: int, numbers: Iterable[int]) -> dict[int, Group]:
+        """Return, by number, the round's groups with these numbers (active or not)."""
+        wanted = list(dict.fromkeys(numbers))
+        found: dict[int, Group] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            rows = await self._rows(
+                GroupRow.round_id == round_id, GroupRow.number.in_(wanted[start : start + _CHUNK])
+            )
+            found.update((row.number, _group(row)) for row in rows)
+        return found
 
     async def save(self, group: Group) -> None:
         """Write members, score, reasons, published and active of an existing group."""
