@@ -2,7 +2,8 @@
 
 `penpals run discord` (and `penpals run all`) await serve(); it returns only when
 cancelled. While it runs, a DiscordPlatform sharing the bot's HTTP client (and so
-its 429 handling) is registered in services.platforms, where the round engine's
+its 429 handling) and recording what it makes in the database is registered in
+services.platforms, where the round engine's
 delivery finds it. Commands are synced only on request (`penpals discord sync`):
 Discord allows 200 command creations a day.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from adapters.discord.client import PenpalsClient, use_endpoints
 from adapters.discord.context import Deps
 from adapters.discord.platform import DiscordPlatform
+from adapters.storage.platform_records import SqlPlatformRecords
 from bots.bootstrap import Services
 from bots.settings import Settings
 from core.errors import InvalidValue
@@ -45,7 +47,8 @@ async def serve(
     use_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     platform = platform or DiscordPlatform()
     client = PenpalsClient(deps=Deps(services), **dict(client_options or {}))
-    platform.bind(client)
+    # The platform records pair threads and its thread budget in the database.
+    platform.bind(client, SqlPlatformRecords.over(services.engine))
     try:
         # Logged in, the REST client works: delivery may start before the gateway is up.
         await client.login(token)

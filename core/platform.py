@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from core.model import Community, MemberRef, Platform
@@ -181,4 +182,57 @@ class ChatPlatform(Protocol):
 
     async def activity(self, space: SpaceRef, *, since: str | None = None) -> Activity:
         """Return message counts per member in the space since an ISO time."""
+        ...
+
+
+class PlatformRecords(Protocol):
+    """What a platform adapter keeps in the database about what it made on the platform.
+
+    A pair space's platform id is recorded the moment the space exists, before the
+    outbox records the action's outcome, so a retry after a crash re-uses only a
+    space the bot made. Threads the bot made or woke are counted per server there
+    too, so a daily budget survives restarts.
+    """
+
+    async def record_space(
+        self, community_id: int, platform: Platform, key: str, space_id: str
+    ) -> None:
+        """Record that the space made for the action *key* has the platform id *space_id*."""
+        ...
+
+    async def recorded_space(self, platform: Platform, key: str) -> str | None:
+        """Return the platform id recorded for the space of *key*, if any."""
+        ...
+
+    async def space_key(self, platform: Platform, space_id: str) -> str | None:
+        """Return the key a space with this platform id was recorded for, if any."""
+        ...
+
+    async def space_members(self, platform: Platform, space_id: str) -> tuple[MemberRef, ...]:
+        """Return the current members of the group whose recorded space is *space_id*."""
+        ...
+
+    async def take_wake(
+        self,
+        platform: Platform,
+        place: str,
+        thread: str,
+        *,
+        limit: int,
+        since: datetime,
+        now: datetime,
+    ) -> datetime | None:
+        """Count *thread* as made or woken at *now* within a budget of *limit* since *since*.
+
+        A thread already counted since *since* costs nothing again. Return None when
+        counted, else the time (a datetime) the oldest counted thread leaves the window.
+        """
+        ...
+
+    async def move_wake(self, platform: Platform, place: str, old: str, new: str) -> None:
+        """Count under the thread id *new* what was reserved as *old*."""
+        ...
+
+    async def drop_wake(self, platform: Platform, place: str, thread: str) -> None:
+        """Forget a reservation that was not used (the thread could not be made)."""
         ...

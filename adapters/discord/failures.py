@@ -18,6 +18,7 @@ MISSING_ACCESS = 50001
 CANNOT_DM = 50007
 MISSING_PERMISSIONS = 50013
 THREAD_ARCHIVED = 50083
+THREAD_ALREADY_CREATED = 160004  # a message can start one thread only
 MAX_ACTIVE_THREADS = 160006
 
 # How long to wait before trying again after a refusal with no better hint.

@@ -5,9 +5,12 @@ message unarchives a thread. The keeper counts active threads before the bot
 makes or wakes one, parks (archives) pair threads right after posting once the
 server is busy, archives quiet pair threads when the cap is near, and spreads a
 big round's posts over days: each thread the bot makes or wakes may draw replies
-that keep it active for a day, so at most `pings_per_day` are made or woken per
-auto-archive period. Parking loses nothing: the members were mentioned, and their
-reply wakes the thread.
+that keep it active for a day, so at most `pings_per_day` distinct threads are made
+or woken per auto-archive period. The budget is kept in the database (a restart does
+not reset it), and a thread counts once however often it is woken within the period:
+a pair thread made in the morning and parked, then woken by the day's topic, is one
+thread of the day, not two. Parking loses nothing: the members were mentioned, and
+their reply wakes the thread.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import contextlib
 import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from discord.http import Route
@@ -24,7 +28,8 @@ from discord.http import Route
 from adapters.discord import failures
 from adapters.discord.rest import Rest
 from adapters.discord.threads import ThreadBook, ThreadInfo
-from core.platform import DeliveryFailed
+from core.model import Platform
+from core.platform import DeliveryFailed, PlatformRecords
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +46,15 @@ class ThreadPolicy:
 class ThreadKeeper:
     """What this process knows of each server's threads, and the cap policy over them."""
 
-    def __init__(self, rest: Rest, policy: ThreadPolicy, wall_clock: Callable[[], float]):
+    def __init__(
+        self,
+        rest: Rest,
+        policy: ThreadPolicy,
+        wall_clock: Callable[[], float],
+        records: Callable[[], PlatformRecords],
+    ):
         self._rest = rest
+        self._records = records
         self.policy = policy
         self._time = wall_clock  # Unix seconds: Discord's archive timers run on real time
         self._books: dict[int, ThreadBook] = {}
@@ -70,12 +82,14 @@ class ThreadKeeper:
             for t in data.get("threads", ()):
                 self._guild_of[int(t["id"])] = book.guild_id
 
-    async def load_parent(self, book: ThreadBook, parent: int, *, private: bool) -> None:
-        """Learn the names of the parent's archived threads, once per process."""
-        if parent in book.loaded_parents:
+    async def load_parent(
+        self, book: ThreadBook, parent: int, *, private: bool, fresh: bool = False
+    ) -> None:
+        """Learn the names of the parent's archived threads, once per process (or *fresh*)."""
+        if parent in book.loaded_parents and not fresh:
             return
         async with self._lock(f"load:{parent}"):
-            if parent in book.loaded_parents:
+            if parent in book.loaded_parents and not fresh:
                 return
             # The bot is a member of every pair thread it made, so its own listing of
             # archived private threads suffices (no Manage Threads needed to read it).
@@ -130,15 +144,28 @@ class ThreadKeeper:
 
     # -- the cap -----------------------------------------------------------------------
 
-    def check_pings(self, book: ThreadBook) -> None:
-        """Ask to be called later when today's budget of made or woken pair threads is spent."""
+    async def spend(self, book: ThreadBook, thread: str) -> None:
+        """Count *thread* (an id, or a reservation for one about to be made) in today's budget.
+
+        Ask to be called later when `pings_per_day` other threads were already made
+        or woken within the auto-archive period; a thread already counted in it is free.
+        """
         limit = self.policy.pings_per_day
         if limit is None:
             return
         window = self.policy.auto_archive_minutes * 60.0
-        if book.pings_within(window, self._time()) < limit:
+        now = self._time()
+        full_until = await self._records().take_wake(
+            Platform.DISCORD,
+            str(book.guild_id),
+            thread,
+            limit=limit,
+            since=_at(now - window),
+            now=_at(now),
+        )
+        if full_until is None:
             return
-        wait = max(60.0, book.pings[0] + window - self._time())
+        wait = max(60.0, full_until.timestamp() + window - now)
         raise DeliveryFailed(
             f"{limit} pair threads were already started or woken in the last "
             f"{window / 3600:.0f} h: this one follows in {wait / 3600:.1f} h to stay under "
@@ -147,9 +174,15 @@ class ThreadKeeper:
             retry_after=wait,
         )
 
-    def pinged(self, book: ThreadBook) -> None:
-        """Count a pair thread the bot just made or woke."""
-        book.pings.append(self._time())
+    async def spent(self, book: ThreadBook, reservation: str, thread: int | None) -> None:
+        """Count a reservation as the thread made (or give it back when none was made)."""
+        if self.policy.pings_per_day is None:
+            return
+        records, place = self._records(), str(book.guild_id)
+        if thread is None:
+            await records.drop_wake(Platform.DISCORD, place, reservation)
+        else:
+            await records.move_wake(Platform.DISCORD, place, reservation, str(thread))
 
     async def make_room(self, book: ThreadBook, parkable: int | None) -> None:
         """Make sure one more active thread fits under the cap, or ask to be called later."""
@@ -197,7 +230,7 @@ class ThreadKeeper:
 
     async def wake(self, book: ThreadBook, thread: ThreadInfo) -> None:
         """Unarchive a pair thread (within the budget and the cap)."""
-        self.check_pings(book)
+        await self.spend(book, str(thread.id))
         await self.make_room(book, thread.parent_id)
         await self._rest(
             Route("PATCH", "/channels/{channel_id}", channel_id=thread.id),
@@ -206,7 +239,6 @@ class ThreadKeeper:
             channel_id=thread.parent_id,
             json={"archived": False},
         )
-        self.pinged(book)
         thread.archived = False
 
     async def archive(self, thread: ThreadInfo) -> None:
@@ -225,3 +257,7 @@ class ThreadKeeper:
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()
         return lock
+
+
+def _at(unix: float) -> datetime:
+    return datetime.fromtimestamp(unix, UTC)

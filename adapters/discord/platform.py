@@ -3,9 +3,19 @@
 Pair spaces are private threads (invitable off) in the community's pairs channel,
 one per group, named for the round and group; topics open a forum post (or a
 thread on a message when the channel is a text channel). Every action is safe to
-repeat with the same key: a thread is found again by its name, a message by the
-reference in its embed footer (and Discord's own nonce check for quick retries).
+repeat with the same key. A pair thread's id is recorded in the database the moment
+Discord returns it (PlatformRecords), before members are added; a repeat re-uses the
+recorded thread, or, when the process stopped before recording it, a thread that the
+bot itself made (owner_id), private (type 12), with the pair's name and either no
+message yet or the introduction carrying the pair's key. A thread someone else made
+is never re-used, whatever its name. A message is found again by the reference in
+its embed footer (and Discord's own nonce check for quick retries). Thread
+creations go out at most once (rest.MaybeDone): after a server error or a lost
+connection the platform looks for the thread before making another.
 adapters.discord.keeper keeps the server under Discord's active-thread cap.
+
+penpals needs the Guilds intent only: a pair thread's members (to mention them) come
+from the database, never from Discord's member lists.
 
 Rate limits (429) are waited out by discord.py's HTTP client; waits longer than
 the client's max_ratelimit_timeout come back as DeliveryFailed(retry_after=...),
@@ -28,13 +38,21 @@ from discord.http import Route
 from adapters.discord import failures, render
 from adapters.discord.keeper import ThreadKeeper, ThreadPolicy
 from adapters.discord.permissions import NEEDED
-from adapters.discord.rest import Rest
+from adapters.discord.rest import MaybeDone, Rest
 from adapters.discord.threads import ThreadBook, ThreadInfo, snowflake_at, snowflake_ms
 from core.model import Community, MemberRef, Platform
-from core.platform import Activity, DeliveryFailed, Message, SpaceRef, ThreadRef
+from core.platform import (
+    Activity,
+    DeliveryFailed,
+    Message,
+    PlatformRecords,
+    SpaceRef,
+    ThreadRef,
+)
 
 log = logging.getLogger(__name__)
 
+PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
 FORUM = 15
 MEDIA = 16
@@ -49,29 +67,41 @@ class DiscordPlatform:
         self,
         client: discord.Client | None = None,
         *,
+        records: PlatformRecords | None = None,
         policy: ThreadPolicy | None = None,
         topic_archive_minutes: int = 10080,
         history_window: int = 25,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
+        self._records = records
         self._rest = Rest(lambda: self.client)
-        self.threads = ThreadKeeper(self._rest, policy or ThreadPolicy(), wall_clock)
+        self.threads = ThreadKeeper(
+            self._rest, policy or ThreadPolicy(), wall_clock, lambda: self.records
+        )
         # Topic threads are public discussions: they may stay in the list for a week.
         self.topic_archive_minutes = topic_archive_minutes
         # How far back a retry looks for the message it may already have posted.
         self.history_window = history_window
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def bind(self, client: discord.Client) -> None:
-        """Use *client* (its HTTP session and cache) for every call from now on."""
+    def bind(self, client: discord.Client, records: PlatformRecords | None = None) -> None:
+        """Use *client* (its HTTP session and cache), and *records* if given, from now on."""
         self._client = client
+        if records is not None:
+            self._records = records
 
     @property
     def client(self) -> discord.Client:
         if self._client is None:
             raise RuntimeError("DiscordPlatform is not bound to a discord.Client yet")
         return self._client
+
+    @property
+    def records(self) -> PlatformRecords:
+        if self._records is None:
+            raise RuntimeError("DiscordPlatform has no PlatformRecords (the database) yet")
+        return self._records
 
     # -- pair spaces -------------------------------------------------------------------
 
@@ -87,22 +117,21 @@ class DiscordPlatform:
     ) -> SpaceRef:
         """Create (or find again) the group's private thread, add its members, introduce them.
 
-        A first attempt spends no call on looking: only a retry lists the channel's
-        archived threads and the thread's recent messages for what it may have made.
+        A first attempt spends no call on looking unless the database has a thread
+        recorded for *key*; a retry also lists the channel's threads for one the bot
+        made but had no time to record.
         """
         guild_id = int(community.external_id)
         pairs = _channel(community, "pairs")
         name = render.thread_name(name)
         ids = tuple(m.external_id for m in members)
-        async with self._lock(f"space:{guild_id}:{pairs}:{name}"):
+        async with self._lock(f"space:{key}"):
             book = await self.threads.book(guild_id)
-            if retry:
-                await self.threads.load_parent(book, pairs, private=True)
+            thread = await self._own_pair_thread(book, community.id, pairs, name, key, look=retry)
             async with self.threads.capped(book, pairs):
-                thread = book.find(pairs, name)
                 fresh = thread is None
                 if thread is None:
-                    thread = await self._new_pair_thread(book, pairs, name)
+                    thread = await self._new_pair_thread(book, community, pairs, name, key)
                 elif thread.archived:
                     # Discord refuses to add members to an archived thread (50083).
                     await self.threads.wake(book, thread)
@@ -124,7 +153,7 @@ class DiscordPlatform:
                     introduction,
                     key=key,
                     mentions=ids,
-                    check_history=retry and not fresh,
+                    check_history=not fresh,
                     doing=f"post the introduction in {name!r}",
                     needed=("send_messages_in_threads", "embed_links"),
                     parent=pairs,
@@ -133,23 +162,112 @@ class DiscordPlatform:
             await self.threads.settle(book, thread)
             return SpaceRef(Platform.DISCORD, str(thread.id), name, _url(guild_id, thread.id))
 
-    async def _new_pair_thread(self, book: ThreadBook, pairs: int, name: str) -> ThreadInfo:
-        self.threads.check_pings(book)
-        await self.threads.make_room(book, pairs)
-        data = await self._rest(
-            Route("POST", "/channels/{channel_id}/threads", channel_id=pairs),
-            doing=f"create the private thread {name!r}",
-            needed=("create_private_threads", "view_channel"),
-            channel_id=pairs,
-            json={
-                "name": name,
-                "type": PRIVATE_THREAD,
-                "invitable": False,
-                "auto_archive_duration": self.threads.policy.auto_archive_minutes,
-            },
+    async def _own_pair_thread(
+        self, book: ThreadBook, community_id: int, pairs: int, name: str, key: str, *, look: bool
+    ) -> ThreadInfo | None:
+        """Return the pair's thread if the bot already made it, else None.
+
+        The thread recorded for *key* is re-used if it still exists, is the bot's own,
+        private and in the pairs channel. With *look*, threads listed under the channel
+        (active, and the bot's archived private ones, asked afresh) are candidates too:
+        the bot's own private thread with the pair's name, not recorded for another
+        pair, whose messages are none yet or carry *key* (the introduction).
+        """
+        recorded = await self.records.recorded_space(Platform.DISCORD, key)
+        if recorded is not None:
+            found = await self._existing(book, int(recorded))
+            if found is not None and self._is_pair_thread(found, pairs):
+                return found
+            if not look:
+                return None
+        if not look:
+            return None
+        await self.threads.refresh(book)
+        await self.threads.load_parent(book, pairs, private=True, fresh=True)
+        me = self._rest.me()
+        for candidate in book.named(pairs, name, owner=me, kind=PRIVATE_THREAD):
+            other = await self.records.space_key(Platform.DISCORD, str(candidate.id))
+            if other not in (None, key):
+                continue
+            if await self._carries_or_empty(candidate.id, key):
+                await self.records.record_space(
+                    community_id, Platform.DISCORD, key, str(candidate.id)
+                )
+                await self.threads.spent(book, f"new:{key}", candidate.id)
+                return candidate
+        return None
+
+    def _is_pair_thread(self, thread: ThreadInfo, pairs: int) -> bool:
+        """Return whether *thread* is one the bot made as a pair thread in *pairs*."""
+        me = self._rest.me()
+        return (
+            me is not None
+            and thread.owner_id == me
+            and thread.kind == PRIVATE_THREAD
+            and thread.parent_id == pairs
         )
-        self.threads.pinged(book)
+
+    async def _existing(self, book: ThreadBook, thread_id: int) -> ThreadInfo | None:
+        """Return what Discord says of a thread, or None if it no longer exists."""
+        try:
+            data = await self._rest(
+                Route("GET", "/channels/{channel_id}", channel_id=thread_id),
+                doing="look up the recorded pair thread",
+                passthrough=(failures.UNKNOWN_CHANNEL,),
+            )
+        except discord.HTTPException as exc:
+            if exc.code != failures.UNKNOWN_CHANNEL:
+                raise
+            return None
         return self.threads.note(book, ThreadInfo.from_payload(data))
+
+    async def _carries_or_empty(self, thread_id: int, key: str) -> bool:
+        """Return whether the thread has no message yet, or the bot's message carrying *key*."""
+        page = await self._rest(
+            Route("GET", "/channels/{channel_id}/messages", channel_id=thread_id),
+            doing="read a pair thread's first messages",
+            needed=("read_message_history",),
+            params={"limit": self.history_window},
+        )
+        me = self._rest.me()
+        mine = [m for m in page if int((m.get("author") or {}).get("id", 0)) == me]
+        return not page or any(render.carries(m, key) for m in mine)
+
+    async def _new_pair_thread(
+        self, book: ThreadBook, community: Community, pairs: int, name: str, key: str
+    ) -> ThreadInfo:
+        """Make the pair's private thread and record its id before anything else happens."""
+        reservation = f"new:{key}"
+        await self.threads.spend(book, reservation)
+        await self.threads.make_room(book, pairs)
+        try:
+            data = await self._rest(
+                Route("POST", "/channels/{channel_id}/threads", channel_id=pairs),
+                doing=f"create the private thread {name!r}",
+                needed=("create_private_threads", "view_channel"),
+                channel_id=pairs,
+                once=True,
+                json={
+                    "name": name,
+                    "type": PRIVATE_THREAD,
+                    "invitable": False,
+                    "auto_archive_duration": self.threads.policy.auto_archive_minutes,
+                },
+            )
+        except MaybeDone:
+            # Discord may have made it: look (fresh listings) before making another.
+            found = await self._own_pair_thread(book, community.id, pairs, name, key, look=True)
+            if found is None:
+                raise
+            return found
+        except DeliveryFailed as exc:
+            if exc.permanent:
+                await self.threads.spent(book, reservation, None)
+            raise
+        made = self.threads.note(book, ThreadInfo.from_payload(data))
+        await self.records.record_space(community.id, Platform.DISCORD, key, str(made.id))
+        await self.threads.spent(book, reservation, made.id)
+        return made
 
     async def post(
         self, space: SpaceRef, message: Message, *, key: str, retry: bool = False
@@ -161,11 +279,11 @@ class DiscordPlatform:
             found = await self._find_posted(thread_id, key) if retry else None
             if found:
                 return found
-            members = thread.members or await self._thread_members(thread_id)
+            members = thread.members or await self._members_of(space)
             woke = thread.archived
             async with self.threads.capped(book, thread.parent_id):
                 if woke:
-                    self.threads.check_pings(book)
+                    await self.threads.spend(book, str(thread_id))
                     await self.threads.make_room(book, thread.parent_id)
                 message_id = await self._send(
                     thread_id,
@@ -177,8 +295,6 @@ class DiscordPlatform:
                     needed=("send_messages_in_threads", "embed_links"),
                     parent=thread.parent_id,
                 )
-            if woke:
-                self.threads.pinged(book)
             thread.archived = False
             thread.last_message_id = int(message_id)
             await self.threads.settle(book, thread)
@@ -275,18 +391,32 @@ class DiscordPlatform:
             kind = await self._channel_type(parent)
             if retry:
                 await self.threads.load_parent(book, parent, private=False)
-            found = book.find(parent, name)
+            found = self._own_topic_thread(book, parent, name)
             if found is None:
                 async with self.threads.capped(book, pairs):
                     await self.threads.make_room(book, pairs)
                     if kind in (FORUM, MEDIA):
-                        data = await self._forum_post(parent, name, message, key=key)
+                        try:
+                            data = await self._forum_post(parent, name, message, key=key)
+                        except MaybeDone:
+                            # Discord may have made it: look afresh before posting again.
+                            await self.threads.refresh(book)
+                            await self.threads.load_parent(book, parent, private=False, fresh=True)
+                            found = self._own_topic_thread(book, parent, name)
+                            if found is None:
+                                raise
                     else:
                         data = await self._thread_on_message(
                             parent, name, message, key=key, retry=retry
                         )
-                found = self.threads.note(book, ThreadInfo.from_payload(data))
+                if found is None:
+                    found = self.threads.note(book, ThreadInfo.from_payload(data))
             return ThreadRef(Platform.DISCORD, str(found.id), _url(guild_id, found.id))
+
+    def _own_topic_thread(self, book: ThreadBook, parent: int, name: str) -> ThreadInfo | None:
+        """Return the topic's public thread if the bot made it (a member's namesake is not it)."""
+        found = book.named(parent, name, owner=self._rest.me(), kind=PUBLIC_THREAD)
+        return found[0] if found else None
 
     async def _forum_post(self, forum: int, name: str, message: Message, *, key: str) -> Any:
         payload = render.message_payload(message, key=key)
@@ -298,6 +428,7 @@ class DiscordPlatform:
             doing=f"open the forum post {name!r}",
             needed=("view_channel", "send_messages"),
             channel_id=forum,
+            once=True,
             json={
                 "name": name,
                 "auto_archive_duration": self.topic_archive_minutes,
@@ -316,18 +447,37 @@ class DiscordPlatform:
             doing="post the topic",
             needed=("view_channel", "send_messages", "embed_links"),
         )
-        return await self._rest(
-            Route(
-                "POST",
-                "/channels/{channel_id}/messages/{message_id}/threads",
+        try:
+            return await self._rest(
+                Route(
+                    "POST",
+                    "/channels/{channel_id}/messages/{message_id}/threads",
+                    channel_id=channel_id,
+                    message_id=first,
+                ),
+                doing=f"open the thread {name!r}",
+                needed=("create_public_threads",),
                 channel_id=channel_id,
-                message_id=first,
-            ),
-            doing=f"open the thread {name!r}",
-            needed=("create_public_threads",),
-            channel_id=channel_id,
-            json={"name": name, "auto_archive_duration": self.topic_archive_minutes},
-        )
+                passthrough=(failures.THREAD_ALREADY_CREATED,),
+                once=True,
+                json={"name": name, "auto_archive_duration": self.topic_archive_minutes},
+            )
+        except (MaybeDone, discord.HTTPException) as exc:
+            if isinstance(exc, discord.HTTPException) and exc.code != (
+                failures.THREAD_ALREADY_CREATED
+            ):
+                raise
+            # The message's thread, if Discord made it, has the message's id.
+            try:
+                return await self._rest(
+                    Route("GET", "/channels/{channel_id}", channel_id=first),
+                    doing=f"look up the thread {name!r}",
+                    passthrough=(failures.UNKNOWN_CHANNEL,),
+                )
+            except discord.HTTPException as missing:
+                if missing.code != failures.UNKNOWN_CHANNEL:
+                    raise
+                raise exc from None
 
     async def announce(
         self, community: Community, message: Message, *, key: str, retry: bool = False
@@ -478,14 +628,17 @@ class DiscordPlatform:
                 return str(m["id"])
         return None
 
-    async def _thread_members(self, thread_id: int) -> tuple[str, ...]:
-        """Return the thread's members other than the bot (to mention them)."""
-        data = await self._rest(
-            Route("GET", "/channels/{channel_id}/thread-members", channel_id=thread_id),
-            doing="list the pair thread's members",
-        )
-        me = self._rest.me()
-        return tuple(str(m["user_id"]) for m in data if int(m["user_id"]) != me)
+    async def _members_of(self, space: SpaceRef) -> tuple[str, ...]:
+        """Return the group's members (to mention them), from the database.
+
+        Discord's list of a thread's members needs the privileged Server Members
+        intent, which penpals does not ask for.
+        """
+        found = await self.records.space_members(Platform.DISCORD, space.id)
+        members = tuple(m.external_id for m in found if m.platform is Platform.DISCORD)
+        if not members:
+            log.warning("no group is recorded for pair thread %s: no mentions", space.id)
+        return members
 
     async def _channel_type(self, channel_id: int) -> int:
         cached = self._rest.channel_type(channel_id)

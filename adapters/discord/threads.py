@@ -11,7 +11,6 @@ side.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +36,8 @@ class ThreadInfo:
     archived: bool
     last_message_id: int | None = None
     members: tuple[str, ...] = ()  # external ids, when this process added them
+    owner_id: int = 0  # who made it: only the bot's own threads are ever re-used
+    kind: int = 0  # Discord's channel type: 11 public thread, 12 private thread
 
     @classmethod
     def from_payload(cls, data: Mapping[str, Any]) -> ThreadInfo:
@@ -48,6 +49,8 @@ class ThreadInfo:
             name=str(data.get("name", "")),
             archived=bool(meta.get("archived", False)),
             last_message_id=int(last) if last else None,
+            owner_id=int(data.get("owner_id") or 0),
+            kind=int(data.get("type") or 0),
         )
 
 
@@ -59,8 +62,6 @@ class ThreadBook:
     threads: dict[int, ThreadInfo] = field(default_factory=dict)
     loaded_parents: set[int] = field(default_factory=set)
     refreshed_at: float = float("-inf")  # Unix time of the last active-list refresh
-    # Unix time of each pair thread the bot made or woke: each may draw replies for a day.
-    pings: deque[float] = field(default_factory=deque)
 
     def note(self, info: ThreadInfo) -> ThreadInfo:
         """Record a thread (keeping members this process already knows)."""
@@ -70,10 +71,24 @@ class ThreadBook:
         self.threads[info.id] = info
         return info
 
-    def find(self, parent_id: int, name: str) -> ThreadInfo | None:
-        """Return the thread called *name* under *parent_id*, the oldest if there are several."""
-        found = [t for t in self.threads.values() if t.parent_id == parent_id and t.name == name]
-        return min(found, key=lambda t: t.id) if found else None
+    def named(
+        self, parent_id: int, name: str, *, owner: int | None, kind: int | None = None
+    ) -> list[ThreadInfo]:
+        """Return the threads called *name* under *parent_id* made by *owner*, oldest first.
+
+        Members may open threads with any name (the active list shows them all):
+        only one made by *owner* (the bot) is a candidate, never someone else's.
+        """
+        found = [
+            t
+            for t in self.threads.values()
+            if t.parent_id == parent_id
+            and t.name == name
+            and owner is not None
+            and t.owner_id == owner
+            and (kind is None or t.kind == kind)
+        ]
+        return sorted(found, key=lambda t: t.id)
 
     def active_count(self) -> int:
         return sum(1 for t in self.threads.values() if not t.archived)
@@ -98,13 +113,6 @@ class ThreadBook:
             and not t.archived
             and snowflake_ms(t.last_message_id or t.id) < older_than_ms
         ]
-
-    def pings_within(self, seconds: float, now: float) -> int:
-        """Return how many threads the bot made or woke in the *seconds* before *now*."""
-        cutoff = now - seconds
-        while self.pings and self.pings[0] <= cutoff:
-            self.pings.popleft()
-        return len(self.pings)
 
     def space_of(self, member: str) -> ThreadInfo | None:
         """Return the most recent thread this process added *member* to."""

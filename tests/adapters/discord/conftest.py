@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -83,6 +84,10 @@ class Bot:
         for round_ in await self.services.automation.live_rounds():
             await self.services.automation.advance(round_.id)
         return await self.services.delivery.run_due()
+
+    def restarted(self, **options: Any) -> DiscordPlatform:
+        """Return a platform as a freshly started process has it: same client and database."""
+        return DiscordPlatform(self.platform.client, records=self.platform.records, **options)
 
     async def community(self) -> Community:
         return await self.services.communities.ensure(

@@ -29,7 +29,7 @@ PERMISSIONS = {
 }
 BOT_PERMISSIONS = sum(v for k, v in PERMISSIONS.items() if k != "manage_guild")
 
-TEXT, DM, PUBLIC_THREAD, PRIVATE_THREAD, FORUM = 0, 1, 11, 12, 15
+TEXT, DM, ANNOUNCEMENT, PUBLIC_THREAD, PRIVATE_THREAD, FORUM = 0, 1, 5, 11, 12, 15
 
 
 class Snowflakes:

@@ -5,7 +5,7 @@ IDENTIFY, READY, GUILD_CREATE, heartbeats) and makes its REST calls to it. Tests
 inject interactions (slash commands, autocomplete, modal submits, button presses)
 as INTERACTION_CREATE dispatches and read back what the bot answered and every
 request it made. It answers like Discord, including 429 with retry_after and the
-JSON error codes penpals handles (50007, 50013, 50083, 160006...). Messages and
+JSON error codes penpals handles (50007, 50013, 50035, 50083, 160004, 160006...). Messages and
 interaction answers with files come as multipart/form-data (payload_json plus
 files[n]), as discord.py sends them; the files are kept with the request.
 """
@@ -25,6 +25,8 @@ from tests.adapters.discord import payloads as p
 
 API = "/api/v10"
 EPHEMERAL = 64
+GUILD_MEMBERS_INTENT = 1 << 1  # privileged: Server Members
+CONTENT_MAX = 2000  # characters of a message's content
 
 Handler = Callable[["Request"], Awaitable[Any]]
 
@@ -50,6 +52,9 @@ class Fault:
     text: str
     times: int = 1
     retry_after: float = 0.0
+    # "before": refuse without doing the request; "after": do it, then answer the error;
+    # "drop": do it, then close the connection without answering.
+    when: str = "before"
 
 
 @dataclass
@@ -161,6 +166,7 @@ class DiscordStandIn:
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
         self.identified = asyncio.Event()
+        self.intents = 0  # what the bot declared in IDENTIFY
         self.gateway_frames: list[dict[str, Any]] = []  # what the bot sent over the gateway
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -261,6 +267,16 @@ class DiscordStandIn:
         """Answer the next *times* requests matching *method* and *path* (a regex) with an error."""
         self.faults.append(Fault(method, re.compile(path), status, code, text, times, retry_after))
 
+    def fail_after(self, method: str, path: str, *, status: int = 502, times: int = 1) -> None:
+        """Carry out the next matching requests, then answer *status* as if the proxy failed."""
+        self.faults.append(
+            Fault(method, re.compile(path), status, 0, "Bad Gateway", times, when="after")
+        )
+
+    def drop_after(self, method: str, path: str, *, times: int = 1) -> None:
+        """Carry out the next matching requests, then close the connection without an answer."""
+        self.faults.append(Fault(method, re.compile(path), 0, 0, "", times, when="drop"))
+
     def rate_limit(self, method: str, path: str, *, retry_after: float, times: int = 1) -> None:
         """Answer the next matching requests with 429 and *retry_after* seconds."""
         self.fail(
@@ -309,6 +325,7 @@ class DiscordStandIn:
             if frame["op"] == 1:
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
             elif frame["op"] == 2:
+                self.intents = int(frame["d"].get("intents") or 0)
                 await self._dispatch_event("READY", self._ready())
                 await self._dispatch_event("GUILD_CREATE", self._guild_create())
                 self.identified.set()
@@ -389,6 +406,26 @@ class DiscordStandIn:
         for t in idle:
             t["thread_metadata"]["archived"] = True
         return len(idle)
+
+    def member_thread(
+        self, user_id: int, parent: int, name: str, kind: int = p.PRIVATE_THREAD
+    ) -> int:
+        """Let a member open a thread of their own (as any member with the permission can)."""
+        thread_id = self.ids()
+        self.channels[thread_id] = p.thread(
+            thread_id,
+            self.guild_id,
+            parent,
+            user_id,
+            name,
+            kind,
+            auto_archive=4320,
+            invitable=True,
+        )
+        self.messages[thread_id] = []
+        self.thread_members[thread_id] = {user_id}
+        self._note_active()
+        return thread_id
 
     def member_says(self, channel_id: int, user_id: int, text: str) -> None:
         """Record a member's message in a channel or thread (as if they had typed it)."""
@@ -640,9 +677,13 @@ class DiscordStandIn:
             body = json.loads(text) if text and raw.content_type == "application/json" else None
         record = Recorded(raw.method, path, dict(raw.query), body, files=files)
         self.requests.append(record)
+        late: Fault | None = None
         for fault in self.faults:
             if fault.times > 0 and fault.method == raw.method and fault.pattern.fullmatch(path):
                 fault.times -= 1
+                if fault.when != "before":
+                    late = fault
+                    break
                 record.status = fault.status
                 return self._fault_response(fault)
         for method, pattern, handler in self._routes:
@@ -653,6 +694,15 @@ class DiscordStandIn:
                 except Refused as exc:
                     record.status = exc.status
                     return _json(p.error(exc.code, exc.text), status=exc.status)
+                if late is not None and late.when == "drop":
+                    # Done, but the answer never reaches the bot.
+                    record.status = -1
+                    assert raw.transport is not None
+                    raw.transport.abort()
+                    raise ConnectionResetError("the stand-in dropped the connection")
+                if late is not None:
+                    record.status = late.status
+                    return _json(p.error(late.code, late.text), status=late.status)
                 record.status = 204 if result is None else 200
                 if result is None:
                     return web.Response(status=204)
@@ -716,8 +766,20 @@ class DiscordStandIn:
     async def _get_commands(self, r: Request) -> Any:
         return self.commands
 
+    @staticmethod
+    def _check_content(data: Mapping[str, Any] | None) -> None:
+        """Refuse a message longer than Discord allows, as Discord does (50035)."""
+        content = (data or {}).get("content") or ""
+        if len(content) > CONTENT_MAX:
+            raise Refused(
+                400,
+                50035,
+                f"Invalid Form Body (content: Must be {CONTENT_MAX} or fewer in length.)",
+            )
+
     async def _callback(self, r: Request) -> Any:
         interaction_id = r.id("iid")
+        self._check_content(r.body.get("data"))
         await self._record_reply(r.params["token"], {**r.body, "files": r.files})
         kind = r.body["type"]
         out: dict[str, Any] = {
@@ -733,6 +795,7 @@ class DiscordStandIn:
         return out
 
     async def _followup(self, r: Request) -> Any:
+        self._check_content(r.body)
         await self._record_reply(
             r.params["token"], {"type": "followup", "data": r.body, "files": r.files}
         )
@@ -742,6 +805,7 @@ class DiscordStandIn:
         }
 
     async def _edit_original(self, r: Request) -> Any:
+        self._check_content(r.body)
         await self._record_reply(
             r.params["token"], {"type": "edit", "data": r.body, "files": r.files}
         )
@@ -789,11 +853,17 @@ class DiscordStandIn:
         return found
 
     async def _new_thread(
-        self, parent: dict[str, Any], name: str, kind: int, auto_archive: int, invitable: bool
+        self,
+        parent: dict[str, Any],
+        name: str,
+        kind: int,
+        auto_archive: int,
+        invitable: bool,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
         if self.active_threads() >= self.max_active_threads:
             raise Refused(400, 160006, "Maximum number of active threads reached")
-        thread_id = self.ids()
+        thread_id = thread_id or self.ids()
         made = p.thread(
             thread_id,
             self.guild_id,
@@ -837,15 +907,17 @@ class DiscordStandIn:
     async def _thread_from_message(self, r: Request) -> Any:
         parent = self._channel(r.id("cid"))
         self._require(int(parent["id"]), "create_public_threads")
-        made = await self._new_thread(
+        if r.id("mid") in self.channels:
+            raise Refused(400, 160004, "A thread has already been created for this message")
+        # A thread started from a message has the message's id, as on Discord.
+        return await self._new_thread(
             parent,
             r.body["name"],
             p.PUBLIC_THREAD,
             r.body.get("auto_archive_duration", 4320),
             True,
+            thread_id=r.id("mid"),
         )
-        made["id_of_message"] = r.params["mid"]
-        return made
 
     async def _add_to_thread(self, r: Request) -> Any:
         found = self._channel(r.id("cid"))
@@ -870,6 +942,10 @@ class DiscordStandIn:
     async def _list_thread_members(self, r: Request) -> Any:
         thread_id = r.id("cid")
         self._channel(thread_id)
+        # Discord: "restricted according to whether the GUILD_MEMBERS Privileged Intent
+        # is enabled for your application".
+        if not self.intents & GUILD_MEMBERS_INTENT:
+            raise Refused(403, 50001, "Missing Access")
         return [
             {"id": str(thread_id), "user_id": str(u), "join_timestamp": p.iso(), "flags": 0}
             for u in sorted(self.thread_members.get(thread_id, ()))
@@ -886,6 +962,7 @@ class DiscordStandIn:
     async def _post_message(self, r: Request) -> Any:
         where = self._channel(r.id("cid"))
         body = r.body or {}
+        self._check_content(body)
         if where["type"] == p.DM:
             recipient = int(where["recipients"][0]["id"])
             if recipient in self.closed_dms:
@@ -951,6 +1028,7 @@ class DiscordStandIn:
         return self.channels[channel_id]
 
     async def _active_threads(self, r: Request) -> Any:
+        # Every active thread of the server, public and private, whoever made it.
         active = [t for t in self.threads() if not t["thread_metadata"]["archived"]]
         return {"threads": active, "members": []}
 

@@ -48,7 +48,7 @@ async def test_create_pair_space_twice_and_after_a_restart_makes_one_thread(bot:
     again = await make_space(bot, community, 1, [a, b], retry=True)
     assert again.id == first.id
     await bot.platform.archive_space(first, Message("Bye", "Round over."), key="r1:g1:archive")
-    restarted = DiscordPlatform(bot.platform.client)
+    restarted = bot.restarted()
     after = await make_space(bot, community, 1, [a, b], restarted, retry=True)
     assert after.id == first.id
     assert len(bot.standin.threads(p.PRIVATE_THREAD)) == 1
@@ -62,7 +62,7 @@ async def test_post_is_idempotent_per_key(bot: Bot) -> None:
     space = await make_space(bot, community, 1, bot.add_people(2))
     topic = Message("Topic 1 of 9: Spaces", "Which space works best?")
     first = await bot.platform.post(space, topic, key="r1:g1:t0")
-    restarted = DiscordPlatform(bot.platform.client)
+    restarted = bot.restarted()
     assert await restarted.post(space, topic, key="r1:g1:t0", retry=True) == first
     # Without the retry flag, Discord's nonce check (enforce_nonce) returns the same message.
     assert await restarted.post(space, topic, key="r1:g1:t0") == first
@@ -153,9 +153,7 @@ async def test_pair_threads_are_parked_to_stay_under_the_thread_cap(bot: Bot) ->
     community = await bot.configure()
     s = bot.standin
     s.max_active_threads = 20
-    platform = DiscordPlatform(
-        bot.platform.client, policy=ThreadPolicy(thread_cap=20, reserve=2, park_above=5)
-    )
+    platform = bot.restarted(policy=ThreadPolicy(thread_cap=20, reserve=2, park_above=5))
     people = bot.add_people(80)
     for n in range(40):
         await make_space(bot, community, n + 1, people[2 * n : 2 * n + 2], platform)
@@ -173,9 +171,7 @@ async def test_a_day_has_a_budget_of_new_pair_threads(bot: Bot) -> None:
     """Past the day's budget, a new thread is deferred (temporary) until the day has passed."""
     community = await bot.configure()
     now = [1_900_000_000.0]
-    platform = DiscordPlatform(
-        bot.platform.client, policy=ThreadPolicy(pings_per_day=3), wall_clock=lambda: now[0]
-    )
+    platform = bot.restarted(policy=ThreadPolicy(pings_per_day=3), wall_clock=lambda: now[0])
     people = bot.add_people(8)
     for n in range(3):
         await make_space(bot, community, n + 1, people[2 * n : 2 * n + 2], platform)
@@ -194,7 +190,7 @@ async def test_thread_cap_refusal_archives_quiet_threads_and_asks_to_retry(bot: 
     s.max_active_threads = 4
     # This process believes there is room: only Discord knows the cap is reached. Its
     # clock runs two hours ahead, so the threads it made have been quiet for an hour.
-    platform = DiscordPlatform(bot.platform.client, wall_clock=lambda: time.time() + 7200)
+    platform = bot.restarted(wall_clock=lambda: time.time() + 7200)
     people = bot.add_people(10)
     for n in range(4):
         await make_space(bot, community, n + 1, people[2 * n : 2 * n + 2], platform)

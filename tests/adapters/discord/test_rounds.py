@@ -158,7 +158,7 @@ async def test_setup_saves_settings_and_names_missing_permissions(bot: Bot) -> N
             "pairs": s.channel_option(locked),
             "forum": s.channel_option(bot.server.forum),
             "organiser_role": s.role_option(bot.server.organiser_role),
-            "language": "fi",
+            "language": "es",
         },
     )
     assert reply.ephemeral
@@ -166,10 +166,10 @@ async def test_setup_saves_settings_and_names_missing_permissions(bot: Bot) -> N
     community = await bot.community()
     assert community.settings.channels["pairs"] == str(locked)
     assert community.settings.organiser_roles == (str(bot.server.organiser_role),)
-    assert community.settings.default_language == "fi"
+    assert community.settings.default_language == "es"
     refused = await s.slash(bot.server.member, "setup", {"language": "en"})
     assert "Only organisers" in refused.text
-    assert (await bot.community()).settings.default_language == "fi"
+    assert (await bot.community()).settings.default_language == "es"
 
 
 async def test_withdrawing_after_matching_tells_the_partner_and_the_organisers(bot: Bot) -> None:
