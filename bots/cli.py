@@ -31,7 +31,7 @@ from bots.cli_common import (
     write_atomically,
 )
 from bots.survey_cli import survey_app
-from core import applicants_csv
+from core import applicants_csv, explanations
 from core.applicants_csv import PairsRow
 from core.lifecycle import TOPIC_COUNT
 from core.matching import Candidate, Matching, is_satisfied, match
@@ -115,9 +115,11 @@ def match_file(
     with progress("Matching") as tick:
         result = match(candidates, seed=seed, progress=tick)
     elapsed = time.perf_counter() - started
-    pairs = [PairsRow(i, g.members, g.score, g.reasons) for i, g in enumerate(result.groups, 1)] + [
-        PairsRow(None, (u.id,), None, (u.reason,)) for u in result.unplaced
-    ]
+    names = {r.id: r.profile.name for r in rows}
+    pairs = [
+        PairsRow(i, g.members, g.score, tuple(explanations.organiser_lines(g.reasons, names)))
+        for i, g in enumerate(result.groups, 1)
+    ] + [PairsRow(None, (u.id,), None, (u.reason,)) for u in result.unplaced]
     write_atomically(out_path, lambda fh: applicants_csv.write_pairs(pairs, fh))
     print_matching_summary(candidates, result, elapsed)
     out.print(f"Wrote {out_path}.")
@@ -386,7 +388,8 @@ def print_report(report: MatchReport, *, list_groups: bool = False) -> None:
         table = Table("#", "Members", "Score", "Why")
         for g in report.groups:
             names = ", ".join(f"{p.name} ({p.country})" for p in g.members)
-            table.add_row(str(g.number), names, f"{g.score:g}", "; ".join(g.reasons))
+            why = explanations.for_organisers(g.reasons, {p.external_id: p.name for p in g.members})
+            table.add_row(str(g.number), names, f"{g.score:g}", why)
         out.print(table)
     for person, why in report.unplaced:
         out.print(f"  unplaced {person.external_id} ({person.name}): {why}", markup=False)
@@ -398,7 +401,14 @@ def print_report(report: MatchReport, *, list_groups: bool = False) -> None:
 
 def write_report_csv(path: Path, report: MatchReport) -> None:
     rows = [
-        PairsRow(g.number, tuple(p.external_id for p in g.members), g.score, g.reasons)
+        PairsRow(
+            g.number,
+            tuple(p.external_id for p in g.members),
+            g.score,
+            tuple(
+                explanations.organiser_lines(g.reasons, {p.external_id: p.name for p in g.members})
+            ),
+        )
         for g in report.groups
     ] + [PairsRow(None, (p.external_id,), None, (why,)) for p, why in report.unplaced]
     write_atomically(path, lambda fh: applicants_csv.write_pairs(rows, fh))
@@ -497,7 +507,7 @@ def apps_list(
                 p.sector,
                 p.career_stage,
                 a.status.value,
-                a.note,
+                explanations.split(a.note)[0],
             )
         out.print(table)
         out.print(f"{len(apps)} application(s).")

@@ -46,6 +46,7 @@ from itertools import combinations
 import numpy as np
 
 from core import vocab
+from core.explanations import Reason, listed
 from core.matching_candidates import candidate_edges, greedy
 from core.matching_cardinality import maximise
 from core.matching_improve import choose_trio, improve
@@ -105,13 +106,14 @@ class Candidate:
 class MatchedGroup:
     members: tuple[str, ...]  # ids: two, or three for the one trio
     score: float  # group_score of the members
-    reasons: tuple[str, ...]  # short, human-readable, never containing ';'
+    reasons: tuple[str, ...]  # encoded core.explanations.Reason codes, put into words per reader
 
 
 @dataclass(frozen=True, slots=True)
 class Unplaced:
     id: str
-    reason: str  # one sentence, never containing ';'
+    reason: str  # one sentence for organisers, never containing ';'
+    code: str = ""  # the same as an encoded core.explanations.Reason, put into words per reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,18 +143,18 @@ def _country_name(code: str) -> str:
     return vocab.country_name(code)
 
 
-def _wish_met(person: Candidate, partner: Candidate) -> str | None:
-    """Describe the first of person's wishes that partner meets, or return None."""
+def _wish_met(person: Candidate, partner: Candidate) -> tuple[str, str] | None:
+    """Return (kind, value) of the first of person's wishes that partner meets, or None."""
     w = person.wishes
     if partner.sector in w.sectors:
-        return f"sector {partner.sector}"
+        return ("sector", partner.sector)
     if partner.career_stage in w.career_stages:
-        return f"career stage {partner.career_stage}"
+        return ("career", partner.career_stage)
     for tag in w.interests:
         if tag in partner.interests:
-            return f"interest {tag}"
+            return ("interest", tag)
     if partner.country in w.countries:
-        return f"country {_country_name(partner.country)}"
+        return ("country", partner.country)
     return None
 
 
@@ -194,15 +196,11 @@ def violations(members: Sequence[Candidate]) -> list[str]:
     return problems
 
 
-def _hours(hours: float) -> str:
-    return f"{round(hours, 1):g} h"
-
-
 def group_score(
     members: Sequence[Candidate], *, on: date | None = None
 ) -> tuple[float, tuple[str, ...]]:
-    """Score a group (higher is better) and give the reasons, in words."""
-    reasons: list[str] = []
+    """Score a group (higher is better) and give the reasons (encoded Reason codes)."""
+    reasons: list[Reason] = []
     met = 0
     for person in members:
         if not person.wishes:
@@ -210,7 +208,7 @@ def group_score(
         for partner in members:
             if partner is not person and (what := _wish_met(person, partner)) is not None:
                 met += 1
-                reasons.append(f"wish met for {person.id} ({what})")
+                reasons.append(Reason.of("wish", who=person.id, kind=what[0], value=what[1]))
                 break
     counts: dict[str, int] = {}
     for person in members:
@@ -218,25 +216,24 @@ def group_score(
             counts[tag] = counts.get(tag, 0) + 1
     shared = sorted(tag for tag, count in counts.items() if count >= 2)
     if shared:
-        label = "shared interests" if len(shared) > 1 else "shared interest"
-        reasons.append(f"{label}: {', '.join(shared)}")
+        reasons.append(Reason.of("interests", tags=listed(shared)))
     common = sorted(frozenset.intersection(*(m.languages for m in members))) if members else []
     if common:
-        label = "common languages" if len(common) > 1 else "common language"
-        reasons.append(f"{label}: {', '.join(common)}")
+        reasons.append(Reason.of("languages", codes=listed(common)))
     elif members:
-        pairs = (
-            f"{a.id}/{b.id} {', '.join(sorted(a.languages & b.languages)) or 'none'}"
+        reasons += [
+            Reason.of(
+                "pair_languages", a=a.id, b=b.id, codes=listed(sorted(a.languages & b.languages))
+            )
             for a, b in combinations(members, 2)
-        )
-        reasons.append(f"languages by pair: {', '.join(pairs)}")
+        ]
     hours = average_common_hours([m.timezone for m in members], dates_for(on)) if members else 0
     if hours > 0:
-        reasons.append(f"{_hours(hours)} of overlapping working day")
+        reasons.append(Reason.of("hours", value=f"{round(hours, 1):g}"))
     else:
-        reasons.append("no overlap in working hours")
+        reasons.append(Reason.of("no_hours"))
     score = WISH_POINTS * met + INTEREST_POINTS * min(len(shared), INTERESTS_COUNTED) + hours
-    return round(score, 2), tuple(r.replace(";", ",") for r in reasons)
+    return round(score, 2), tuple(r.encode() for r in reasons)
 
 
 # --- the matching --------------------------------------------------------------------
@@ -276,7 +273,7 @@ def match(
     result = Matching(
         groups=tuple(_group(candidates, g, on) for g in groups),
         unplaced=tuple(
-            Unplaced(candidates[v].id, _why_unplaced(index, v, v in could_join, third))
+            Unplaced(candidates[v].id, *_why_unplaced(index, v, v in could_join, third))
             for v in range(index.n)
             if mate[v] < 0 and v != third
         ),
@@ -293,27 +290,33 @@ def _group(
     return MatchedGroup(tuple(m.id for m in members), score, reasons)
 
 
-def _why_unplaced(index: Index, v: int, could_join: bool, third: int) -> str:
-    """Say in one sentence why v has no group."""
+def _why_unplaced(index: Index, v: int, could_join: bool, third: int) -> tuple[str, str]:
+    """Say in one sentence why v has no group (for organisers), and the reason's code."""
     person = index.people[v]
     elsewhere = "another country" if _by_country(person) else "another institution or region"
+    by = "country" if _by_country(person) else "institution"
     if index.sep_size[index.sep_of[v]] == index.n:
-        return f"no applicant from {elsewhere}"
+        return f"no applicant from {elsewhere}", Reason.of("alone", by=by).encode()
     compatible = index.compatible_count(index.type_of[v])
     if not person.languages:
-        return "they gave no language they can hold a conversation in"
+        return (
+            "they gave no language they can hold a conversation in",
+            Reason.of("no_language").encode(),
+        )
     if not compatible:
         langs = ", ".join(sorted(person.languages))
-        return f"nobody in {elsewhere} shares a language with them ({langs})"
+        code = Reason.of("no_shared_language", by=by, codes=listed(sorted(person.languages)))
+        return f"nobody in {elsewhere} shares a language with them ({langs})", code.encode()
     compatible -= sum(
         1 for p in index.prev[v] if index.types_meet(index.type_of[v], index.type_of[p])
     )
     if not compatible:
-        return "everyone compatible was a previous partner"
+        return "everyone compatible was a previous partner", Reason.of("only_previous").encode()
     if compatible == 1:
         why = "the only compatible applicant was needed in another pair"
     else:
         why = f"all {compatible} compatible applicants were needed in other pairs"
-    if could_join and third >= 0:
+    trio = could_join and third >= 0
+    if trio:
         why += f" and the one group of three went to {index.people[third].id}"
-    return why
+    return why, Reason.of("needed_elsewhere", count=compatible, trio=int(trio)).encode()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from core import messages, vocab
+from core import explanations, messages, vocab
 from core.errors import Conflict, InvalidValue, NotFound
 from core.matching import Candidate, Matching, group_score, match, violations
 from core.model import Application, ApplicationStatus, Community, Group, PairingRule, Round
@@ -345,7 +345,9 @@ class MatchService:
         result = match(people, seed=seed, on=_on(round_))
         by_ext = {a.member.external_id: a for a in apps}
         for u in result.unplaced:
-            await uow.applications.save(replace(by_ext[u.id], note=f"unplaced: {u.reason}"))
+            why = explanations.Reason.decode(u.code) if u.code else None
+            note = explanations.attach(f"unplaced: {u.reason}", why)
+            await uow.applications.save(replace(by_ext[u.id], note=note))
         return result
 
     async def _member_ids(
@@ -399,7 +401,7 @@ class MatchService:
             for g in groups
         )
         unplaced = tuple(
-            (_person(a), a.note.removeprefix("unplaced: ") or "not placed")
+            (_person(a), explanations.split(a.note)[0].removeprefix("unplaced: ") or "not placed")
             for a in apps.values()
             if a.status is A.APPROVED and a.member_id not in grouped and a.member_id not in over_ids
         )

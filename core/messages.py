@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
-from core import i18n, topics, vocab
+from core import explanations, i18n, topics, vocab
 from core.i18n import N_
 from core.model import Profile, Round, Topic
 from core.platform import Button, Message
@@ -115,10 +115,16 @@ def introduction(
     reasons: Sequence[str],
     *,
     now: datetime,
-    contact: str,
+    contact: str = "",
     lang: str = "en",
+    ids: Sequence[str] = (),
 ) -> Message:
-    """Return the first message of a pair space: who, why, and what to expect."""
+    """Return the first message of a pair space: who, why, and what to expect.
+
+    *reasons* are the matcher's (encoded core.explanations reasons), put into words
+    here; *ids* are the members' platform ids in the order of *profiles*, which the
+    reasons refer to (never shown). An empty *contact* names the organisers.
+    """
     _ = i18n.translator(lang).gettext
     who = _and([p.name for p in profiles], lang)
     fields = [(p.name, "\n".join(_profile_lines(p, now, lang))) for p in profiles]
@@ -130,9 +136,11 @@ def introduction(
                 ", ".join(vocab.language_name(code, lang) for code in shared),
             )
         )
-    if reasons:
-        # The reasons come from matching, stored in English (see docs/translations.md).
-        fields.append((_("Why you were matched"), "\n".join(f"- {r}" for r in reasons)))
+    people = [explanations.Person(i, p) for i, p in zip(ids, profiles, strict=False)]
+    on = (round_.starts_at or now).date()
+    words = explanations.describe(reasons, people, lang=lang, on=on)
+    if words:
+        fields.append((_("Why you were matched"), "\n".join(f"- {r}" for r in words)))
     body = (
         _(
             "Welcome, {who}! You are pair {number} of round {round} of the peer-mentoring "
@@ -145,7 +153,9 @@ def introduction(
         title=_("Meet your partner") if len(profiles) == 2 else _("Meet your partners"),
         body=body,
         fields=tuple(fields),
-        footer=_("Technical trouble or questions? Contact {contact}.").format(contact=contact),
+        footer=_("Technical trouble or questions? Contact {contact}.").format(
+            contact=contact or _("the organisers")
+        ),
     )
 
 

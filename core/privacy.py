@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from core.errors import NotFound
+from core.explanations import split
 from core.i18n import N_
 from core.model import (
     FORGOTTEN_PREFIX,
@@ -145,7 +146,7 @@ class PrivacyService:
                         "status": a.status.value,
                         "submitted_at": _when(a.submitted_at),
                         "updated_at": _when(a.updated_at),
-                        "note": a.note,
+                        "note": split(a.note)[0],
                         "profile": _profile_dict(a.profile),
                         "declared_previous_partners": len(a.declared_previous_partners),
                     }

@@ -8,10 +8,10 @@ import discord
 
 from adapters.discord import texts
 from adapters.discord.render import COLOUR, FIELD_VALUE_MAX, clip
-from core import vocab
+from core import explanations, vocab
 from core.applications import Decided, Submitted, Withdrawn
 from core.i18n import N_
-from core.matchmaking import MatchReport
+from core.matchmaking import GroupView, MatchReport
 from core.model import Application, ApplicationStatus, Profile, Round
 from core.rounds import RoundStatus
 
@@ -199,6 +199,12 @@ def status(item: RoundStatus) -> discord.Embed:
     return out
 
 
+def _why(group: GroupView) -> str:
+    """Return a group's reasons in words, by name (as members read them in the introduction)."""
+    names = {p.external_id: p.name for p in group.members}
+    return explanations.for_organisers(group.reasons, names)
+
+
 def match_report(report: MatchReport) -> discord.Embed:
     """Return a matching preview or publication summary."""
     verb = "published" if report.published else "preview"
@@ -208,7 +214,9 @@ def match_report(report: MatchReport) -> discord.Embed:
         f"{len(report.unplaced)} unplaced, {len(report.over_cap)} over the country cap.",
     )
     lines = [
-        f"{g.number}. " + " · ".join(f"{p.name} ({p.country})" for p in g.members)
+        f"{g.number}. "
+        + " · ".join(f"{p.name} ({p.country})" for p in g.members)
+        + (f": {why}" if (why := _why(g)) else "")
         for g in report.groups
     ]
     out.add_field(name="Groups", value=_listing(lines), inline=False)

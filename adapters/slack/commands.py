@@ -22,7 +22,7 @@ from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from adapters.slack.privacy import Privacy, forget_prompt
 from adapters.slack.reports import Reports
 from adapters.slack.texts import Locales, member_language, sentence, translation
-from core import vocab
+from core import explanations, vocab
 from core.errors import InvalidValue, NotFound, PenpalsError
 from core.i18n import N_
 from core.matchmaking import MatchReport
@@ -491,6 +491,14 @@ def match_text(report: MatchReport, estimate: str) -> str:
         f"{verb} {groups} groups ({trios} trios) for {report.placed} people in round "
         f"{report.round.name}."
     ]
+    for g in report.groups[:10]:
+        names = {p.external_id: p.name for p in g.members}
+        lines.append(
+            f"• {g.number}. {' · '.join(names.values())}: "
+            + explanations.for_organisers(g.reasons, names)
+        )
+    if groups > 10:
+        lines.append(f"• … and {groups - 10} more groups")
     for person, why in report.unplaced[:10]:
         lines.append(f"• not placed: {person.name} ({why})")
     for person, why in report.over_cap[:10]:

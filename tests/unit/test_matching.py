@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from core.explanations import Reason, listed
 from core.matching import Candidate, Matching, group_score, is_satisfied, match, violations
 from core.model import PairingRule, Profile, Wishes
 
@@ -352,12 +353,12 @@ def test_group_score_gives_reasons_and_points() -> None:
         interests=("spaces", "advocacy"),
     )
     score, reasons = group_score([a, b])
-    assert reasons == (
-        "wish met for a17 (sector academic)",
-        "shared interests: advocacy, spaces",
-        "common language: en",
-        "7 h of overlapping working day",
-    )
+    assert [Reason.decode(r) for r in reasons] == [
+        Reason.of("wish", who="a17", kind="sector", value="academic"),
+        Reason.of("interests", tags=listed(["advocacy", "spaces"])),
+        Reason.of("languages", codes="en"),
+        Reason.of("hours", value="7"),
+    ]
     assert score == 100 + 2 * 10 + 7
 
 
@@ -368,7 +369,7 @@ def test_group_score_caps_interests_and_counts_each_wisher_once() -> None:
     b = person("b", "SE", interests=tags)
     score, reasons = group_score([a, b])
     assert score == 100 + 50 + 8
-    assert reasons[0] == "wish met for a (sector public)"
+    assert Reason.decode(reasons[0]) == Reason.of("wish", who="a", kind="sector", value="public")
 
 
 def test_overlap_depends_on_the_date() -> None:
@@ -377,9 +378,9 @@ def test_overlap_depends_on_the_date() -> None:
     b = person("b", "AU", timezone="Australia/Sydney")
     assert group_score([a, b], on=date(2025, 7, 15)) == (
         1.0,
-        ("common language: en", "1 h of overlapping working day"),
+        ("languages codes=en", "hours value=1"),
     )
-    assert group_score([a, b], on=date(2025, 1, 15))[1][-1] == "no overlap in working hours"
+    assert group_score([a, b], on=date(2025, 1, 15))[1][-1] == "no_hours"
     assert group_score([a, b])[0] == 0.5
 
 
@@ -391,7 +392,11 @@ def test_trio_reasons_cover_all_three() -> None:
         person("c", "NO", ("sv", "fi")),
     ]
     _, reasons = group_score(trio)
-    assert reasons[0] == "languages by pair: a/b en, a/c fi, b/c sv"
+    assert [Reason.decode(r) for r in reasons[:3]] == [
+        Reason.of("pair_languages", a="a", b="b", codes="en"),
+        Reason.of("pair_languages", a="a", b="c", codes="fi"),
+        Reason.of("pair_languages", a="b", b="c", codes="sv"),
+    ]
 
 
 def test_group_scores_in_a_matching_match_group_score() -> None:
