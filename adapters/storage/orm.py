@@ -81,6 +81,8 @@ class CommunityRow(Base):
     country_cap: Mapped[float | None] = mapped_column(Float)
     organiser_roles: Mapped[list[str]]
     channels: Mapped[dict[str, str]]
+    # The program's practices (core.model.Practices): contact, time commitment, guidance.
+    practices: Mapped[dict[str, str] | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -312,3 +314,15 @@ class ThreadWakeRow(Base):
     place: Mapped[str] = mapped_column(String(64))  # the server (guild) id
     thread_id: Mapped[str] = mapped_column(String(100))  # a thread id, or a reservation
     at: Mapped[datetime]
+
+
+class PairGoalRow(Base):
+    """The goals a pair agreed, in their own words: for the pair only (never in reports)."""
+
+    __tablename__ = "pair_goals"
+    __table_args__ = (UniqueConstraint("group_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
