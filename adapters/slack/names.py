@@ -3,8 +3,11 @@
 A channel name is lowercase letters, digits, hyphens and underscores, at most 80
 characters, unique in the workspace (archived and private channels included).
 The name comes from the label the core gives a group ("2027A group 12"); the
-alternative carries a short hash of the idempotency key, so a retry after a crash
-tries the same names in the same order and finds its own channel again.
+alternatives carry a hash of the idempotency key (then a number), so a retry after
+a crash tries the same names in the same order and finds its own channel again.
+Anyone can compute the first names of a pair and take them first: the list goes on
+long enough that squatting every name costs more channels than it is worth, and
+penpals never adopts a channel it did not create.
 """
 
 from __future__ import annotations
@@ -35,11 +38,17 @@ def channel_name(label: str, *, prefix: str = DEFAULT_PREFIX) -> str:
     return _fit(base, "")
 
 
-def candidates(label: str, key: str, *, prefix: str = DEFAULT_PREFIX) -> tuple[str, str]:
-    """Return the names to try, in order: the readable one, then one marked by *key*."""
-    digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:6]
+FALLBACKS = 8  # further names after the two usual ones
+
+
+def candidates(label: str, key: str, *, prefix: str = DEFAULT_PREFIX) -> tuple[str, ...]:
+    """Return the names to try, in order: the readable one, then ones marked by *key*."""
+    # sha1's first six hex digits: the second name of earlier versions, found again on a retry.
+    digest = hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
     first = channel_name(label, prefix=prefix)
-    return first, _fit(first, f"-{digest}")
+    further = [_fit(first, f"-{digest[:6]}"), _fit(first, f"-{digest[:12]}")]
+    further += [_fit(first, f"-{digest[:12]}-{n}") for n in range(2, FALLBACKS + 1)]
+    return (first, *further)
 
 
 def _fit(base: str, suffix: str) -> str:

@@ -23,7 +23,6 @@ SLACK_INTERVALS: Mapping[str, float] = {
     "conversations.setPurpose": TIER_2,
     "conversations.archive": TIER_2,
     "conversations.list": TIER_2,
-    "conversations.unarchive": TIER_2,
     "conversations.invite": TIER_3,
     "conversations.open": TIER_3,
     "conversations.history": TIER_3,

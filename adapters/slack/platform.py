@@ -8,7 +8,10 @@ so the resumable delivery queue can call again after a crash:
 - a channel's name comes from the group's label; "name_taken" on a channel this
   bot created for the same key (its purpose carries the key) means an earlier
   attempt got that far, so the channel is adopted and only missing members are
-  invited;
+  invited. A channel someone else created, or one archived since (a bot token
+  cannot unarchive: Slack's conversations.unarchive page says so), is never used:
+  the next name of names.candidates is tried, so members who create a pair's
+  names beforehand cannot block or read its space;
 - every message carries the key in its metadata (event_type "penpals_post"); when
   an earlier attempt may have gone through (a retry, a dropped connection, an
   adopted space), conversations.history is checked before posting again. The
@@ -44,6 +47,7 @@ EVENT_TYPE = "penpals_post"
 GROUP_DM = "group_dm"
 PRIVATE_CHANNEL = "private_channel"
 HISTORY_WINDOW = 100  # messages searched for an earlier attempt's key
+PAGE = 200  # Slack: limit must be under 1000, and no more than 200 is recommended
 # Errors that mean "this person cannot get a DM from the bot": mention them instead.
 _DM_CLOSED = frozenset({"cannot_dm_bot", "not_allowed", "user_not_visible", "restricted_action"})
 # conversations.kick errors that mean the member is not in the channel (any more).
@@ -236,22 +240,20 @@ class SlackPlatform:
                 found = await self._find_channel(candidate)
                 if found is not None and _made_for(found, me, key):
                     return await self._adopt(found, key), False
-                continue  # someone else's channel: try the name marked with the key
+                continue  # someone else's, or archived: try the next name
             channel: Json = created["channel"]
             await self._call(
                 "conversations.setPurpose", channel=channel["id"], purpose=_purpose(key)
             )
             return channel, True
         raise DeliveryFailed(
-            f"the channel names {' and '.join(tried)} are taken by channels penpals did not "
-            "create for this group: rename or archive them",
+            f"the channel names {', '.join(tried)} are all taken by channels penpals did not "
+            "create for this group (or archived since): rename or delete some of them",
             permanent=True,
         )
 
     async def _adopt(self, channel: Json, key: str) -> Json:
         """Finish what an interrupted attempt left undone on its channel."""
-        if channel.get("is_archived"):
-            await self._call("conversations.unarchive", channel=channel["id"])
         if not (channel.get("purpose") or {}).get("value"):
             await self._call(
                 "conversations.setPurpose", channel=channel["id"], purpose=_purpose(key)
@@ -266,7 +268,7 @@ class SlackPlatform:
                 "conversations.list",
                 types="public_channel,private_channel",
                 exclude_archived=False,
-                limit=1000,
+                limit=PAGE,
                 cursor=cursor,
             )
             for channel in page.get("channels", []):
@@ -296,7 +298,7 @@ class SlackPlatform:
         cursor: str | None = None
         while True:
             page = await self._call(
-                "conversations.members", channel=channel, limit=1000, cursor=cursor
+                "conversations.members", channel=channel, limit=PAGE, cursor=cursor
             )
             found.update(page.get("members", []))
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
@@ -414,10 +416,13 @@ def _purpose(key: str) -> str:
 def _made_for(channel: Json, me: str, key: str) -> bool:
     """Return whether *channel* is the one this bot created for *key*.
 
-    An attempt interrupted between conversations.create and setPurpose leaves a
-    channel with no purpose yet: still ours when the bot created it.
+    Only a channel the bot created (Slack's `creator`), is still in and that is not
+    archived qualifies. An attempt interrupted between conversations.create and
+    setPurpose leaves a channel with no purpose yet: still ours when the bot created it.
     """
-    if channel.get("creator") != me:
+    if channel.get("creator") != me or channel.get("is_archived"):
+        return False
+    if channel.get("is_member") is False:  # the bot was removed: not a space it can run
         return False
     purpose = (channel.get("purpose") or {}).get("value", "")
     return not purpose or f"[{key}]" in purpose

@@ -154,6 +154,7 @@ class SlackStandIn:
         self.limits: dict[str, tuple[int, float]] = {}  # method -> (calls, per seconds)
         self.channel_limits: dict[str, tuple[int, float]] = {}  # per (method, channel)
         self.retry_after_floor = 1  # Slack's Retry-After is whole seconds
+        self.page_size = 200  # at most this many items in a page of a cursor-paged method
         self._history: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._forced: dict[str, deque[tuple[str, int, int | None]]] = defaultdict(deque)
         self._ids = 0
@@ -389,6 +390,23 @@ class SlackStandIn:
             if scope not in self.scopes:
                 raise Refusal("missing_scope", needed=scope, provided=",".join(sorted(self.scopes)))
 
+    def _page(self, items: list[Any], args: Json) -> tuple[list[Any], str]:
+        """Return one page of *items* and the next cursor, as Slack's cursor paging does.
+
+        Slack: limit "must be an integer under 1000", and fewer than asked may come
+        back even before the end: a page here holds at most page_size items.
+        """
+        try:
+            limit = int(args.get("limit") or 100)
+            start = int(args.get("cursor") or 0)
+        except ValueError:
+            raise Refusal("invalid_cursor") from None
+        if not 0 < limit < 1000:
+            raise Refusal("invalid_limit")
+        size = min(limit, self.page_size)
+        page = items[start : start + size]
+        return page, str(start + size) if start + size < len(items) else ""
+
     def _new_id(self, prefix: str) -> str:
         self._ids += 1
         return f"{prefix}{self._ids:08X}"
@@ -501,10 +519,7 @@ class SlackStandIn:
             and (c.kind == "channels" or self.bot_user in c.members)
             and not (skip_archived and c.is_archived)
         ]
-        start = int(args.get("cursor") or 0)
-        limit = min(int(args.get("limit") or 100), 1000)
-        page = found[start : start + limit]
-        cursor = str(start + limit) if start + limit < len(found) else ""
+        page, cursor = self._page(found, args)
         return {
             "channels": [c.as_json(self.bot_user) for c in page],
             "response_metadata": {"next_cursor": cursor},
@@ -518,7 +533,8 @@ class SlackStandIn:
     def _m_conversations_members(self, args: Json) -> Json:
         channel = self._visible(args.get("channel", ""))
         self._need("conversations.members", channel)
-        return {"members": list(channel.members), "response_metadata": {"next_cursor": ""}}
+        page, cursor = self._page(list(channel.members), args)
+        return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
     def _m_conversations_history(self, args: Json) -> Json:
         channel = self._member_of(args.get("channel", ""))
@@ -548,12 +564,9 @@ class SlackStandIn:
         return {}
 
     def _m_conversations_unarchive(self, args: Json) -> Json:
-        channel = self._member_of(args.get("channel", ""))
-        self._need("conversations.unarchive", channel)
-        if not channel.is_archived:
-            raise Refusal("not_archived")
-        channel.is_archived = False
-        return {}
+        # Slack's method page: "Bot tokens (xoxb-...) cannot currently be used to
+        # unarchive conversations." Every token this stand-in accepts is a bot's.
+        raise Refusal("not_allowed_token_type")
 
     def _m_conversations_close(self, args: Json) -> Json:
         channel = self._member_of(args.get("channel", ""))

@@ -118,7 +118,9 @@ async def test_restart_in_the_middle_of_provisioning_creates_no_duplicate(
     assert {c.name: set(c.members) for c in channels} == _expected_groups(slack, groups)
     assert all(len(slack.posts(c.id)) == 1 for c in channels)
     taken = [c for c in slack.calls_to("conversations.create") if c.error == "name_taken"]
-    assert len(taken) == 1  # the channel of the interrupted group was adopted
+    # The interrupted group's channel (and those of groups done in the same batch, whose
+    # outcomes the dying process never recorded) were adopted under their first names.
+    assert 1 <= len(taken) <= 5
 
 
 async def test_topic_dates_post_once_per_pair_space(

@@ -31,12 +31,15 @@ def test_channel_names_follow_slacks_rules(label: str, expected: str) -> None:
 
 def test_long_names_keep_their_unique_ending() -> None:
     """An 80-character cut keeps the key's hash, and the two candidates differ."""
-    first, second = names.candidates("x" * 200 + " pair 7", "r1:g7:space")
+    first, second, *further = names.candidates("x" * 200 + " pair 7", "r1:g7:space")
     assert len(first) <= 80 and len(second) <= 80
     assert names.is_valid(first) and names.is_valid(second)
     assert second != first
     assert second == names.candidates("x" * 200 + " pair 7", "r1:g7:space")[1]
     assert second != names.candidates("x" * 200 + " pair 7", "r2:g7:space")[1]
+    every = [first, second, *further]
+    assert len(set(every)) == len(every) >= 10
+    assert all(names.is_valid(n) and len(n) <= 80 for n in every)
 
 
 def test_render_converts_markdown_and_escapes() -> None:
