@@ -33,6 +33,7 @@ from bots.cli_common import (
 from bots.survey_cli import survey_app
 from core import applicants_csv, explanations
 from core.applicants_csv import PairsRow
+from core.errors import InvalidValue
 from core.lifecycle import TOPIC_COUNT
 from core.matching import Candidate, Matching, is_satisfied, match
 from core.matchmaking import MatchReport
@@ -70,6 +71,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
     url = settings().database_url
     try:
         upgrade(url, revision)
+    except InvalidValue as exc:
+        raise fail(str(exc), 2) from None
     except (SQLAlchemyError, OSError) as exc:
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise fail(
@@ -423,7 +426,7 @@ def apps_import(
     file: Annotated[Path, typer.Argument(help="applicants.csv")],
     approve: Annotated[bool, typer.Option(help="Approve everyone imported")] = False,
 ) -> None:
-    """Import applications from applicants.csv (all rows or none)."""
+    """Import applications from applicants.csv (every row checked first, then stored in batches)."""
     rows = read_applicants_file(file)
 
     async def work(s: Services, c: Community) -> None:

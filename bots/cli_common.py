@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -53,7 +55,7 @@ def settings() -> Settings:
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one command's coroutine, turning every expected failure into one sentence."""
     try:
-        return asyncio.run(coro)
+        return asyncio.run(_settled(coro))
     except CsvInvalid as exc:
         for problem in exc.problems:
             err.print(str(problem), markup=False)
@@ -69,6 +71,27 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
             "and that the server is running",
             1,
         ) from None
+
+
+async def _settled(coro: Coroutine[Any, Any, T]) -> T:
+    """Await *coro*; on failure, let aiosqlite's worker threads finish before the loop closes.
+
+    When SQLite cannot open a file, aiosqlite stops its worker thread without waiting;
+    the thread then reports to the event loop, and if asyncio.run() has closed it by
+    then, prints "Event loop is closed" with a traceback (in about half the runs).
+    """
+    try:
+        return await coro
+    except BaseException:
+        workers = [
+            t
+            for t in threading.enumerate()
+            if "_connection_worker_thread" in t.name and t is not threading.current_thread()
+        ]
+        deadline = time.monotonic() + 2
+        for worker in workers:
+            await asyncio.to_thread(worker.join, max(0.0, deadline - time.monotonic()))
+        raise
 
 
 async def _with_community(

@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+import aiohttp
+
 from adapters.storage.leader import Leadership
 from bots.bootstrap import Services, build
 from bots.engine import Engine
@@ -70,10 +72,42 @@ async def run(settings: Settings, which: str) -> None:
         log.info("starting %s", ", ".join(chosen))
         try:
             await asyncio.gather(
-                engine.start(), *(load()(settings, services) for load in chosen.values())
+                engine.start(),
+                *(_serve(name, load, settings, services) for name, load in chosen.items()),
             )
         finally:
             await engine.stop()
+
+
+_NAMES = {
+    "discord": ("Discord", "PENPALS_DISCORD_API_URL"),
+    "slack": ("Slack", "PENPALS_SLACK_API_URL"),
+}
+
+
+async def _serve(
+    name: str, load: Callable[[], Serve], settings: Settings, services: Services
+) -> None:
+    """Serve one platform; a platform that cannot be reached or refuses us is named."""
+    serve = load()
+    label, url_setting = _NAMES[name]
+    try:
+        await serve(settings, services)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        # aiohttp's connection errors are OSErrors too: without this they would read as
+        # a database failure.
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PenpalsError(
+            f"could not reach {label} ({detail}): check the network, the firewall or proxy, "
+            f"and {url_setting} if you set it"
+        ) from None
+    except Exception as exc:
+        if type(exc).__name__ == "LoginFailure":  # discord.LoginFailure: a token Discord refused
+            raise PenpalsError(
+                f"Discord refused the bot token ({exc}): set DISCORD_TOKEN to the token of "
+                "your application's bot (Developer Portal, Bot, Reset Token)"
+            ) from None
+        raise
 
 
 def start_engine(services: Services) -> Engine:

@@ -4,18 +4,29 @@
 CsvInvalid listing every bad row with its line number: nothing is matched (or
 imported) until the file is clean. It accepts a UTF-8 BOM, CRLF line ends, quoted
 cells with commas or line breaks, and any Unicode name.
+
+Every file written here is opened by organisers in spreadsheets, and members choose
+their names: a cell that a spreadsheet would run as a formula is neutralised as the
+OWASP CSV-injection guidance says (`guard`: a leading apostrophe before `=`, `+`, `-`,
+`@`, a tab or a carriage return, at the start of the cell and after each `;`, the cell
+separator of spreadsheets in many locales), and the readers undo the guard
+(`unguard`), so penpals reads its own files back to the same values.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import IO
 
 from core import vocab
 from core.errors import InvalidValue, PenpalsError
-from core.model import Profile, Wishes
+from core.model import Profile
+from core.profiles import ProfileInvalid, build_profile
 
 REQUIRED = ("id", "name", "country", "timezone", "languages", "sector", "career_stage")
 OPTIONAL = (
@@ -29,6 +40,7 @@ OPTIONAL = (
 # Not in the spec, read when present: a national program separates partners by these.
 EXTRA = ("institution", "region", "introduction")
 APPLICANT_COLUMNS = REQUIRED + OPTIONAL
+KNOWN = frozenset(APPLICANT_COLUMNS + EXTRA)
 PAIRS_COLUMNS = ("group", "members", "score", "reasons")
 
 
@@ -91,23 +103,24 @@ def read_applicants(text: str, *, source: str = "the file") -> list[ApplicantRow
             [RowProblem(1, "the file is empty: it needs a header row")], source=source
         ) from None
     except csv.Error as exc:
-        raise CsvInvalid(
-            [RowProblem(1, f"the header row is not valid CSV ({exc})")], source=source
-        ) from None
-    columns = [h.strip().lower() for h in header]
+        raise CsvInvalid([_csv_error(exc, text, 1, [])], source=source) from None
+    columns = [unguard(h).strip().lower() for h in header]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise CsvInvalid(
             [RowProblem(1, f"the header lacks required column(s): {', '.join(missing)}")],
             source=source,
         )
-    duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
+    counts = Counter(columns)  # one pass: a header of 100,000 columns is read at once
+    duplicated = sorted(c for c, n in counts.items() if c and n > 1)
     if duplicated:
+        shown = ", ".join(duplicated[:10]) + (" ..." if len(duplicated) > 10 else "")
         raise CsvInvalid(
-            [RowProblem(1, f"the header repeats column(s): {', '.join(duplicated)}")],
+            [RowProblem(1, f"the header repeats column(s): {shown}")],
             source=source,
         )
-    index = {name: i for i, name in enumerate(columns)}
+    # Only the columns penpals reads: a row of many unknown columns costs nothing more.
+    index = {name: i for i, name in enumerate(columns) if name in KNOWN}
 
     rows: list[ApplicantRow] = []
     first_line_of_id: dict[str, int] = {}
@@ -118,7 +131,7 @@ def read_applicants(text: str, *, source: str = "the file") -> list[ApplicantRow
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(RowProblem(line, f"not valid CSV ({exc}); check the quotes"))
+            problems.append(_csv_error(exc, text, line, columns))
             break  # the reader cannot resynchronise after a quoting error
         start, line = line, reader.line_num + 1
         if not cells or all(not c.strip() for c in cells):
@@ -132,7 +145,7 @@ def read_applicants(text: str, *, source: str = "the file") -> list[ApplicantRow
                 )
             )
             continue
-        row = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
+        row = {name: (unguard(cells[i]) if i < len(cells) else "") for name, i in index.items()}
         parsed = _parse_row(row, start)
         if isinstance(parsed, list):
             problems.extend(RowProblem(start, reason) for reason in parsed)
@@ -153,6 +166,59 @@ def read_applicants(text: str, *, source: str = "the file") -> list[ApplicantRow
     return rows
 
 
+def _csv_error(exc: csv.Error, text: str, line: int, columns: Sequence[str]) -> RowProblem:
+    """Say what the csv module refused on *line*: an oversized field by name, else quoting."""
+    if "field limit" not in str(exc):
+        if line == 1:
+            return RowProblem(1, f"the header row is not valid CSV ({exc})")
+        return RowProblem(line, f"not valid CSV ({exc}); check the quotes")
+    limit = csv.field_size_limit()
+    where = "a field"
+    position = _oversized_cell(text, line, limit)
+    if position is not None:
+        name = columns[position] if position < len(columns) else ""
+        where = f"the {name} field" if name else f"field {position + 1}"
+        if line == 1:
+            where = f"header cell {position + 1}"
+    return RowProblem(
+        line,
+        f"{where} is longer than {limit:,} characters, more than a CSV file of applicants "
+        "can hold: shorten it (nothing else on this line or after it was read)",
+    )
+
+
+def _oversized_cell(text: str, line: int, limit: int) -> int | None:
+    """Return the index of the first cell over *limit* characters in the record on *line*."""
+    lines = io.StringIO(text, newline="").readlines()
+    offset = sum(len(part) for part in lines[: line - 1])
+    cell = length = 0
+    quoted = False
+    i = offset
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if text.startswith('"', i + 1):
+                    i += 1  # an escaped quote
+                    length += 1
+                else:
+                    quoted = False
+            else:
+                length += 1
+        elif ch == '"':
+            quoted = True
+        elif ch == ",":
+            cell, length = cell + 1, 0
+        elif ch in "\r\n":
+            break
+        else:
+            length += 1
+        if length > limit:
+            return cell
+        i += 1
+    return None
+
+
 def _merge(problems: list[RowProblem]) -> list[RowProblem]:
     """Join several reasons for the same line into one problem, in line order."""
     by_line: dict[int, list[str]] = {}
@@ -162,75 +228,58 @@ def _merge(problems: list[RowProblem]) -> list[RowProblem]:
 
 
 def _parse_row(row: dict[str, str], line: int) -> ApplicantRow | list[str]:
+    """Check a row with the signup forms' own rules (core.profiles); list what is wrong."""
     reasons: list[str] = []
-
-    def field(name: str, check: Callable[[str], str]) -> str:
-        value = (row.get(name) or "").strip()
-        if not value:
-            reasons.append(f"{name} is empty")
-            return ""
+    for name in REQUIRED:
+        if not row.get(name, "").strip():
+            reasons.append(
+                f"{name} is empty" + (": give at least one" if name == "languages" else "")
+            )
+    ident = ""
+    if "id is empty" not in reasons:
         try:
-            return check(value)
+            ident = vocab.member_id(row["id"])
         except InvalidValue as exc:
-            reasons.append(f"{name}: {exc}")
-            return ""
-
-    def listed(
-        name: str, check: Callable[[str], str], *, required: bool = False
-    ) -> tuple[str, ...]:
-        parts = _split(row.get(name))
-        if required and not parts:
-            reasons.append(f"{name} is empty: give at least one")
-        out: dict[str, None] = {}
-        for part in parts:
-            try:
-                out[check(part)] = None
-            except InvalidValue as exc:
-                reasons.append(f"{name}: {exc}")
-        return tuple(out)
-
-    ident = (row.get("id") or "").strip()
-    if not ident:
-        reasons.append("id is empty")
-    name = " ".join((row.get("name") or "").split())
-    if not name:
-        reasons.append("name is empty")
-    country = field("country", vocab.country)
-    timezone = field("timezone", vocab.timezone)
-    languages = listed("languages", vocab.language, required=True)
-    sector = field("sector", vocab.sector)
-    stage = field("career_stage", vocab.career_stage)
-    interests = listed("interests", vocab.tag)
-    wishes = Wishes(
-        sectors=listed("wish_sectors", vocab.sector),
-        career_stages=listed("wish_career_stages", vocab.career_stage),
-        interests=listed("wish_interests", vocab.tag),
-        countries=listed("wish_countries", vocab.country),
-    )
-    previous = tuple(dict.fromkeys(p for p in _split(row.get("previous_partners")) if p != ident))
+            reasons.append(f"id: {exc}")
+    previous: dict[str, None] = {}
+    for part in _split(row.get("previous_partners")):
+        try:
+            previous[vocab.member_id(part)] = None
+        except InvalidValue as exc:
+            reasons.append(f"previous_partners: {exc}")
+            break
+    previous.pop(ident, None)
+    try:
+        profile = build_profile(
+            name=row.get("name", ""),
+            country=row.get("country", ""),
+            timezone=row.get("timezone", ""),
+            languages=_split(row.get("languages")),
+            sector=row.get("sector", ""),
+            career_stage=row.get("career_stage", ""),
+            interests=_split(row.get("interests")),
+            introduction=row.get("introduction", ""),
+            wish_sectors=_split(row.get("wish_sectors")),
+            wish_career_stages=_split(row.get("wish_career_stages")),
+            wish_interests=_split(row.get("wish_interests")),
+            wish_countries=_split(row.get("wish_countries")),
+            institution=row.get("institution", ""),
+            region=row.get("region", ""),
+        )
+    except ProfileInvalid as exc:
+        empty = {r.split(" is empty")[0] for r in reasons if " is empty" in r}
+        reasons.extend(f"{field}: {why}" for field, why in exc.fields.items() if field not in empty)
+        return reasons
     if reasons:
         return reasons
-    profile = Profile(
-        name=name,
-        country=country,
-        timezone=timezone,
-        languages=languages,
-        sector=sector,
-        career_stage=stage,
-        interests=interests,
-        introduction=(row.get("introduction") or "").strip(),
-        wishes=wishes,
-        institution=(row.get("institution") or "").strip(),
-        region=(row.get("region") or "").strip(),
-    )
-    return ApplicantRow(id=ident, profile=profile, previous_partners=previous, line=line)
+    return ApplicantRow(id=ident, profile=profile, previous_partners=tuple(previous), line=line)
 
 
 def write_applicants(rows: Iterable[ApplicantRow], out: io.TextIOBase | io.StringIO) -> None:
     """Write applicants.csv (spec columns, plus institution/region when any is set)."""
     rows = list(rows)
     extra = [c for c in ("institution", "region") if any(getattr(r.profile, c) for r in rows)]
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow([*APPLICANT_COLUMNS, *extra])
     for r in rows:
         p = r.profile
@@ -264,15 +313,102 @@ class PairsRow:
 
 def write_pairs(rows: Iterable[PairsRow], out: io.TextIOBase | io.StringIO) -> None:
     """Write pairs.csv: groups first, then one row per unplaced applicant."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(PAIRS_COLUMNS)
     for r in rows:
         writer.writerow(
             [
-                "" if r.group is None else r.group,
+                "" if r.group is None else str(r.group),
                 ";".join(r.members),
                 "" if r.score is None else f"{r.score:g}",
                 # ';' separates list items in a cell, so reasons never contain one.
                 "; ".join(reason.replace(";", ",") for reason in r.reasons),
             ]
         )
+
+
+def read_pairs(text: str) -> list[PairsRow]:
+    """Read a pairs.csv that write_pairs wrote (for audits and round-trip checks)."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    header = [unguard(h) for h in next(reader, [])]
+    out = []
+    for cells in reader:
+        row = dict(zip(header, (unguard(c) for c in cells), strict=False))
+        out.append(
+            PairsRow(
+                group=int(row["group"]) if row.get("group") else None,
+                members=tuple(_split(row.get("members"))),
+                score=float(row["score"]) if row.get("score") else None,
+                reasons=tuple(r.strip() for r in row.get("reasons", "").split("; ") if r.strip()),
+            )
+        )
+    return out
+
+
+# --- spreadsheet safety (OWASP CSV injection) -----------------------------------------
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP: "ensure that
+# no cells begin with" =, +, -, @, tab 0x09, carriage return 0x0D).
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+GUARD = "'"
+# A plain number ("-3", "+1.5") is no formula; it stays a number for the spreadsheet.
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def _guarded(segment: str) -> bool:
+    """Return whether *segment* is written with GUARD in front.
+
+    Leading spaces and quotes do not hide a trigger from every spreadsheet, so they are
+    looked through. A segment that already starts with GUARD gets one more, so that
+    `unguard` can always tell the guard from a member's own apostrophe: writing then
+    reading is the identity.
+    """
+    if segment.startswith(GUARD):
+        return True
+    core = segment.lstrip(' "')
+    return core[:1] in FORMULA_TRIGGERS and not _NUMBER.fullmatch(core)
+
+
+def guard(value: str) -> str:
+    """Return *value* as a cell a spreadsheet shows as text (OWASP: prefix an apostrophe).
+
+    Each `;`-separated part is guarded on its own: spreadsheets in many locales split
+    cells at `;` (OWASP: take care of the field separator), and quotes protect a cell
+    only where it starts a line.
+    """
+    return ";".join(GUARD + s if s and _guarded(s) else s for s in value.split(";"))
+
+
+def unguard(cell: str) -> str:
+    """Return the value `guard` wrote as *cell*; a hand-typed cell is read as it is."""
+    return ";".join(
+        s[1:] if s.startswith(GUARD) and _guarded(s[1:]) else s for s in cell.split(";")
+    )
+
+
+# RFC 4180 quoting, and outer spaces kept by quotes.
+_QUOTE = re.compile(r'[,"\r\n]|^\s|\s$')
+
+
+class SafeWriter:
+    """A csv.writer-like writer of RFC 4180 rows whose cells a spreadsheet never runs."""
+
+    def __init__(self, out: IO[str] | io.TextIOBase, *, lineterminator: str = "\n") -> None:
+        self._out = out
+        self._end = lineterminator
+
+    def writerow(self, cells: Iterable[object]) -> None:
+        """Write one row; None is an empty cell, anything else its str()."""
+        self._out.write(",".join(_cell(c) for c in cells) + self._end)
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        """Write every row."""
+        for row in rows:
+            self.writerow(row)
+
+
+def _cell(value: object) -> str:
+    text = guard("" if value is None else str(value))
+    if _QUOTE.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text

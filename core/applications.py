@@ -25,6 +25,24 @@ from core.rounds import find_round
 
 A = ApplicationStatus
 DECIDABLE_STATES = (S.DRAFT, S.OPEN, S.CLOSED)
+# Rows per transaction of an import: short enough for signups to slip in between.
+IMPORT_BATCH = 500
+
+
+def _batches(rows: Sequence[ApplicantRow], size: int) -> list[list[ApplicantRow]]:
+    """Split *rows* into batches of at most *size*, a member's repeated row in a later one."""
+    batches: list[list[ApplicantRow]] = []
+    current: list[ApplicantRow] = []
+    seen: set[str] = set()
+    for row in rows:
+        if len(current) >= size or row.id in seen:
+            batches.append(current)
+            current, seen = [], set()
+        current.append(row)
+        seen.add(row.id)
+    if current:
+        batches.append(current)
+    return batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,41 +333,60 @@ class ApplicationService:
         *,
         approve: bool = False,
     ) -> Imported:
-        """Create or update one application per CSV row, all in one transaction."""
+        """Create or update one application per CSV row, committed in batches.
+
+        Each batch is a short transaction of its own, so that members can sign up
+        while a large file is imported. An import cut short leaves whole batches
+        stored: importing the same file again completes it (rows only create or
+        update).
+        """
         now = self._clock.now()
         status = A.APPROVED if approve else A.PENDING
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             round_ = await find_round(uow, community.id, round_name)
-            if round_.state not in (S.DRAFT, S.OPEN, S.CLOSED):
-                raise Conflict(
-                    f"round {round_.name} is {round_.state.value}: applications can only be "
-                    "imported before matching"
+        if round_.state not in (S.DRAFT, S.OPEN, S.CLOSED):
+            raise Conflict(
+                f"round {round_.name} is {round_.state.value}: applications can only be "
+                "imported before matching"
+            )
+        created = updated = 0
+        for batch in _batches(rows, IMPORT_BATCH):
+            async with self._uow() as uow:
+                ids = await uow.members.ensure_many(
+                    community.id,
+                    [(MemberRef(community.platform, row.id), row.profile.name) for row in batch],
                 )
-            created = updated = 0
-            for row in rows:
-                ref = MemberRef(community.platform, row.id)
-                member_id = await uow.members.ensure(community.id, ref, row.profile.name)
-                existing = await uow.applications.find(round_.id, member_id)
-                if existing is None:
-                    await uow.applications.add(
-                        NewApplication(
-                            round_.id, member_id, row.profile, status, now, row.previous_partners
+                member_ids = [ids[MemberRef(community.platform, row.id)] for row in batch]
+                existing = await uow.applications.find_many(round_.id, member_ids)
+                new, changed = [], []
+                for row, member_id in zip(batch, member_ids, strict=True):
+                    found = existing.get(member_id)
+                    if found is None:
+                        new.append(
+                            NewApplication(
+                                round_.id,
+                                member_id,
+                                row.profile,
+                                status,
+                                now,
+                                row.previous_partners,
+                            )
                         )
-                    )
-                    created += 1
-                else:
-                    new_status = status if approve else existing.status
-                    await uow.applications.save(
-                        replace(
-                            existing,
-                            profile=row.profile,
-                            status=new_status,
-                            updated_at=now,
-                            declared_previous_partners=row.previous_partners,
+                    else:
+                        changed.append(
+                            replace(
+                                found,
+                                profile=row.profile,
+                                status=status if approve else found.status,
+                                updated_at=now,
+                                declared_previous_partners=row.previous_partners,
+                            )
                         )
-                    )
-                    updated += 1
-            await uow.commit()
+                await uow.applications.add_many(new)
+                await uow.applications.save_many(changed)
+                await uow.commit()
+            created += len(new)
+            updated += len(changed)
         return Imported(created, updated)
 
     async def export_rows(

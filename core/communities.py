@@ -66,7 +66,8 @@ class CommunityService:
         async with self._uow() as uow:
             settings = (await uow.communities.get(community_id)).settings
             if default_language is not None:
-                settings = replace(settings, default_language=vocab.language(default_language))
+                language = vocab.community_language(default_language)
+                settings = replace(settings, default_language=language)
             if pairing_rule is not None:
                 try:
                     rule = PairingRule(pairing_rule.strip().lower())

@@ -9,7 +9,14 @@ from core.errors import InvalidValue, PenpalsError
 from core.i18n import N_
 from core.model import Profile, Wishes
 
+# The limits of the signup forms (Discord modal, Slack view), checked again here so that
+# every way in (a signed but hand-made Slack submission, a Discord option, the CSV import)
+# meets the same ones.
+MAX_NAME = 80
 MAX_INTRODUCTION = 1000
+MAX_PLACE = 100  # institution, region
+MAX_LANGUAGES = 20
+MAX_INTERESTS = 20
 
 
 class ProfileInvalid(InvalidValue):
@@ -51,11 +58,33 @@ class _Checker:
     def many(
         self, field: str, check: Callable[[str], str], values: Iterable[str]
     ) -> tuple[str, ...]:
+        if field in self.problems:
+            return ()
         try:
             return vocab.each(check, values)
         except InvalidValue as exc:
             self.problems[field] = exc
             return ()
+
+    def one_list(self, field: str, limit: int, values: Iterable[str]) -> tuple[str, ...]:
+        """Return the distinct non-blank *values*, or note that there are more than *limit*."""
+        distinct = tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+        if len(distinct) > limit:
+            self.problems[field] = InvalidValue(N_("give at most {limit}"), limit=limit)
+            return ()
+        return distinct
+
+
+def _text(limit: int, *, multiline: bool = False) -> Callable[[str], str]:
+    """Return a check of free text: at most *limit* characters, no control characters."""
+
+    def check(value: str) -> str:
+        vocab.plain_text(value, multiline=multiline)
+        if len(value.strip()) > limit:
+            raise InvalidValue(N_("keep it under {limit} characters"), limit=limit)
+        return value
+
+    return check
 
 
 def build_profile(
@@ -77,13 +106,21 @@ def build_profile(
 ) -> Profile:
     """Return a Profile, or raise ProfileInvalid naming every bad field at once."""
     c = _Checker()
-    clean_name = " ".join(name.split())
-    if not clean_name:
+    # One-line texts: line breaks and runs of spaces become one space, then the checks.
+    clean_name = c.one("name", _text(MAX_NAME), " ".join(name.split()))
+    if not clean_name and "name" not in c.problems:
         c.problems["name"] = InvalidValue(N_("a display name is needed"))
-    if len(introduction) > MAX_INTRODUCTION:
-        c.problems["introduction"] = InvalidValue(
-            N_("keep it under {limit} characters"), limit=MAX_INTRODUCTION
+    introduction = c.one("introduction", _text(MAX_INTRODUCTION, multiline=True), introduction)
+    institution = c.one("institution", _text(MAX_PLACE), " ".join(institution.split()))
+    region = c.one("region", _text(MAX_PLACE), " ".join(region.split()))
+    languages, interests, wish_interests = (
+        c.one_list(field, limit, values)
+        for field, limit, values in (
+            ("languages", MAX_LANGUAGES, languages),
+            ("interests", MAX_INTERESTS, interests),
+            ("wish_interests", MAX_INTERESTS, wish_interests),
         )
+    )
     spoken = c.many("languages", vocab.language, languages)
     if not spoken and "languages" not in c.problems:
         c.problems["languages"] = InvalidValue(

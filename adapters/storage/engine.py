@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -71,10 +72,30 @@ def create_engine(
     ALTERs copy and drop tables that other tables refer to.
     """
     parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        check_sqlite_folder(parsed)
     engine = create_async_engine(parsed)
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine
+
+
+def check_sqlite_folder(url: URL) -> None:
+    """Refuse a SQLite file whose folder does not exist, naming the folder.
+
+    SQLite would say only "unable to open database file" (and aiosqlite's worker
+    thread may then print a traceback after the event loop closed).
+    """
+    name = url.database or ""
+    if not name or name == ":memory:" or name.startswith("file:") or "uri" in url.query:
+        return
+    folder = Path(name).expanduser().absolute().parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise InvalidValue(
+            f"the SQLite database {name} cannot be opened: the folder {folder} {what}; "
+            "create it or set PENPALS_DATABASE_URL to a file in an existing folder"
+        )
 
 
 def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
