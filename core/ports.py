@@ -85,6 +85,12 @@ class MemberRepository(Protocol):
         """Return the member's id, creating the member (or renaming it) as needed."""
         ...
 
+    async def ensure_many(
+        self, community_id: int, members: Sequence[tuple[MemberRef, str]]
+    ) -> dict[MemberRef, int]:
+        """Return each member's id, creating or renaming members as needed, in bulk."""
+        ...
+
     async def refs(self, member_ids: Iterable[int]) -> dict[int, MemberRef]: ...
     async def find(self, community_id: int, ref: MemberRef) -> int | None: ...
     async def language(self, member_id: int) -> str | None:
@@ -113,6 +119,14 @@ class RoundRepository(Protocol):
 
 class ApplicationRepository(Protocol):
     async def add(self, new: NewApplication) -> Application: ...
+    async def add_many(self, new: Sequence[NewApplication]) -> None:
+        """Store new applications in bulk."""
+        ...
+
+    async def save_many(self, applications: Sequence[Application]) -> None:
+        """Write profile, status, note and updated_at of existing applications, in bulk."""
+        ...
+
     async def find(self, round_id: int, member_id: int) -> Application | None: ...
     async def find_many(self, round_id: int, member_ids: Iterable[int]) -> dict[int, Application]:
         """Return, by member id, the applications of these members to the round."""
@@ -405,4 +419,6 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """Return a unit of work; a read_only one only reads, and takes no write lock."""
+        ...

@@ -114,7 +114,12 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
-        # IMMEDIATE takes the write lock up front: concurrent units of work queue on
-        # busy_timeout instead of failing with "database is locked" when a read-then-
-        # write transaction finds its snapshot stale.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A unit of work that writes takes the write lock up front (IMMEDIATE):
+        # concurrent writers queue on busy_timeout instead of failing with "database
+        # is locked" when a read-then-write transaction finds its snapshot stale.
+        # A read-only one (uow.READ_ONLY) reads a snapshot of WAL and takes no lock,
+        # so reads go on while a writer (an import's batch) holds it.
+        if connection.get_execution_options().get("penpals_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -13,7 +13,9 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
@@ -37,6 +39,7 @@ from core.model import (
     MemberRef,
     PairingRule,
     Platform,
+    Practices,
     Profile,
     Round,
     RoundState,
@@ -56,6 +59,13 @@ def is_unique_violation(error: IntegrityError) -> bool:
     if getattr(orig, "sqlstate", None) == "23505":
         return True
     return getattr(orig, "sqlite_errorname", None) in _UNIQUE_SQLITE_ERRORS
+
+
+def _insert(session: AsyncSession, table: Table) -> pg_insert.Insert | sqlite_insert.Insert:
+    """Return an INSERT that can say ON CONFLICT DO NOTHING on this session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
 
 
 @asynccontextmanager
@@ -90,7 +100,22 @@ def _settings_columns(settings: CommunitySettings) -> dict[str, object]:
         "pairing_rule": settings.pairing_rule.value,
         "country_cap": settings.country_cap,
         "channels": dict(settings.channels),
+        "practices": {
+            "contact": settings.practices.contact,
+            "hours_per_month": str(settings.practices.hours_per_month),
+            "guidance": settings.practices.guidance,
+        },
     }
+
+
+def _practices(stored: dict[str, str] | None) -> Practices:
+    if not stored:
+        return Practices()
+    return Practices(
+        contact=stored.get("contact", ""),
+        hours_per_month=int(stored.get("hours_per_month") or Practices().hours_per_month),
+        guidance=stored.get("guidance", ""),
+    )
 
 
 def _community(row: CommunityRow) -> Community:
@@ -105,6 +130,7 @@ def _community(row: CommunityRow) -> Community:
             pairing_rule=PairingRule(row.pairing_rule),
             country_cap=row.country_cap,
             channels=dict(row.channels),
+            practices=_practices(row.practices),
         ),
     )
 
@@ -189,6 +215,61 @@ class SqlMemberRepository:
             row.display_name = display_name
             await self._session.flush()
         return row.id
+
+    async def ensure_many(
+        self, community_id: int, members: Sequence[tuple[MemberRef, str]]
+    ) -> dict[MemberRef, int]:
+        """Return each member's id, creating or renaming members as needed, in bulk."""
+        names = dict(members)
+        ids: dict[MemberRef, int] = {}
+        table = MemberRow.__table__
+        for platform in {ref.platform for ref in names}:
+            wanted = [ref.external_id for ref in names if ref.platform is platform]
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                found = await self._ids(community_id, platform, chunk)
+                missing = [x for x in chunk if x not in found]
+                if missing:
+                    # Another transaction may add the same member meanwhile: the key decides.
+                    await self._session.execute(
+                        _insert(self._session, table).on_conflict_do_nothing(),
+                        [
+                            {
+                                "community_id": community_id,
+                                "platform": platform.value,
+                                "external_id": x,
+                                "display_name": names[MemberRef(platform, x)],
+                            }
+                            for x in missing
+                        ],
+                    )
+                    found = await self._ids(community_id, platform, chunk)
+                renamed = [
+                    {"member_id": member_id, "new_name": names[MemberRef(platform, x)]}
+                    for x, (member_id, name) in found.items()
+                    if name != names[MemberRef(platform, x)]
+                ]
+                if renamed:
+                    await self._session.execute(
+                        update(table)
+                        .where(table.c.id == bindparam("member_id"))
+                        .values(display_name=bindparam("new_name")),
+                        renamed,
+                    )
+                ids.update((MemberRef(platform, x), found[x][0]) for x in found)
+        return ids
+
+    async def _ids(
+        self, community_id: int, platform: Platform, external_ids: Sequence[str]
+    ) -> dict[str, tuple[int, str]]:
+        rows = await self._session.execute(
+            select(MemberRow.external_id, MemberRow.id, MemberRow.display_name).where(
+                MemberRow.community_id == community_id,
+                MemberRow.platform == platform.value,
+                MemberRow.external_id.in_(external_ids),
+            )
+        )
+        return {external_id: (member_id, name) for external_id, member_id, name in rows}
 
     async def refs(self, member_ids: Iterable[int]) -> dict[int, MemberRef]:
         """Return the platform reference of each existing member of *member_ids*."""
@@ -417,6 +498,57 @@ class SqlApplicationRepository:
             self._session.add(row)
         member = await self._session.get_one(MemberRow, new.member_id)
         return _application(row, MemberRef(Platform(member.platform), member.external_id))
+
+    async def add_many(self, new: Sequence[NewApplication]) -> None:
+        """Store new applications in bulk (a member applying twice is a Conflict)."""
+        rows = [
+            {
+                "round_id": a.round_id,
+                "member_id": a.member_id,
+                "status": a.status.value,
+                "submitted_at": a.submitted_at,
+                "updated_at": a.submitted_at,
+                "note": a.note,
+                "declared_previous_partners": list(a.declared_previous_partners),
+                **_profile_columns(a.profile),
+            }
+            for a in new
+        ]
+        if not rows:
+            return
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(insert(ApplicationRow.__table__), rows)
+        except IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
+            raise Conflict(
+                "this member has already applied to this round: change that application instead"
+            ) from error
+
+    async def save_many(self, applications: Sequence[Application]) -> None:
+        """Write profile, status, note and updated_at of existing applications, in bulk."""
+        if not applications:
+            return
+        table = ApplicationRow.__table__
+        columns = [*_profile_columns(applications[0].profile), "status", "note", "updated_at"]
+        columns.append("declared_previous_partners")
+        await self._session.execute(
+            update(table)
+            .where(table.c.id == bindparam("application_id"))
+            .values({c: bindparam(f"new_{c}", type_=table.c[c].type) for c in columns}),
+            [
+                {
+                    "application_id": a.id,
+                    **{f"new_{c}": v for c, v in _profile_columns(a.profile).items()},
+                    "new_status": a.status.value,
+                    "new_note": a.note,
+                    "new_updated_at": a.updated_at,
+                    "new_declared_previous_partners": list(a.declared_previous_partners),
+                }
+                for a in applications
+            ],
+        )
 
     async def find(self, round_id: int, member_id: int) -> Application | None:
         """Return the member's application to the round, if any."""

@@ -22,9 +22,16 @@ from adapters.storage.repositories import (
 )
 from adapters.storage.surveys import SqlSurveyRepository
 
+# Execution option of a read-only unit of work's connection (see engine.py).
+READ_ONLY = "penpals_read_only"
+
 
 class SqlUnitOfWork:
-    """One transaction: `async with uow:` then `await uow.commit()`; leaving rolls back."""
+    """One transaction: `async with uow:` then `await uow.commit()`; leaving rolls back.
+
+    A unit of work made with read_only=True only reads: on SQLite it takes no write
+    lock, so reads never queue behind writers (nor writers behind them).
+    """
 
     communities: SqlCommunityRepository
     members: SqlMemberRepository
@@ -37,12 +44,18 @@ class SqlUnitOfWork:
     privacy: SqlPrivacyRepository
     surveys: SqlSurveyRepository
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], *, read_only: bool = False
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
+        self._read_only = read_only
 
     async def __aenter__(self) -> Self:
-        session = self._sessionmaker()
+        if self._read_only:
+            session = self._sessionmaker(execution_options={READ_ONLY: True})
+        else:
+            session = self._sessionmaker()
         self._session = session
         self.communities = SqlCommunityRepository(session)
         self.members = SqlMemberRepository(session)
@@ -70,6 +83,8 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         """Commit everything done since entering (or since the last commit)."""
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit: open one for writing")
         await self._active().commit()
 
     async def rollback(self) -> None:
