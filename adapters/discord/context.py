@@ -11,6 +11,7 @@ import discord
 
 from adapters.discord import texts
 from adapters.discord.permissions import NotOrganiser, ensure_organiser
+from adapters.discord.render import CONTENT_MAX, clip
 from core.applications import ApplicationService
 from core.communities import CommunityService
 from core.errors import PenpalsError
@@ -102,7 +103,8 @@ async def answer(
     """Answer ephemerally, whether or not the interaction was already answered or deferred."""
     kwargs: dict[str, Any] = {"ephemeral": True}
     if content is not None:
-        kwargs["content"] = content
+        # Discord refuses a longer content (50035) and the member would see "did not respond".
+        kwargs["content"] = clip(content, CONTENT_MAX)
     if embed is not None:
         kwargs["embed"] = embed
     if view is not None:

@@ -27,6 +27,7 @@ from adapters.discord.context import (
     report_error,
 )
 from adapters.discord.organisers import parse_date, round_names
+from adapters.discord.render import excerpt
 from core import engagement
 from core.engagement import EngagementService, Silence
 from core.errors import InvalidValue
@@ -54,7 +55,7 @@ def pause_end(value: str, now: datetime, lang: str = "en") -> datetime:
         parsed = parse_date(value, "the date")
     except InvalidValue:
         raise InvalidValue(
-            _("{value} is not a date: use YYYY-MM-DD").format(value=repr(value))
+            _("{value} is not a date: use YYYY-MM-DD").format(value=excerpt(value))
         ) from None
     if parsed is None:  # an empty option
         raise InvalidValue(_("give the day you will be back, as YYYY-MM-DD"))

@@ -20,7 +20,7 @@ from adapters.discord.context import (
     member_ref,
     report_error,
 )
-from adapters.discord.render import clip
+from adapters.discord.render import clip, excerpt
 from core import i18n, vocab
 from core.errors import InvalidValue, PenpalsError
 from core.i18n import N_
@@ -215,6 +215,13 @@ async def signup(
             check(value)
         except InvalidValue as exc:
             problems[field] = exc.localized(lang)
+        except (OSError, ValueError, LookupError):
+            # A name the zone database cannot even look up (a tzdata folder such as
+            # "Europe", 300 characters...) is as unknown as any other.
+            _ = texts.gettext(lang)
+            problems[field] = _("unknown time zone {value}: choose one of the suggestions").format(
+                value=excerpt(value)
+            )
     if problems:
         await answer(interaction, summaries.invalid(problems, lang))
         return

@@ -22,6 +22,7 @@ from adapters.discord.context import (
     report_error,
 )
 from adapters.discord.permissions import NEEDED, missing_in, names
+from adapters.discord.render import excerpt
 from core.errors import InvalidValue
 from core.model import ApplicationStatus, Community
 
@@ -36,7 +37,7 @@ def parse_date(value: str | None, label: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidValue(f"{label} {value!r} is not a date: use YYYY-MM-DD") from None
+        raise InvalidValue(f"{label} {excerpt(value)} is not a date: use YYYY-MM-DD") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -307,6 +308,25 @@ async def _language_choices(
     return [app_commands.Choice(name=n, value=v) for n, v in autocomplete.languages(current)]
 
 
+class TextChannelOnly(app_commands.Transformer):
+    """A plain text channel: Discord makes private threads there, not in announcement channels.
+
+    The option offers text channels only (channel_types [0]); a channel of another kind
+    (from a command registered before this rule) is passed on for setup() to refuse.
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text]
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
+        return value
+
+
 @app_commands.command(description="Choose penpals' channels, organiser role and language")
 @app_commands.guild_only()
 @app_commands.describe(
@@ -320,7 +340,7 @@ async def _language_choices(
 @app_commands.autocomplete(language=_language_choices)
 async def setup(
     interaction: discord.Interaction,
-    pairs: discord.TextChannel | None = None,
+    pairs: app_commands.Transform[discord.abc.GuildChannel, TextChannelOnly] | None = None,
     forum: discord.ForumChannel | discord.TextChannel | None = None,
     announcements: discord.TextChannel | None = None,
     organiser_alerts: discord.TextChannel | None = None,
@@ -329,6 +349,11 @@ async def setup(
 ) -> None:
     """Save the chosen settings, then report any permission the bot lacks, by name."""
     community = await organiser_community(interaction)
+    if pairs is not None and getattr(pairs, "type", None) is not discord.ChannelType.text:
+        raise InvalidValue(
+            f"<#{pairs.id}> cannot hold private threads: choose a text channel "
+            "(not an announcement channel) for pairs; nothing changed"
+        )
     chosen = {
         "pairs": pairs,
         "forum": forum,
@@ -364,7 +389,11 @@ def _permission_problems(interaction: discord.Interaction, channels: dict[str, s
         if channel is None:
             problems.append(f"<#{channel_id}>: the bot cannot see this channel (View Channels)")
             continue
-        lacking = missing_in(channel, role)
+        needed = list(NEEDED[role])
+        if role == "announcements" and not channels.get("forum"):
+            # Without a forum, each topic opens a thread on a message posted here.
+            needed += [f for f in NEEDED["topic_threads"] if f not in needed]
+        lacking = missing_in(channel, needed)
         if lacking:
             problems.append(f"<#{channel_id}>: {names(lacking)}")
     return problems

@@ -43,6 +43,9 @@ NEEDED: Mapping[str, tuple[str, ...]] = {
         "read_message_history",
     ),
     "announcements": ("view_channel", "send_messages", "embed_links", "read_message_history"),
+    # Added to the announcements channel's needs when no forum is set: topic threads
+    # then open on a message there.
+    "topic_threads": ("create_public_threads", "send_messages_in_threads"),
     # Attach Files: /penpals report posts its charts there.
     "organiser_alerts": (
         "view_channel",
@@ -73,12 +76,14 @@ def missing(granted: discord.Permissions, needed: Iterable[str]) -> list[str]:
     return [flag for flag in needed if not getattr(granted, flag)]
 
 
-def missing_in(channel: discord.abc.GuildChannel, role: str) -> list[str]:
-    """Return the permissions the bot lacks in *channel* for the job *role* names."""
+def missing_in(channel: discord.abc.GuildChannel, needed: str | Iterable[str]) -> list[str]:
+    """Return the permissions the bot lacks in *channel*: for the job a role names, or *needed*."""
     me = channel.guild.me
     if me is None:
         return []
-    return missing(channel.permissions_for(me), NEEDED[role])
+    return missing(
+        channel.permissions_for(me), NEEDED[needed] if isinstance(needed, str) else needed
+    )
 
 
 class NotOrganiser(app_commands.CheckFailure):

@@ -14,6 +14,7 @@ from typing import Any
 
 import discord
 
+from core import times
 from core.platform import Button, Message
 
 COLOUR = 0x2B7A78
@@ -26,6 +27,8 @@ FOOTER_MAX = 2048
 EMBED_TOTAL_MAX = 6000
 THREAD_NAME_MAX = 100
 NONCE_MAX = 25
+CONTENT_MAX = 2000  # a message's content (Discord refuses more with 50035)
+EXCERPT_MAX = 40  # what an error quotes of a value a member typed
 
 _STYLES = {
     "primary": discord.ButtonStyle.primary,
@@ -38,6 +41,11 @@ _STYLES = {
 def clip(text: str, limit: int) -> str:
     """Return *text* cut to *limit* characters, ending in an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def excerpt(value: str, limit: int = EXCERPT_MAX) -> str:
+    """Quote what a member typed in an error, cut short: they may have typed 6,000 characters."""
+    return repr(clip(value.strip(), limit))
 
 
 def ref(key: str) -> str:
@@ -61,20 +69,22 @@ def mention(user_id: str | int) -> str:
 
 def embed(message: Message, *, key: str | None = None) -> discord.Embed:
     """Return *message* as an embed, its footer carrying the key's reference."""
+    # Discord shows <t:unix:style> in each reader's clock, but not in titles, field
+    # names or footers: those get the written-out time.
     out = discord.Embed(
-        title=clip(message.title, TITLE_MAX) or None,
-        description=clip(message.body, DESCRIPTION_MAX) or None,
+        title=clip(times.plain(message.title), TITLE_MAX) or None,
+        description=clip(times.discord(message.body), DESCRIPTION_MAX) or None,
         colour=COLOUR,
         url=message.link or None,
     )
     for name, value in message.fields[:FIELDS_MAX]:
         out.add_field(
-            name=clip(name, FIELD_NAME_MAX) or "\u200b",
-            value=clip(value, FIELD_VALUE_MAX) or "\u200b",
+            name=clip(times.plain(name), FIELD_NAME_MAX) or "\u200b",
+            value=clip(times.discord(value), FIELD_VALUE_MAX) or "\u200b",
             inline=False,
         )
     # The reference goes last so that clipping a long footer never cuts it off.
-    parts = [clip(message.footer, FOOTER_MAX - 20)] if message.footer else []
+    parts = [clip(times.plain(message.footer), FOOTER_MAX - 20)] if message.footer else []
     if key:
         parts.append(ref(key))
     if parts:
@@ -144,7 +154,7 @@ def message_payload(
         "allowed_mentions": {"parse": [], "users": list(dict.fromkeys(mentions))[:100]},
     }
     if content:
-        payload["content"] = clip(content, 2000)
+        payload["content"] = clip(content, CONTENT_MAX)
     rows = components(message)
     if rows:
         payload["components"] = rows
