@@ -10,13 +10,11 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
-from bots.bootstrap import Services
 from bots.cli_common import (
     check_writable,
     err,
@@ -35,10 +33,16 @@ from core import applicants_csv, explanations
 from core.applicants_csv import PairsRow
 from core.errors import InvalidValue
 from core.lifecycle import TOPIC_COUNT
-from core.matching import Candidate, Matching, is_satisfied, match
-from core.matchmaking import MatchReport
 from core.model import ApplicationStatus, Community
 from core.topics import schedule
+
+if TYPE_CHECKING:
+    # Imported by the commands that use them: `penpals --help` and the commands that
+    # only read the database start without the matcher (numpy), SQLAlchemy's whole
+    # ORM or the platforms' libraries.
+    from bots.bootstrap import Services
+    from core.matching import Candidate, Matching
+    from core.matchmaking import MatchReport
 
 app = typer.Typer(
     name="penpals",
@@ -66,6 +70,8 @@ app.add_typer(survey_app, name="survey")
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
     """Apply the migrations (creates the database on first use)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from adapters.storage.migrate import upgrade
 
     url = settings().database_url
@@ -109,6 +115,8 @@ def match_file(
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same pairs")] = 0,
 ) -> None:
     """Pair the applicants of a CSV file (no database needed)."""
+    from core.matching import Candidate, match
+
     check_writable(out_path)
     rows = read_applicants_file(applicants)
     candidates = [
@@ -131,6 +139,8 @@ def match_file(
 def print_matching_summary(
     candidates: Sequence[Candidate], result: Matching, elapsed: float | None = None
 ) -> None:
+    from core.matching import is_satisfied
+
     by_id = {c.id: c for c in candidates}
     wishers = [c for c in candidates if c.wishes]
     satisfied = 0

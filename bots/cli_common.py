@@ -28,8 +28,8 @@ from bots.settings import Settings
 from core import applicants_csv
 from core.applicants_csv import CsvInvalid
 from core.communities import parse_ref
-from core.errors import InvalidValue, PenpalsError
-from core.model import Community
+from core.errors import InvalidValue, NotFound, PenpalsError
+from core.model import Community, CommunitySettings
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -95,18 +95,62 @@ async def _settled(coro: Coroutine[Any, Any, T]) -> T:
 
 
 async def _with_community(
-    work: Callable[[Services, Community], Coroutine[Any, Any, T]],
+    work: Callable[[Services, Community], Coroutine[Any, Any, T]], *, read_only: bool
 ) -> T:
     cfg = settings()
     platform, external = parse_ref(cfg.community)
+    if read_only:
+        _check_database_exists(cfg.database_url)
     async with build(cfg) as services:
-        community = await services.communities.ensure(platform, external)
+        if not read_only:
+            community = await services.communities.ensure(platform, external)
+            return await work(services, community)
+        try:
+            community = await services.communities.get(platform, external)
+        except NotFound:
+            # Not stored yet: reading it finds nothing, and reading never creates it
+            # (a `round list` on the demo's file must leave that file the demo's).
+            community = Community(
+                id=UNSAVED,
+                platform=platform,
+                external_id=external,
+                name=external,
+                settings=CommunitySettings(),
+            )
         return await work(services, community)
 
 
-def in_community(work: Callable[[Services, Community], Coroutine[Any, Any, T]]) -> T:
-    """Run *work* with the services and the CLI's community (PENPALS_COMMUNITY)."""
-    return run(_with_community(work))
+# No row has this id: a community not stored yet has no rounds, topics or members.
+UNSAVED = 0
+
+
+def _check_database_exists(url: str) -> None:
+    """Refuse to read a SQLite file that is not there (connecting would create it)."""
+    from adapters.storage.engine import check_sqlite_folder, database_url
+
+    parsed = database_url(url)
+    name = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return
+    if name.startswith("file:") or "uri" in parsed.query:
+        return
+    check_sqlite_folder(parsed)  # a missing folder is named as such
+    if not Path(name).expanduser().exists():
+        raise NotFound(
+            f"there is no database at {name} yet: run `penpals db upgrade` to create it, "
+            "or check PENPALS_DATABASE_URL"
+        )
+
+
+def in_community(
+    work: Callable[[Services, Community], Coroutine[Any, Any, T]], *, read_only: bool = False
+) -> T:
+    """Run *work* with the services and the CLI's community (PENPALS_COMMUNITY).
+
+    A command that only reads passes *read_only*: it never creates the community (nor
+    a SQLite file); a community not stored yet reads as one with nothing in it.
+    """
+    return run(_with_community(work, read_only=read_only))
 
 
 def parse_when(value: str | None, what: str) -> datetime | None:

@@ -263,13 +263,26 @@ def sqlite_path(url: str) -> Path:
 
 
 def is_rehearsal_database(path: Path) -> bool:
-    """Return whether the SQLite file holds nothing but an earlier rehearsal."""
+    """Return whether the SQLite file holds nothing but an earlier rehearsal.
+
+    Besides the rehearsal's community, a file the demo made may hold communities with
+    no round and no member: a command run on it before commands that only read stopped
+    creating their community (`round list`). They hold nothing, so the demo recovers it.
+    """
+    rehearsal = (Platform.LOCAL.value, COMMUNITY)
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            found = db.execute("SELECT platform, external_id FROM communities").fetchall()
+            found = db.execute(
+                "SELECT platform, external_id, "
+                "EXISTS (SELECT 1 FROM rounds r WHERE r.community_id = c.id) "
+                "OR EXISTS (SELECT 1 FROM members m WHERE m.community_id = c.id) "
+                "FROM communities c"
+            ).fetchall()
     except sqlite3.Error:
         return path.stat().st_size == 0
-    return set(found) <= {(Platform.LOCAL.value, COMMUNITY)}
+    communities = {(platform, external) for platform, external, _ in found}
+    used = {(platform, external) for platform, external, holds in found if holds}
+    return used <= {rehearsal} and (communities <= {rehearsal} or rehearsal in communities)
 
 
 async def _plan(services: Services, community: Community, now: datetime) -> Round:

@@ -9,7 +9,6 @@ the same charts as bytes, for the bots to post in the organisers' channel.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import tempfile
@@ -17,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from core.applicants_csv import SafeWriter
 from core.reports import CSV_HEADER, Report, rows, to_dict
 
 DEFAULT_DIR = Path("reports")
@@ -40,7 +40,9 @@ def write_report(
     written: list[Path] = []
 
     def csv_body(fh: IO[str]) -> None:
-        writer = csv.writer(fh, lineterminator="\n")
+        # Round names, topic titles and survey kinds are typed by people: a cell a
+        # spreadsheet would run as a formula is neutralised (core.applicants_csv).
+        writer = SafeWriter(fh)
         writer.writerow(CSV_HEADER)
         writer.writerows(rows(report))
 

@@ -68,7 +68,7 @@ async def _shown(s: Services, c: Community, name: str, kind: SurveyKind) -> None
 @survey_app.command("show")
 def survey_show(name: RoundArg, kind: KindOpt = SurveyKind.MID) -> None:
     """Show a survey's questions, dates and progress."""
-    in_community(lambda s, c: _shown(s, c, name, kind))
+    in_community(lambda s, c: _shown(s, c, name, kind), read_only=True)
 
 
 @survey_app.command("edit")
@@ -194,7 +194,7 @@ def survey_results(
     async def work(s: Services, c: Community) -> SurveyResults:
         return await s.surveys.results(c.id, name, kind)
 
-    found = in_community(work)
+    found = in_community(work, read_only=True)
     if as_json:
         sys.stdout.write(json.dumps(results_dict(found), ensure_ascii=False, indent=2) + "\n")
         return
