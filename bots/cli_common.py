@@ -15,21 +15,21 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import SQLAlchemyError
 
-from bots.bootstrap import Services, build
-from bots.settings import Settings
 from core import applicants_csv
 from core.applicants_csv import CsvInvalid
 from core.communities import parse_ref
 from core.errors import InvalidValue, NotFound, PenpalsError
 from core.model import Community, CommunitySettings
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+    from bots.settings import Settings
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -42,6 +42,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def settings() -> Settings:
+    """Return the settings from the environment, or fail with the first problem."""
+    from pydantic import ValidationError
+
+    from bots.settings import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
@@ -54,6 +59,9 @@ def settings() -> Settings:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one command's coroutine, turning every expected failure into one sentence."""
+    # Here rather than at the top: commands that need no database start without it.
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return asyncio.run(_settled(coro))
     except CsvInvalid as exc:
@@ -101,6 +109,8 @@ async def _with_community(
     platform, external = parse_ref(cfg.community)
     if read_only:
         _check_database_exists(cfg.database_url)
+    from bots.bootstrap import build
+
     async with build(cfg) as services:
         if not read_only:
             community = await services.communities.ensure(platform, external)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from bots.bootstrap import Services
 from bots.cli_common import fail, in_community, out, parse_when
 from core.model import Community
 from core.surveys import QuestionType, Survey, SurveyKind, SurveyResults, Window, window
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
 
 survey_app = typer.Typer(
     help="Surveys: the mid-round check-in and the end-of-round survey of a round.",

@@ -21,7 +21,6 @@ from core import i18n, messages
 from core.errors import Conflict, InvalidValue, NotFound
 from core.i18n import N_
 from core.languages import pair_language_of
-from core.matching import group_score, violations
 from core.matchmaking import candidates
 from core.model import (
     Application,
@@ -668,6 +667,8 @@ async def _best_partner(
     uow: UnitOfWork, community: Community, round_: Round, member_id: int, now: datetime
 ) -> tuple[_Standby, float, tuple[str, ...]] | None:
     """Return the pool member who makes the best valid pair with the member, if any."""
+    from core.matching import group_score, violations  # the matcher (numpy): only here
+
     pool = await _pool(uow, community, round_, now)
     me = await uow.applications.find(round_.id, member_id)
     assert me is not None, "a member of a group has an application"

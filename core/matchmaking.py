@@ -12,16 +12,21 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from core import explanations, messages, vocab
 from core.errors import Conflict, InvalidValue, NotFound
-from core.matching import Candidate, Matching, group_score, match, violations
 from core.model import Application, ApplicationStatus, Community, Group, PairingRule, Round
 from core.model import RoundState as S
 from core.outbox import ActionKind, NewAction, announce_key, space_key
 from core.platform import message_to_dict
 from core.ports import Clock, NewGroup, UnitOfWork, UnitOfWorkFactory
 from core.rounds import find_round
+
+if TYPE_CHECKING:
+    # The matcher (numpy and its search) is imported by the functions that match, so
+    # that everything else (the bots, `penpals round list`) starts without it.
+    from core.matching import Candidate, Matching
 
 A = ApplicationStatus
 
@@ -95,6 +100,8 @@ async def candidates(
     With *include_this_round*, partners from the round's own groups count too, for
     pairing someone again in the middle of a round.
     """
+    from core.matching import Candidate
+
     ids = [a.member_id for a in apps]
     history = await uow.groups.partner_history(community.id, ids, exclude_round_id=round_.id)
     if include_this_round:
@@ -341,6 +348,8 @@ class MatchService:
         apps: Sequence[Application],
         seed: int,
     ) -> Matching:
+        from core.matching import match
+
         people = await candidates(uow, community, round_, apps)
         result = match(people, seed=seed, on=_on(round_))
         by_ext = {a.member.external_id: a for a in apps}
@@ -377,6 +386,8 @@ class MatchService:
         member_ids: Sequence[int],
     ) -> tuple[float, tuple[str, ...]]:
         """Return score and reasons of a hand-made group, refusing one that breaks a rule."""
+        from core.matching import group_score, violations
+
         apps = {a.member_id: a for a in await uow.applications.list(round_.id, [A.APPROVED])}
         members = await candidates(uow, community, round_, [apps[m] for m in member_ids])
         problems = violations(members)

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Row, and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,7 +54,11 @@ class SqlEngagementRepository:
         if not rows:
             return
         dialect = self._session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert = sqlite_insert
+        if dialect == "postgresql":  # imported here: SQLite deployments do without it
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            insert = pg_insert  # type: ignore[assignment]
         stmt = insert(_A.__table__)
         upsert = stmt.on_conflict_do_update(
             index_elements=["group_id", "member_id", "week"],

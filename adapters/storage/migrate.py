@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 from adapters.storage.engine import database_url, display_url
 from core.errors import PenpalsError
 
+if TYPE_CHECKING:
+    # Alembic is imported where migrations run or a schema turns out not to be current:
+    # every command checks the schema at start, and importing Alembic takes longer
+    # than the check itself.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 UPGRADE_HINT = "run `penpals db upgrade`"
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(.+)$", re.MULTILINE)
 
 
 class SchemaOutdated(PenpalsError):
@@ -35,11 +43,15 @@ def alembic_config(url: str | URL) -> Config:
 
 def upgrade(url: str | URL, revision: str = "head") -> None:
     """Migrate the database at *url* up to *revision*; call from synchronous code only."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str | URL, revision: str) -> None:
     """Migrate the database at *url* down to *revision*; call from synchronous code only."""
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)
 
 
@@ -54,6 +66,8 @@ async def downgrade_async(url: str | URL, revision: str) -> None:
 
 
 def _bare_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     # The installed package, not the working directory: `penpals` may run from anywhere.
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
@@ -61,6 +75,8 @@ def _bare_config() -> Config:
 
 
 def _script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_bare_config())
 
 
@@ -76,14 +92,54 @@ async def current_revision(engine: AsyncEngine) -> str | None:
     """Return the database's Alembic revision, or None when it has never been migrated."""
 
     def read(connection: Connection) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(connection).get_current_revision()
 
     async with engine.connect() as connection:
         return await connection.run_sync(read)
 
 
+@cache
+def _quick_head() -> str | None:
+    """Return the head revision read from the migration files' text; None if unsure.
+
+    A shortcut for the check every command makes at start; Alembic decides whenever
+    this finds anything but one plain chain.
+    """
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in (Path(migrations.__file__).parent / "versions").glob("*.py"):
+        found = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            continue
+        revision = found["revision"].strip().strip("\"'")
+        down = found.get("down_revision", "None").strip()
+        if not re.fullmatch(r"\w+", revision) or not re.fullmatch(r"None|([\"'])\w+\1", down):
+            return None  # a merge or something unusual: let Alembic read it
+        revisions.add(revision)
+        if down != "None":
+            downs.add(down.strip("\"'"))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+async def _stored_revision(engine: AsyncEngine) -> str | None:
+    """Return the one revision in alembic_version, or None if that is not what is found."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(penpals_read_only=True)  # no write lock
+            rows = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+    except DBAPIError:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
 async def check_schema(engine: AsyncEngine) -> None:
     """Raise SchemaOutdated unless the database is at the revision this penpals needs."""
+    quick = _quick_head()
+    if quick is not None and await _stored_revision(engine) == quick:
+        return
     current = await current_revision(engine)
     needed = head_revision()
     if current == needed:

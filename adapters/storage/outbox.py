@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,7 +70,11 @@ class SqlOutboxRepository:
         ]
         # Another process may enqueue the same key meanwhile: the key decides, quietly.
         dialect = self._session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert = sqlite_insert
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            insert = pg_insert  # type: ignore[assignment]
         for start in range(0, len(rows), _CHUNK):
             stmt = insert(OutboxRow).values(rows[start : start + _CHUNK])
             await self._session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))

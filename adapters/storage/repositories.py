@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,10 +61,13 @@ def is_unique_violation(error: IntegrityError) -> bool:
     return getattr(orig, "sqlite_errorname", None) in _UNIQUE_SQLITE_ERRORS
 
 
-def _insert(session: AsyncSession, table: Table) -> pg_insert.Insert | sqlite_insert.Insert:
+def _insert(session: AsyncSession, table: Table) -> SqliteInsert:
     """Return an INSERT that can say ON CONFLICT DO NOTHING on this session's database."""
     if session.get_bind().dialect.name == "postgresql":
-        return pg_insert(table)
+        # Imported here: a SQLite deployment (and every CLI start) does without it.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)  # type: ignore[return-value]
     return sqlite_insert(table)
 
 
