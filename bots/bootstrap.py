@@ -23,6 +23,7 @@ from core.clock import SystemClock
 from core.communities import CommunityService
 from core.delivery import DeliveryService
 from core.engagement import EngagementService
+from core.goals import GoalService
 from core.matchmaking import MatchService
 from core.model import Platform
 from core.platform import ChatPlatform
@@ -70,6 +71,7 @@ class Services:
     engagement: EngagementService
     wake: Wakeup
     surveys: SurveyService
+    goals: GoalService
     privacy: PrivacyService
     reports: ReportService
     # (file name, PNG bytes) of a report's charts; blocking, so run it in a thread.
@@ -116,6 +118,7 @@ async def build(
             engagement=engagement,
             wake=Wakeup(),
             surveys=surveys,
+            goals=GoalService(uow=uow, clock=clock),
             privacy=PrivacyService(uow=uow, clock=clock),
             reports=ReportService(uow=uow),
             report_charts=chart_pngs,

@@ -598,17 +598,40 @@ def community_configure(
     country_cap: Annotated[
         float | None, typer.Option(help="Largest share of a round from one country (1 = no cap)")
     ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(help="Whom members contact for help (a name, @handle or address; '' clears)"),
+    ] = None,
+    hours_per_month: Annotated[
+        int | None, typer.Option(help="Time commitment asked of each member, hours a month")
+    ] = None,
+    guidance: Annotated[
+        str | None,
+        typer.Option(help="Your own words added to the cultural-sensitivity guidance"),
+    ] = None,
 ) -> None:
-    """Change the community's settings."""
+    """Change the community's settings and practices (contact, time commitment, guidance)."""
 
     async def work(s: Services, c: Community) -> None:
-        kwargs: dict[str, Any] = {"default_language": language, "pairing_rule": pairing_rule}
+        kwargs: dict[str, Any] = {
+            "default_language": language,
+            "pairing_rule": pairing_rule,
+            "contact": contact,
+            "hours_per_month": hours_per_month,
+            "guidance": guidance,
+        }
         if country_cap is not None:
             kwargs["country_cap"] = country_cap
         st = await s.communities.configure(c.id, **kwargs)
         cap = "none" if st.country_cap is None else f"{st.country_cap:.0%}"
         rule = st.pairing_rule.value
         out.print(f"Language {st.default_language}, pairing rule {rule}, country cap {cap}.")
+        pr = st.practices
+        out.print(
+            f"Contact {pr.contact or '(the organisers)'}, {pr.hours_per_month} hours a month"
+            + (", with your guidance." if pr.guidance else "."),
+            markup=False,
+        )
 
     in_community(work)
 

@@ -8,18 +8,18 @@ an unknown id changes nothing and is reported.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core import i18n, messages
+from core import i18n, messages, outcomes
 from core.applicants_csv import ApplicantRow
 from core.errors import Conflict, InvalidValue, Moment, NotFound
 from core.i18n import N_
 from core.model import Application, ApplicationStatus, Community, Group, MemberRef, Profile, Round
 from core.model import RoundState as S
 from core.outbox import ActionKind, NewAction, space_key
-from core.platform import message_to_dict
+from core.platform import Message, message_to_dict
 from core.ports import Clock, NewApplication, UnitOfWork, UnitOfWorkFactory
 from core.rounds import find_round
 
@@ -322,6 +322,20 @@ class ApplicationService:
                 else:
                     changed.append(app)
             await uow.applications.set_status([a.id for a in changed], decision, note, now)
+            # Told in the same transaction as the decision: each message goes out once.
+            community = await uow.communities.get(community_id)
+            await uow.outbox.enqueue(
+                await outcomes.actions(
+                    uow,
+                    community,
+                    round_,
+                    [
+                        (a, decision.value, _outcome(round_, community, a, decision, note))
+                        for a in changed
+                    ],
+                    now,
+                )
+            )
             await uow.commit()
         return Decided(tuple(a.member.external_id for a in changed), tuple(skipped))
 
@@ -410,6 +424,23 @@ class ApplicationService:
             previous = tuple(dict.fromkeys([*app.declared_previous_partners, *earlier]))
             rows.append(ApplicantRow(app.member.external_id, app.profile, previous, 0))
         return rows
+
+
+def _outcome(
+    round_: Round, community: Community, app: Application, decision: ApplicationStatus, note: str
+) -> Callable[[str], Message]:
+    """Return the renderer (by language) of an organiser's decision for one applicant."""
+    practices = community.settings.practices
+
+    def render(lang: str) -> Message:
+        if decision is A.APPROVED:
+            return outcomes.approved(round_, practices, lang=lang, tz=app.profile.timezone)
+        if decision is A.DECLINED:
+            return outcomes.declined(round_, note, practices, lang=lang)
+        reason = outcomes.organiser_reason(note, lang=lang)
+        return outcomes.waitlisted(round_, reason, practices, lang=lang)
+
+    return render
 
 
 def _partner_left_actions(

@@ -61,8 +61,15 @@ class CommunityService:
         country_cap: float | str | None = "unchanged",
         organiser_roles: tuple[str, ...] | None = None,
         channels: dict[str, str] | None = None,
+        contact: str | None = None,
+        hours_per_month: int | str | None = None,
+        guidance: str | None = None,
     ) -> CommunitySettings:
-        """Change some settings of a community, validating each."""
+        """Change some settings of a community, validating each.
+
+        *contact*, *hours_per_month* and *guidance* are the program's practices
+        (core.model.Practices), shown to members; an empty string clears a text.
+        """
         async with self._uow() as uow:
             settings = (await uow.communities.get(community_id)).settings
             if default_language is not None:
@@ -83,9 +90,43 @@ class CommunityService:
                 settings = replace(settings, organiser_roles=organiser_roles)
             if channels is not None:
                 settings = replace(settings, channels={**settings.channels, **channels})
+            practices = settings.practices
+            if contact is not None:
+                practices = replace(practices, contact=_text(contact, "contact", CONTACT_MAX))
+            if hours_per_month is not None:
+                practices = replace(practices, hours_per_month=validate_hours(hours_per_month))
+            if guidance is not None:
+                practices = replace(practices, guidance=_text(guidance, "guidance", GUIDANCE_MAX))
+            settings = replace(settings, practices=practices)
             await uow.communities.update_settings(community_id, settings)
             await uow.commit()
             return settings
+
+
+CONTACT_MAX = 200
+GUIDANCE_MAX = 1000
+HOURS_MAX = 40
+
+
+def _text(value: str, name: str, limit: int) -> str:
+    """Return an organiser's text for members, trimmed, refusing one too long."""
+    text = " ".join(value.split()) if name == "contact" else value.strip()
+    if len(text) > limit:
+        raise InvalidValue(f"{name} is {len(text)} characters long: use at most {limit}")
+    return text
+
+
+def validate_hours(value: object) -> int:
+    """Return a monthly time commitment in whole hours (1 to 40)."""
+    try:
+        hours = int(str(value).strip())
+    except ValueError:
+        raise InvalidValue(
+            f"hours per month {value!r} is not a whole number: give one from 1 to {HOURS_MAX}"
+        ) from None
+    if not 1 <= hours <= HOURS_MAX:
+        raise InvalidValue(f"hours per month must be from 1 to {HOURS_MAX}, not {hours}")
+    return hours
 
 
 def validate_cap(value: object) -> float | None:

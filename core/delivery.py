@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from core import messages
 from core.applications import A
+from core.goals import goals_action_id
 from core.languages import pair_language_of
 from core.model import (
     Application,
@@ -527,6 +528,11 @@ class _Loader:
             ctx.name = f"{round_.name} · {localize(topics[p['k']], ctx.lang).title}"
         elif kind is ActionKind.ARCHIVE_SPACE:
             ctx.message = messages.goodbye(await self.round(p["round_id"]), lang=ctx.lang)
+        elif kind is ActionKind.DIRECT_MESSAGE and "outcome" in p:
+            # A decision told by direct message (core.outcomes): not to someone who withdrew.
+            app = await self.application(p["round_id"], p["member_id"])
+            if app is None or app.status is A.WITHDRAWN:
+                ctx.skip = "the member withdrew before being told"
         return ctx
 
     async def _introduction(self, ctx: _Context, round_: Round, number: int) -> None:
@@ -550,5 +556,7 @@ class _Loader:
             contact=contact,
             lang=ctx.lang,
             ids=[a.member.external_id for a in members],
+            practices=settings.practices,
+            goals_action=goals_action_id(round_.id, number),
         )
         ctx.name = f"{round_.name} pair {number}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from core import i18n, messages
-from core.errors import Conflict, InvalidValue, NotFound
+from core.errors import Conflict, InvalidValue, Moment, NotFound
 from core.i18n import N_
 from core.languages import pair_language_of
 from core.matchmaking import candidates
@@ -127,7 +127,7 @@ def pause_end(day: date, now: datetime) -> datetime:
     if until <= now:
         raise InvalidValue(
             N_("{day} is not in the future: give the day you will be back"),
-            day=f"{day:%Y-%m-%d}",
+            day=Moment(until, "%Y-%m-%d"),
         )
     if until > latest:
         raise InvalidValue(
@@ -136,7 +136,7 @@ def pause_end(day: date, now: datetime) -> datetime:
                 "for longer, tell the organisers or withdraw from the round"
             ),
             days=MAX_PAUSE_DAYS,
-            latest=f"{latest:%Y-%m-%d}",
+            latest=Moment(latest, "%Y-%m-%d"),
         )
     return until
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core import i18n
+from core import i18n, times
 
 
 class PenpalsError(Exception):
@@ -50,10 +50,10 @@ def _localized(value: Any, lang: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Moment:
-    """A date in an error: written out in English ('01 March 2027'), numeric in translations.
+    """A date in an error: written out in English ('01 March 2027') and in translations.
 
-    The English sentence keeps its spelt-out month; other languages get the ISO date,
-    as core's other member-facing texts do, rather than an English month name.
+    The English sentence keeps its strftime form; other languages get the date as
+    Babel writes it in that language ('1 mars 2027'), never an English month name.
     """
 
     at: datetime
@@ -66,10 +66,12 @@ class Moment:
         return format(str(self), spec)
 
     def localized(self, lang: str) -> str:
-        """Return the date as *lang* reads it."""
+        """Return the date as *lang* reads it (written by Babel: '1 mars 2027')."""
         if i18n.normalize(lang) == i18n.SOURCE:
             return str(self)
-        return format(self.at, "%Y-%m-%d %H:%M" if "%H" in self.english else "%Y-%m-%d")
+        if "%H" in self.english:
+            return times.written(self.at, lang=lang, named_zone=False)
+        return times.day(self.at.date(), lang=lang)
 
 
 class InvalidValue(PenpalsError, ValueError):

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from core import explanations, messages, vocab
+from core import explanations, messages, outcomes, vocab
 from core.errors import Conflict, InvalidValue, NotFound
 from core.model import Application, ApplicationStatus, Community, Group, PairingRule, Round
 from core.model import RoundState as S
 from core.outbox import ActionKind, NewAction, announce_key, space_key
-from core.platform import message_to_dict
+from core.platform import Message, message_to_dict
 from core.ports import Clock, NewGroup, UnitOfWork, UnitOfWorkFactory
 from core.rounds import find_round
 
@@ -197,6 +197,11 @@ class MatchService:
                 ]
             )
             report = await self._report(uow, round_, published=True, over=over)
+            await uow.outbox.enqueue(
+                await outcomes.actions(
+                    uow, community, round_, await _told(uow, community, round_, over), now
+                )
+            )
             await uow.commit()
             return report
 
@@ -419,6 +424,44 @@ class MatchService:
         return MatchReport(
             round_, views, unplaced, tuple((_person(a), why) for a, why in over), published
         )
+
+
+async def _told(
+    uow: UnitOfWork,
+    community: Community,
+    round_: Round,
+    over: Sequence[tuple[Application, str]],
+) -> list[tuple[Application, str, Callable[[str], Message]]]:
+    """Return who is told what at publication: over the cap, unplaced, in the trio."""
+    practices = community.settings.practices
+    cap = _cap(community) or 0.0
+    told: list[tuple[Application, str, Callable[[str], Message]]] = []
+
+    def waitlisted(app: Application) -> Callable[[str], Message]:
+        return lambda lang: outcomes.waitlisted(
+            round_, outcomes.cap_reason(app.profile.country, cap, lang=lang), practices, lang=lang
+        )
+
+    def unplaced(code: str) -> Callable[[str], Message]:
+        return lambda lang: outcomes.unplaced(round_, code, practices, lang=lang)
+
+    def trio(lang: str) -> Message:
+        return outcomes.trio(round_, practices, lang=lang)
+
+    told += [(app, outcomes.WAITLISTED, waitlisted(app)) for app, _ in over]
+    groups = await uow.groups.list(round_.id)
+    grouped = {m for g in groups for m in g.member_ids}
+    over_ids = {a.member_id for a, _ in over}
+    for app in await uow.applications.list(round_.id, [A.APPROVED]):
+        if app.member_id in grouped or app.member_id in over_ids:
+            continue
+        code = explanations.split(app.note)[1] or ""
+        told.append((app, outcomes.UNPLACED, unplaced(code)))
+    trios = [m for g in groups if len(g.member_ids) == 3 for m in g.member_ids]
+    if trios:
+        found = await uow.applications.find_many(round_.id, trios)
+        told += [(found[m], outcomes.TRIO, trio) for m in trios if m in found]
+    return told
 
 
 def _space_action(community: Community, round_: Round, number: int, at: datetime) -> NewAction:

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
-from core import explanations, i18n, topics, vocab
+from core import explanations, i18n, times, topics, vocab
+from core import practices as program
 from core.i18n import N_
-from core.model import Profile, Round, Topic
+from core.model import Practices, Profile, Round, Topic
 from core.platform import Button, Message
 
 if TYPE_CHECKING:
@@ -118,13 +119,17 @@ def introduction(
     contact: str = "",
     lang: str = "en",
     ids: Sequence[str] = (),
+    practices: Practices | None = None,
+    goals_action: str = "",
 ) -> Message:
     """Return the first message of a pair space: who, why, and what to expect.
 
     *reasons* are the matcher's (encoded core.explanations reasons), put into words
     here; *ids* are the members' platform ids in the order of *profiles*, which the
-    reasons refer to (never shown). An empty *contact* names the organisers.
+    reasons refer to (never shown). An empty *contact* names the program's contact
+    (*practices*), else the organisers. *goals_action* adds the "Set our goals" button.
     """
+    practices = practices or Practices()
     _ = i18n.translator(lang).gettext
     who = _and([p.name for p in profiles], lang)
     fields = [(p.name, "\n".join(_profile_lines(p, now, lang))) for p in profiles]
@@ -148,14 +153,20 @@ def introduction(
         ).format(who=who, number=number, round=round_.name)
         + "\n\n"
         + _(EXPECTATIONS).format(cadence=round_.topic_cadence_days)
+        + "\n"
+        + _("- Time commitment: {commitment}.").format(
+            commitment=program.commitment(practices, lang=lang)
+        )
     )
+    fields.append((_("Across cultures"), program.guidance(practices, lang=lang)))
     return Message(
         title=_("Meet your partner") if len(profiles) == 2 else _("Meet your partners"),
         body=body,
         fields=tuple(fields),
         footer=_("Technical trouble or questions? Contact {contact}.").format(
-            contact=contact or _("the organisers")
+            contact=contact or program.contact(practices, lang=lang)
         ),
+        buttons=(Button(_("Set our goals"), goals_action),) if goals_action else (),
     )
 
 
@@ -214,17 +225,29 @@ def organiser_alert(text: str, *, lang: str = "en") -> Message:
     return Message(title=_("penpals: organiser attention"), body=text)
 
 
-def announcement(round_: Round, what: str, *, lang: str = "en") -> Message:
-    """Return a round announcement: opened, closing, published, finished."""
+def announcement(
+    round_: Round, what: str, *, lang: str = "en", practices: Practices | None = None
+) -> Message:
+    """Return a round announcement: opened, closing, published, finished.
+
+    "opened" states the round's real cadence, the time commitment and, when set, the
+    closing date (in each reader's clock on Discord and Slack).
+    """
     _ = i18n.translator(lang).gettext
+    practices = practices or Practices()
+    opened = _(
+        "Apply with the signup command: you will be paired with a librarian in another "
+        "country and get a discussion topic {cadence}. Time commitment: {commitment}."
+    ).format(
+        cadence=program.cadence(round_.topic_cadence_days, lang=lang),
+        commitment=program.commitment(practices, lang=lang),
+    )
+    if round_.applications_close_at is not None:
+        opened += " " + _("Applications close {date}.").format(
+            date=times.token(round_.applications_close_at, lang=lang, style="F")
+        )
     texts = {
-        "opened": (
-            _("Applications for round {round} are open"),
-            _(
-                "Apply with the signup command: you will be paired with a librarian in "
-                "another country and get a discussion topic every two weeks."
-            ),
-        ),
+        "opened": (_("Applications for round {round} are open"), opened),
         "closing": (
             _("Applications for round {round} close soon"),
             _("Last call: sign up now if you want a partner this round."),
@@ -323,9 +346,19 @@ def new_partner_offer(round_: Round, days: int, *, action_id: str, lang: str = "
 
 
 def survey_invitation(
-    round_: Round, kind: str, action_id: str, closes: datetime, *, lang: str = "en"
+    round_: Round,
+    kind: str,
+    action_id: str,
+    closes: datetime,
+    *,
+    lang: str = "en",
+    goals: str = "",
 ) -> Message:
-    """Return the survey invitation posted in each pair space, with the button to answer."""
+    """Return the survey invitation sent to each member, with the button to answer.
+
+    The pair's *goals*, if it set some, are recalled: at the mid-round check-in to
+    look at them again, at the end because the survey asks whether they were reached.
+    """
     _ = i18n.translator(lang).gettext
     if kind == "mid":
         title = _("Round {round}: how is it going?")
@@ -341,18 +374,35 @@ def survey_invitation(
             "it takes three minutes; each of you answers on your own, and answers are "
             "counted without names."
         )
+    # In the body, not the footer: Discord shows a reader's own time only in the body.
+    until = _("Open until {closes}; you can change your answers until then.").format(
+        closes=times.token(closes, lang=lang, style="F")
+    )
     return Message(
         title=title.format(round=round_.name),
-        body=body,
-        footer=_("Open until {closes} (UTC); you can change your answers until then.").format(
-            closes=f"{closes:%Y-%m-%d %H:%M}"
-        ),
+        body=f"{body}\n\n{until}",
+        fields=_goals_field(goals, kind, lang),
         buttons=(Button(_("Answer the survey"), action_id),),
     )
 
 
+def _goals_field(goals: str, kind: str, lang: str) -> tuple[tuple[str, str], ...]:
+    _ = i18n.translator(lang).gettext
+    if not goals:
+        return ()
+    if kind == "mid":
+        return ((_("The goals you set together: how are they going?"), goals),)
+    return ((_("The goals you set together: the survey asks whether you reached them"), goals),)
+
+
 def survey_reminder(
-    round_: Round, kind: str, action_id: str, closes: datetime, *, lang: str = "en"
+    round_: Round,
+    kind: str,
+    action_id: str,
+    closes: datetime,
+    *,
+    lang: str = "en",
+    goals: str = "",
 ) -> Message:
     """Return the private reminder to a member who has not answered a survey yet."""
     _ = i18n.translator(lang).gettext
@@ -363,8 +413,10 @@ def survey_reminder(
             "We have not heard from you yet. Two minutes is enough, and every answer "
             "helps the organisers make the next round better. Answers are counted "
             "without names."
-        ),
-        footer=_("Open until {closes} (UTC).").format(closes=f"{closes:%Y-%m-%d %H:%M}"),
+        )
+        + "\n\n"
+        + _("Open until {closes}.").format(closes=times.token(closes, lang=lang, style="F")),
+        fields=_goals_field(goals, kind, lang),
         buttons=(Button(_("Answer the survey"), action_id),),
     )
 

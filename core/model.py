@@ -46,6 +46,15 @@ class PairingRule(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Practices:
+    """How the program runs, as organisers set it and members are told (core.practices)."""
+
+    contact: str = ""  # whom to ask for help: a name, @handle or address; "" = the organisers
+    hours_per_month: int = 2  # the time commitment asked of each member
+    guidance: str = ""  # organisers' own words added to the cultural-sensitivity guidance
+
+
+@dataclass(frozen=True, slots=True)
 class CommunitySettings:
     organiser_roles: tuple[str, ...] = ()
     default_language: str = "en"
@@ -54,6 +63,7 @@ class CommunitySettings:
     country_cap: float | None = 0.2
     # Adapter-specific places (pairs channel, forum, announcements...), by name.
     channels: dict[str, str] = field(default_factory=dict)
+    practices: Practices = Practices()
 
 
 @dataclass(frozen=True, slots=True)

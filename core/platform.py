@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from core import times
 from core.model import Community, MemberRef, Platform
 
 
@@ -39,13 +40,16 @@ class Message:
     buttons: tuple[Button, ...] = ()
 
     def plain(self) -> str:
-        """Return the message as plain text (fallback notifications, logs)."""
+        """Return the message as plain text (fallback notifications, logs).
+
+        Time tokens (core.times) are written out in the language they were made for.
+        """
         parts = [self.title, self.body, *(f"{k}: {v}" for k, v in self.fields)]
         if self.link:
             parts.append(self.link)
         if self.footer:
             parts.append(self.footer)
-        return "\n".join(p for p in parts if p)
+        return times.plain("\n".join(p for p in parts if p))
 
 
 def message_to_dict(message: Message) -> dict[str, Any]:

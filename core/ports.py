@@ -93,6 +93,10 @@ class MemberRepository(Protocol):
 
     async def refs(self, member_ids: Iterable[int]) -> dict[int, MemberRef]: ...
     async def find(self, community_id: int, ref: MemberRef) -> int | None: ...
+    async def find_many(self, community_id: int, refs: Iterable[MemberRef]) -> dict[MemberRef, int]:
+        """Return the ids of the community's members among *refs* (unknown ones left out)."""
+        ...
+
     async def language(self, member_id: int) -> str | None:
         """Return the language the member chose for penpals' messages, if any."""
         ...
@@ -383,6 +387,18 @@ class SurveyRepository(Protocol):
         """Create or replace the member's response."""
         ...
 
+    async def responses_of(
+        self, survey_id: int, member_ids: Iterable[int]
+    ) -> builtins.dict[int, Response]:
+        """Return, by member id, the responses of these members to the survey."""
+        ...
+
+    async def put_responses(
+        self, survey_id: int, answers: Mapping[int, Mapping[str, Answer]], at: datetime
+    ) -> None:
+        """Create or replace the responses of several members, by member id, at once."""
+        ...
+
     async def responses(self, survey_id: int) -> builtins.list[Response]: ...
     async def respondents(self, survey_id: int) -> builtins.set[int]:
         """Return the ids of members who answered anything."""
@@ -390,6 +406,26 @@ class SurveyRepository(Protocol):
 
     async def member_responses(self, member_id: int) -> builtins.list[tuple[Survey, Response]]:
         """Return every response of one member (export and forget)."""
+        ...
+
+
+class GoalRepository(Protocol):
+    """The goals each pair agreed (core.goals), by group id."""
+
+    async def get(self, group_id: int) -> str | None:
+        """Return the pair's goals, or None if it has set none."""
+        ...
+
+    async def get_many(self, group_ids: Iterable[int]) -> dict[int, str]:
+        """Return, by group id, the goals of the groups that set some."""
+        ...
+
+    async def put(self, group_id: int, text: str, at: datetime) -> None:
+        """Store (or replace) a pair's goals; an empty text removes them."""
+        ...
+
+    async def delete(self, group_ids: Iterable[int]) -> int:
+        """Remove the goals of these groups; return how many were removed."""
         ...
 
 
@@ -406,6 +442,7 @@ class UnitOfWork(Protocol):
     engagement: EngagementRepository
     privacy: PrivacyRepository
     surveys: SurveyRepository
+    goals: GoalRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

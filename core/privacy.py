@@ -131,6 +131,7 @@ class PrivacyService:
             apps = await uow.privacy.applications(member.id)
             memberships = await uow.privacy.memberships(member.id)
             group_of = {m.group_id: m for m in memberships}
+            goals = await uow.goals.get_many(group_of)
             return {
                 "community": community.name,
                 "exported_at": _when(self._clock.now()),
@@ -158,6 +159,7 @@ class PrivacyService:
                         "group": m.number,
                         "published": m.published,
                         "active": m.active,
+                        "goals": goals.get(m.group_id),
                     }
                     for m in memberships
                 ],
@@ -237,6 +239,8 @@ class PrivacyService:
                     await uow.privacy.set_declared_partners(app_id, swapped)
 
             memberships = await uow.privacy.memberships(member.id)
+            # A pair's goals are written together: forgetting one member removes them.
+            await uow.goals.delete(m.group_id for m in memberships)
             for m in memberships:
                 group = await uow.groups.find(m.round_id, m.number)
                 if group is None:

@@ -195,7 +195,12 @@ async def _consequences(uow: UnitOfWork, round_: Round, now: datetime) -> list[N
 
     def announce(what: str) -> NewAction:
         message = message_to_dict(
-            messages.announcement(round_, what, lang=community.settings.default_language)
+            messages.announcement(
+                round_,
+                what,
+                lang=community.settings.default_language,
+                practices=community.settings.practices,
+            )
         )
         return action(announce_key(round_.id, what), ActionKind.ANNOUNCE, {"message": message})
 

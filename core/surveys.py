@@ -35,8 +35,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from core import i18n, messages, topics
+from core import i18n, messages, times, topics
 from core.errors import Conflict, InvalidValue, NotFound
+from core.goals import goals_by_member
 from core.i18n import N_
 from core.languages import pair_language_of
 from core.model import Community, MemberRef, Round, RoundState
@@ -618,7 +619,7 @@ class SurveyService:
             intro=_(
                 "Your answers are counted without your name. You can change them until "
                 "{closes} (UTC)."
-            ).format(closes=f"{w.closes:%Y-%m-%d %H:%M}"),
+            ).format(closes=times.written(w.closes, lang=lang, named_zone=False)),
             questions=tuple(localize(q, lang, titles) for q in survey.current_questions),
             answers=dict(earlier.answers) if earlier else {},
             closes_at=w.closes,
@@ -653,7 +654,7 @@ class SurveyService:
             _("Thank you! Your answers are saved. You can change them until {closes} (UTC).")
             if earlier is None
             else _("Your answers are updated. You can change them until {closes} (UTC).")
-        ).format(closes=f"{w.closes:%Y-%m-%d %H:%M}")
+        ).format(closes=times.written(w.closes, lang=lang, named_zone=False))
         return SurveyReceipt(text, earlier is None, w.closes)
 
     async def _participant(
@@ -690,7 +691,7 @@ class SurveyService:
         if survey.closed_at is not None or w.closes <= now:
             raise Conflict(
                 _("this survey closed on {closed} (UTC): answers can no longer change").format(
-                    closed=f"{(survey.closed_at or w.closes):%Y-%m-%d %H:%M}"
+                    closed=times.written(survey.closed_at or w.closes, lang=lang, named_zone=False)
                 )
             )
         return w
@@ -903,13 +904,21 @@ async def _direct(
     chosen = await uow.members.languages(member_ids)
     render = messages.survey_reminder if reminder else messages.survey_invitation
     suffix = ":reminder" if reminder else ""
+    goals = await goals_by_member(uow, r.id)
     actions = []
     for member_id in member_ids:
         ref = refs.get(member_id)
         if ref is None or ref.forgotten:
             continue
         lang = i18n.pick(chosen.get(member_id), community.settings.default_language)
-        message = render(r, survey.kind.value, survey_action_id(survey.id), w.closes, lang=lang)
+        message = render(
+            r,
+            survey.kind.value,
+            survey_action_id(survey.id),
+            w.closes,
+            lang=lang,
+            goals=goals.get(member_id, ""),
+        )
         actions.append(
             NewAction(
                 f"r{r.id}:m{member_id}:survey:{survey.kind}{suffix}",

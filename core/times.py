@@ -37,10 +37,18 @@ def _locale(lang: str) -> str:
     return i18n.normalize(lang)
 
 
-def written(at: datetime, *, lang: str = "en", tz: str | None = None, style: str = "f") -> str:
+def written(
+    at: datetime,
+    *,
+    lang: str = "en",
+    tz: str | None = None,
+    style: str = "f",
+    named_zone: bool = True,
+) -> str:
     """Return *at* as words in *lang* and the zone *tz* (UTC if unknown), with the zone named.
 
-    e.g. 'Friday 12 March 2027 at 15:00 (Europe/Paris)'; styles as Discord's.
+    e.g. 'March 12, 2027, 15:00 (Europe/Paris)', '12 mars 2027, 15:00 (Europe/Paris)';
+    styles as Discord's. Without *named_zone* the zone is left for the caller to name.
     """
     zone = _zone(tz)
     here = at.astimezone(zone) if at.tzinfo else at.replace(tzinfo=UTC).astimezone(zone)
@@ -53,7 +61,7 @@ def written(at: datetime, *, lang: str = "en", tz: str | None = None, style: str
         day = format_date(here.date(), "full" if style == "F" else "long", locale=loc)
         clock = format_datetime(here, "HH:mm", tzinfo=zone, locale=loc)
         text = f"{day}, {clock}"
-    return f"{text} ({zone.key})"
+    return f"{text} ({zone.key})" if named_zone else text
 
 
 def token(at: datetime, *, lang: str = "en", tz: str | None = None, style: str = "f") -> str:

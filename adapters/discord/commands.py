@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from discord import app_commands
 
-from adapters.discord import engagement, members, organisers, privacy, reports, surveys
+from adapters.discord import engagement, goals, members, organisers, privacy, reports, surveys
 
 DYNAMIC_ITEMS = (
     *organisers.DYNAMIC_ITEMS,
     *engagement.DYNAMIC_ITEMS,
     *privacy.DYNAMIC_ITEMS,
     *surveys.DYNAMIC_ITEMS,
+    *goals.DYNAMIC_ITEMS,
 )
 
 

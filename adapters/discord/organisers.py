@@ -336,6 +336,9 @@ class TextChannelOnly(app_commands.Transformer):
     organiser_alerts="Private channel for notices to organisers",
     organiser_role="Role whose members may run organiser commands",
     language="The community's default language",
+    contact="Whom members contact for help: a name, @mention or address (shown to members)",
+    hours_per_month="Time commitment asked of each member, in hours a month",
+    guidance="Your own words added to the cultural-sensitivity guidance members get",
 )
 @app_commands.autocomplete(language=_language_choices)
 async def setup(
@@ -346,6 +349,9 @@ async def setup(
     organiser_alerts: discord.TextChannel | None = None,
     organiser_role: discord.Role | None = None,
     language: str | None = None,
+    contact: app_commands.Range[str, 0, 200] | None = None,
+    hours_per_month: app_commands.Range[int, 1, 40] | None = None,
+    guidance: app_commands.Range[str, 0, 1000] | None = None,
 ) -> None:
     """Save the chosen settings, then report any permission the bot lacks, by name."""
     community = await organiser_community(interaction)
@@ -366,16 +372,27 @@ async def setup(
         default_language=language,
         organiser_roles=(str(organiser_role.id),) if organiser_role else None,
         channels=channels or None,
+        contact=contact,
+        hours_per_month=hours_per_month,
+        guidance=guidance,
     )
-    await answer(
-        interaction,
-        embed=summaries.setup_done(
-            settings.channels,
-            settings.organiser_roles,
-            settings.default_language,
-            _permission_problems(interaction, settings.channels),
+    done = summaries.setup_done(
+        settings.channels,
+        settings.organiser_roles,
+        settings.default_language,
+        _permission_problems(interaction, settings.channels),
+    )
+    practices = settings.practices
+    done.add_field(
+        name="Practices (shown to members)",
+        value=(
+            f"Contact: {practices.contact or 'the organisers'}\n"
+            f"Time commitment: {practices.hours_per_month} hours a month\n"
+            f"Guidance of your own: {'yes' if practices.guidance else 'none'}"
         ),
+        inline=False,
     )
+    await answer(interaction, embed=done)
 
 
 def _permission_problems(interaction: discord.Interaction, channels: dict[str, str]) -> list[str]:

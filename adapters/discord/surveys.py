@@ -24,6 +24,7 @@ import discord
 from adapters.discord import texts
 from adapters.discord.context import answer, deps, member_ref, report_error
 from adapters.discord.render import clip
+from core import times
 from core.errors import Conflict, NotFound
 from core.model import MemberRef
 from core.surveys import (
@@ -154,7 +155,7 @@ class SurveyModal(discord.ui.Modal):
             # Page 1 made the response, so core calls this an update: it is a first answer.
             text = _(
                 "Thank you! Your answers are saved. You can change them until {closes} (UTC)."
-            ).format(closes=f"{receipt.closes_at:%Y-%m-%d %H:%M}")
+            ).format(closes=times.written(receipt.closes_at, lang=self.form.lang, named_zone=False))
         else:
             text = receipt.text
         await answer(interaction, text)

@@ -67,11 +67,14 @@ ORGANISER_HELP = """*Organisers*
 • `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
 • `/penpals report [NAME]`: the round's figures and charts, posted in the organisers' channel
 • `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
-[organisers @group] [language en] [pair-mode private|group-dm]`"""
+[organisers @group] [language en] [pair-mode private|group-dm] [hours 2] \
+[contact=@someone or an address] [guidance=your own words, to the end]`"""
 ROUND_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
 SETUP_OPTIONS = frozenset(
-    {"announcements", "community", "alerts", "organisers", "language", "pair_mode"}
+    {"announcements", "community", "alerts", "organisers", "language", "pair_mode", "hours"}
 )
+# Setup options whose value is several words: each takes the words up to the next option.
+SETUP_TEXTS = ("contact", "guidance")
 # Where each setup option is stored in the community's channels setting.
 SETUP_CHANNELS = {
     "announcements": "announcements",
@@ -353,6 +356,7 @@ class Commands:
         return Reply(note, [review.note_block(note), *(reply.blocks or [])])
 
     async def _setup(self, caller: Caller, words: list[str]) -> Reply:
+        words, texts = _setup_texts(words)
         positional, opts = parsing.split_options(words, SETUP_OPTIONS)
         if positional:
             raise InvalidValue(
@@ -379,8 +383,11 @@ class Commands:
             default_language=opts.get("language"),
             organiser_roles=organisers,
             channels=channels or None,
+            contact=texts.get("contact"),
+            hours_per_month=opts.get("hours"),
+            guidance=texts.get("guidance"),
         )
-        head = "Saved." if opts else "Current settings:"
+        head = "Saved." if opts or texts else "Current settings:"
         return Reply(f"{head}\n{settings_text(settings)}")
 
     async def _usable_channel(self, channel: str) -> str:
@@ -510,6 +517,28 @@ def match_text(report: MatchReport, estimate: str) -> str:
     return "\n".join(lines)
 
 
+def _setup_texts(words: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Take contact=... and guidance=... (several words each) out of the setup words."""
+    rest: list[str] = []
+    texts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for word in words:
+        key, sep, value = word.partition("=")
+        key = key.lower()
+        if sep and key in SETUP_TEXTS:
+            current = texts.setdefault(key, [])
+            if value:
+                current.append(value)
+        elif sep and key.replace("-", "_") in SETUP_OPTIONS:
+            current = None
+            rest.append(word)
+        elif current is not None:
+            current.append(word)
+        else:
+            rest.append(word)
+    return rest, {k: " ".join(v) for k, v in texts.items()}
+
+
 def settings_text(settings: CommunitySettings) -> str:
     """Return the community's Slack settings as organisers see them."""
     channels = settings.channels
@@ -527,5 +556,8 @@ def settings_text(settings: CommunitySettings) -> str:
             f"• organisers: {groups}",
             f"• language: {settings.default_language}",
             f"• pair spaces: {mode}",
+            f"• contact shown to members: {settings.practices.contact or 'the organisers'}",
+            f"• time commitment: {settings.practices.hours_per_month} hours a month",
+            f"• guidance of your own: {'yes' if settings.practices.guidance else 'none'}",
         ]
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core import times
 from core.platform import Button, Message
 
 HEADER_MAX = 150
@@ -21,6 +22,7 @@ BLOCKS_MAX = 50
 
 Block = dict[str, Any]
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,20})(?:\|[^&|]*)?&gt;")
 
 
 def escape(text: str) -> str:
@@ -29,8 +31,13 @@ def escape(text: str) -> str:
 
 
 def mrkdwn(text: str) -> str:
-    """Convert the core's light markdown to Slack mrkdwn, escaping user text."""
-    out = _BOLD.sub(lambda m: f"*{m.group(1)}*", escape(text))
+    """Convert the core's light markdown to Slack mrkdwn, escaping user text.
+
+    Time tokens (core.times) become Slack date tokens, shown in each reader's clock;
+    a user mention (<@U123>, e.g. the program's contact) stays a mention, shown by name.
+    """
+    out = times.slack(_BOLD.sub(lambda m: f"*{m.group(1)}*", escape(text)))
+    out = _MENTION.sub(lambda m: f"<@{m.group(1)}>", out)
     return "\n".join(
         f"• {line.lstrip()[2:]}" if line.lstrip().startswith("- ") else line
         for line in out.split("\n")
@@ -51,6 +58,7 @@ def _chunks(text: str, size: int) -> list[str]:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
+    text = times.plain(text)  # plain_text shows no date token: the written-out time
     clipped = text if len(text) <= limit else text[: limit - 1] + "…"
     return {"type": "plain_text", "text": clipped, "emoji": True}
 

@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.storage.engagement import SqlEngagementRepository
+from adapters.storage.goals import SqlGoalRepository
 from adapters.storage.outbox import SqlOutboxRepository
 from adapters.storage.privacy import SqlPrivacyRepository
 from adapters.storage.repositories import (
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         self.engagement = SqlEngagementRepository(session)
         self.privacy = SqlPrivacyRepository(session)
         self.surveys = SqlSurveyRepository(session)
+        self.goals = SqlGoalRepository(session)
         return self
 
     async def __aexit__(

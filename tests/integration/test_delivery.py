@@ -62,7 +62,8 @@ async def test_publishing_makes_one_private_space_per_group_with_its_members(
     platform = RehearsalPlatform()
     worker = delivery(uow_factory, clock, platform)
     first = await worker.run_due()
-    assert first.done == len(report.groups) + 2  # the spaces and two announcements
+    # The spaces, two announcements, and each of the 20 approved applicants told so.
+    assert first.done == len(report.groups) + 2 + 20
     assert len(platform.spaces) == len(report.groups)
     expected = {frozenset(m.external_id for m in g.members) for g in report.groups}
     assert {frozenset(s.members) for s in platform.spaces.values()} == expected

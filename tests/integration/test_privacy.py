@@ -136,7 +136,9 @@ async def test_export_has_own_data_and_nothing_about_partners(uow_factory) -> No
     assert data["member"]["display_name"] == "Åsa Lindqvist"
     assert [a["round"] for a in data["applications"]] == ["2027A"]
     assert data["applications"][0]["profile"]["introduction"] == "I am Åsa Lindqvist"
-    assert data["groups"] == [{"round": "2027A", "group": 1, "published": True, "active": True}]
+    assert data["groups"] == [
+        {"round": "2027A", "group": 1, "published": True, "active": True, "goals": None}
+    ]
     assert data["weekly_messages"][0]["messages"] == 4
     text = json.dumps(data, ensure_ascii=False)
     for partner in ("Kenji", "Renée", "u2", "u3", "JP"):
@@ -175,3 +177,23 @@ def test_cli_forget_and_export(database_url: str, tmp_path: Path, monkeypatch) -
     unknown = cli("member", "forget", "a1", "--yes", code=1)
     assert unknown.output.count("Error:") == 1 and "already forgotten" in unknown.output
     cli("member", "export", "zz", code=1)
+
+
+async def test_pair_goals_are_exported_and_forgotten(uow_factory) -> None:  # type: ignore[no-untyped-def]
+    """export-me includes the pair's goals; forget-me removes them for the pair."""
+    community, round_ = await setup(uow_factory)
+    from core.goals import GoalService
+
+    goals = GoalService(uow=uow_factory, clock=FixedClock(NOW))
+    u1 = MemberRef(Platform.LOCAL, "u1")
+    saved = await goals.save(u1, round_.id, 1, "  Compare our reading clubs.  ")
+    assert saved.startswith("Your goals are saved")
+    assert (await goals.form(MemberRef(Platform.LOCAL, "u2"), round_.id, 1)).text == (
+        "Compare our reading clubs."
+    )
+    service = PrivacyService(uow=uow_factory, clock=FixedClock(NOW))
+    data = await service.export(community, u1)
+    assert data["groups"][0]["goals"] == "Compare our reading clubs."
+    await service.forget(community, MemberRef(Platform.LOCAL, "u2"))
+    data = await service.export(community, u1)
+    assert data["groups"][0]["goals"] is None

@@ -28,10 +28,14 @@ def test_a_template_is_english_in_str_and_translated_by_localized() -> None:
     )
     assert error.localized("en") == str(error)
     french = error.localized("fr")
-    assert french.startswith("les inscriptions à la session 2027A ont fermé le 2027-03-01 12:00")
+    assert french.startswith(
+        "les inscriptions à la session 2027A ont fermé le 1 mars 2027, 12:00 UTC"
+    )
     spanish = error.localized("es-419")
-    assert spanish.startswith("las inscripciones para la edición 2027A se cerraron el 2027-03-01")
-    assert "March" not in french + spanish  # dates are numeric rather than in English
+    assert spanish.startswith(
+        "las inscripciones para la edición 2027A se cerraron el 1 de marzo de 2027, 12:00"
+    )
+    assert "March" not in french + spanish  # dates in the reader's language (Babel)
     assert error.localized("de") == str(error)  # no catalog: English
 
 
