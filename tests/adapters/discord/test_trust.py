@@ -19,6 +19,7 @@ from core.platform import DeliveryFailed, Message, SpaceRef
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
 from tests.adapters.discord.standin import GUILD_MEMBERS_INTENT
+from tests.adapters.discord.test_engagement import running_pair
 from tests.adapters.discord.test_members import SIGNUP, open_round
 from tests.adapters.discord.test_platform import make_space, publish_small_round
 
@@ -195,6 +196,18 @@ async def test_a_members_forum_post_named_like_a_topic_is_not_the_topic_thread(b
     topic = Message("2027A · Topic 1 of 9: Spaces", "Everyone is welcome.")
     opened = await bot.platform.open_topic_thread(community, topic.title, topic, key="r1:t0:thread")
     assert opened.id != str(trap)
+
+
+async def test_a_report_posted_then_502_is_posted_once(bot: Bot) -> None:
+    """discord.py repeats a post answered 502 by itself; its own random nonce keeps one post."""
+    await running_pair(bot)
+    s = bot.standin
+    s.fail_after("POST", rf"/channels/{bot.server.alerts}/messages")
+    reply = await s.slash(
+        bot.server.organiser, "penpals", {"round": "2027A"}, sub="report", wait=20
+    )
+    assert f"<#{bot.server.alerts}>" in reply.text, reply.text
+    assert len(s.bot_messages(bot.server.alerts)) == 1
 
 
 # -- 9. the thread budget ------------------------------------------------------------------
