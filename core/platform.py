@@ -205,7 +205,15 @@ class PlatformRecords(Protocol):
         ...
 
     async def recorded_space(self, platform: Platform, key: str) -> str | None:
-        """Return the platform id recorded for the space of *key*, if any."""
+        """Return the platform id recorded for the space of *key*, if any.
+
+        An adapter may record an empty id before asking the platform to make the
+        space, meaning "asked, outcome unknown".
+        """
+        ...
+
+    async def forget_space(self, platform: Platform, key: str) -> None:
+        """Forget what was recorded for *key* (the platform refused to make it)."""
         ...
 
     async def space_key(self, platform: Platform, space_id: str) -> str | None:

@@ -53,6 +53,7 @@ from core.platform import (
 log = logging.getLogger(__name__)
 
 PUBLIC_THREAD = 11
+PENDING = ""  # the recorded id of a pair thread asked for but not (yet) known
 PRIVATE_THREAD = 12
 FORUM = 15
 MEDIA = 16
@@ -127,7 +128,7 @@ class DiscordPlatform:
         ids = tuple(m.external_id for m in members)
         async with self._lock(f"space:{key}"):
             book = await self.threads.book(guild_id)
-            thread = await self._own_pair_thread(book, community.id, pairs, name, key, look=retry)
+            thread = await self._own_pair_thread(book, community.id, pairs, name, key)
             async with self.threads.capped(book, pairs):
                 fresh = thread is None
                 if thread is None:
@@ -163,24 +164,34 @@ class DiscordPlatform:
             return SpaceRef(Platform.DISCORD, str(thread.id), name, _url(guild_id, thread.id))
 
     async def _own_pair_thread(
-        self, book: ThreadBook, community_id: int, pairs: int, name: str, key: str, *, look: bool
+        self,
+        book: ThreadBook,
+        community_id: int,
+        pairs: int,
+        name: str,
+        key: str,
+        *,
+        look: bool = False,
     ) -> ThreadInfo | None:
         """Return the pair's thread if the bot already made it, else None.
 
-        The thread recorded for *key* is re-used if it still exists, is the bot's own,
-        private and in the pairs channel. With *look*, threads listed under the channel
-        (active, and the bot's archived private ones, asked afresh) are candidates too:
-        the bot's own private thread with the pair's name, not recorded for another
-        pair, whose messages are none yet or carry *key* (the introduction).
+        The database says what was done. Nothing recorded for *key*: no creation was
+        ever sent, there is nothing to find (no call spent, however often the action
+        was deferred). A thread id: it is re-used if it still exists, is the bot's own,
+        private and in the pairs channel; otherwise a new one is made. PENDING (a
+        creation was sent and its answer never recorded), or *look*: threads listed
+        under the channel (active, and the bot's archived private ones, asked afresh)
+        are candidates: the bot's own private thread with the pair's name, not
+        recorded for another pair, whose messages are none yet or carry *key* (the
+        introduction).
         """
         recorded = await self.records.recorded_space(Platform.DISCORD, key)
-        if recorded is not None:
+        if recorded:
             found = await self._existing(book, int(recorded))
             if found is not None and self._is_pair_thread(found, pairs):
                 return found
-            if not look:
-                return None
-        if not look:
+            return None
+        if recorded is None and not look:
             return None
         await self.threads.refresh(book)
         await self.threads.load_parent(book, pairs, private=True, fresh=True)
@@ -240,6 +251,9 @@ class DiscordPlatform:
         reservation = f"new:{key}"
         await self.threads.spend(book, reservation)
         await self.threads.make_room(book, pairs)
+        # Recorded before sending: if no answer comes (or the process dies), the next
+        # attempt knows Discord may have made the thread and looks for it.
+        await self.records.record_space(community.id, Platform.DISCORD, key, PENDING)
         try:
             data = await self._rest(
                 Route("POST", "/channels/{channel_id}/threads", channel_id=pairs),
@@ -261,6 +275,8 @@ class DiscordPlatform:
                 raise
             return found
         except DeliveryFailed as exc:
+            # Discord answered with a refusal: no thread was made.
+            await self.records.forget_space(Platform.DISCORD, key)
             if exc.permanent:
                 await self.threads.spent(book, reservation, None)
             raise

@@ -70,6 +70,15 @@ class SqlPlatformRecords:
                 )
             )
 
+    async def forget_space(self, platform: Platform, key: str) -> None:
+        async with self._sessionmaker() as session:
+            await session.execute(
+                delete(PairSpaceRow).where(
+                    PairSpaceRow.platform == platform.value, PairSpaceRow.key == key
+                )
+            )
+            await session.commit()
+
     async def space_key(self, platform: Platform, space_id: str) -> str | None:
         async with self._sessionmaker() as session:
             return await session.scalar(

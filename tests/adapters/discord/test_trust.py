@@ -229,6 +229,24 @@ async def test_the_thread_budget_survives_a_restart(bot: Bot) -> None:
     assert len(bot_threads(bot)) == 3
 
 
+async def test_a_deferred_pair_thread_is_retried_without_listing_threads(bot: Bot) -> None:
+    """A creation never sent (the budget deferred it) is retried without asking for listings."""
+    community = await bot.configure()
+    now = [1_900_000_000.0]
+    platform = bot.restarted(policy=ThreadPolicy(pings_per_day=1), wall_clock=lambda: now[0])
+    people = bot.add_people(4)
+    await make_space(bot, community, 1, people[:2], platform)
+    s = bot.standin
+    listed = len(s.calls("GET", r"/channels/\d+/users/@me/threads/archived/private"))
+    for _ in range(3):
+        with pytest.raises(DeliveryFailed):
+            await make_space(bot, community, 2, people[2:], platform, retry=True)
+    assert len(s.calls("GET", r"/channels/\d+/users/@me/threads/archived/private")) == listed
+    now[0] += 86_400
+    await make_space(bot, community, 2, people[2:], platform, retry=True)
+    assert len(bot_threads(bot)) == 2
+
+
 async def test_a_round_of_579_pairs_gets_each_topic_the_same_day(bot: Bot) -> None:
     """ILN's largest round: 579 pair threads made, then the topic posted in every one, one day.
 
