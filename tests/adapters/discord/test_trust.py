@@ -15,6 +15,7 @@ from discord.http import Route
 
 from adapters.discord.keeper import ThreadPolicy
 from core.model import Platform
+from core.outbox import ActionState
 from core.platform import DeliveryFailed, Message, SpaceRef
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
@@ -79,6 +80,31 @@ async def test_a_recorded_thread_that_is_gone_is_made_again(bot: Bot) -> None:
     again = await make_space(bot, community, 1, [a, b], bot.restarted(), retry=True)
     assert again.id != first.id
     assert await bot.platform.records.recorded_space(Platform.DISCORD, "r1:g1:space") == again.id
+
+
+async def test_a_published_round_makes_one_thread_per_group_past_namesakes_and_drops(
+    bot: Bot,
+) -> None:
+    """Through the outbox: a member's namesake, a 502 and a dropped connection change nothing."""
+    s = bot.standin
+    mallory = s.add_member("mallory")
+    trap = s.member_thread(mallory, bot.server.pairs, "2027A pair 1")
+    s.fail_after("POST", rf"/channels/{bot.server.pairs}/threads")
+    s.drop_after("POST", rf"/channels/{bot.server.pairs}/threads")
+    groups = await publish_small_round(bot)
+    for _ in range(3):
+        await bot.deliver()
+        bot.clock.advance(minutes=5)
+    made = bot_threads(bot)
+    assert groups >= 2 and len(made) == groups
+    assert len(s.calls("POST", rf"/channels/{bot.server.pairs}/threads")) == groups
+    assert s.thread_members[trap] == {mallory}
+    for thread in made:
+        assert len(s.bot_messages(int(thread["id"]))) == 1
+    async with bot.services.uow() as uow:
+        community = await bot.community()
+        failed = await uow.outbox.list(community.id, states=[ActionState.FAILED])
+    assert failed == []
 
 
 # -- 3. the Guilds intent alone ----------------------------------------------------------
