@@ -7,6 +7,7 @@ SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
@@ -306,6 +307,24 @@ READERS = [
 ]
 
 
+def stored_communities(url: str) -> int:
+    """Count the communities in the database (its own event loop: the CLI runs its own)."""
+    from sqlalchemy import text
+
+    from adapters.storage.engine import create_engine
+
+    async def count() -> int:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                found = await connection.execute(text("SELECT count(*) FROM communities"))
+                return int(found.scalar_one())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(count())
+
+
 def test_reading_commands_create_no_community(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -321,10 +340,12 @@ def test_reading_commands_create_no_community(
         result = runner.invoke(app, args)
         assert result.exit_code in (0, 1), (args, result.output)
         assert "Traceback" not in result.output
+    assert stored_communities(database_url) == 0
     created = runner.invoke(app, ["round", "create", "R1"])
     assert created.exit_code == 0
     # The community exists only now, made by a command that writes.
     assert "R1" in runner.invoke(app, ["round", "list"]).output
+    assert stored_communities(database_url) == 1
 
 
 def test_round_list_leaves_the_demo_database_to_the_demo(tmp_path: Path) -> None:
