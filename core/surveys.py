@@ -857,11 +857,17 @@ async def _invitations(
         everyone = [m for _, member_ids in groups for m in member_ids]
         return invited, await _direct(uow, community, r, survey, everyone, now, reminder=False)
     chosen = await uow.members.languages(m for _, member_ids in groups for m in member_ids)
+    goals = await goals_by_member(uow, r.id)
     actions = []
     for number, member_ids in groups:
         lang = pair_language_of([chosen.get(m) for m in member_ids], community)
         message = messages.survey_invitation(
-            r, survey.kind.value, survey_action_id(survey.id), w.closes, lang=lang
+            r,
+            survey.kind.value,
+            survey_action_id(survey.id),
+            w.closes,
+            lang=lang,
+            goals=goals.get(member_ids[0], "") if member_ids else "",
         )
         actions.append(
             NewAction(

@@ -54,7 +54,7 @@ class GoalsModal(discord.ui.Modal):
             self.form.round_id,
             self.form.number,
             self.text.value,
-            locale=str(interaction.locale),
+            locale=self.form.lang,  # answered in the language the form was shown in
         )
         await answer(interaction, done)
 

@@ -22,6 +22,7 @@ from adapters.discord.context import (
 )
 from adapters.discord.render import clip, excerpt
 from core import i18n, vocab
+from core import practices as program
 from core.errors import InvalidValue, PenpalsError
 from core.i18n import N_
 from core.model import Profile, Round
@@ -64,6 +65,7 @@ class SignupModal(discord.ui.Modal):
         existing: Profile | None,
         lang: str = "en",
         language: str | None = None,
+        commitment: str = "",
     ):
         _ = texts.gettext(lang)
         title = _("Apply to round {round}").format(round=round_.name)
@@ -144,9 +146,20 @@ class SignupModal(discord.ui.Modal):
                 _("Any one of these is enough"),
                 self.wishes,
             ),
-            (_("A short introduction"), _("Shown to your partner"), self.introduction),
+            (
+                _("A short introduction"),
+                # The modal holds five parts: the time asked is said under the last one.
+                _("Shown to your partner. Time asked of you: {commitment}").format(
+                    commitment=commitment
+                )
+                if commitment
+                else _("Shown to your partner"),
+                self.introduction,
+            ),
         ):
-            self.add_item(discord.ui.Label(text=text, description=description, component=item))
+            self.add_item(
+                discord.ui.Label(text=text, description=clip(description, 100), component=item)
+            )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         """Validate the whole form, save it, and show what was saved."""
@@ -245,7 +258,14 @@ async def signup(
         "career_stage": career_stage.value,
     }
     await interaction.response.send_modal(
-        SignupModal(options=options, round_=round_, existing=existing, lang=lang, language=chosen)
+        SignupModal(
+            options=options,
+            round_=round_,
+            existing=existing,
+            lang=lang,
+            language=chosen,
+            commitment=program.commitment(community.settings.practices, lang=lang),
+        )
     )
 
 

@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import engagement, privacy, surveys, views
+from adapters.slack import engagement, goals, privacy, surveys, views
 from adapters.slack.client import make_client
 from adapters.slack.commands import Caller, Commands, Reply
 from adapters.slack.failures import error_code
@@ -71,6 +71,9 @@ def build_app(
     answering = surveys.SurveyListeners(services=services, client=client, locales=locales)
     app.action(surveys.ACTION)(answering.on_open)
     app.view(surveys.CALLBACK_ID)(answering.on_submit)
+    setting_goals = goals.GoalListeners(services=services, client=client, locales=locales)
+    app.action(goals.ACTION)(setting_goals.on_open)
+    app.view(goals.CALLBACK_ID)(setting_goals.on_submit)
     # Any other button of a core message is acknowledged so Slack shows no error.
     app.action(re.compile(".*"))(handlers.on_other_action)
     app.error(handlers.on_error)

@@ -22,7 +22,8 @@ from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from adapters.slack.privacy import Privacy, forget_prompt
 from adapters.slack.reports import Reports
 from adapters.slack.texts import Locales, member_language, sentence, translation
-from core import explanations, vocab
+from core import explanations, i18n, vocab
+from core import practices as program
 from core.errors import InvalidValue, NotFound, PenpalsError
 from core.i18n import N_
 from core.matchmaking import MatchReport
@@ -185,8 +186,21 @@ class Commands:
     # --- members ----------------------------------------------------------------------
 
     async def _help(self, caller: Caller, words: list[str]) -> Reply:
-        _ = translation(await self.language(caller))
-        return Reply(f"{_(MEMBER_HELP)}\n{ORGANISER_HELP}")
+        lang = await self.language(caller)
+        _ = translation(lang)
+        # Whom to ask and the time asked, in the member's language (core's "penpals" texts).
+        asked = i18n.translator(lang).gettext
+        practices = caller.community.settings.practices
+        about = (
+            asked("- Time commitment: {commitment}.").format(
+                commitment=program.commitment(practices, lang=lang)
+            )
+            + "\n"
+            + asked("Questions or technical trouble? Contact {contact}.").format(
+                contact=program.contact(practices, lang=lang)
+            )
+        )
+        return Reply(f"{_(MEMBER_HELP)}\n{about}\n{ORGANISER_HELP}")
 
     async def _signup(self, caller: Caller, words: list[str]) -> Reply:
         start = await self._s.applications.start_signup(caller.community, caller.member)
@@ -205,6 +219,8 @@ class Commands:
                 channel=caller.channel_id, round_name=round_.name, lang=lang
             ),
             lang=lang,
+            commitment=program.commitment(caller.community.settings.practices, lang=lang),
+            contact=program.contact(caller.community.settings.practices, lang=lang),
         )
         # trigger_id is good for 3 seconds: open the modal before answering the command.
         await self._client.views_open(trigger_id=caller.trigger_id, view=view)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pycountry
 
+from adapters.slack.render import mrkdwn
 from adapters.slack.texts import LANGUAGES, translation
 from core import i18n, vocab
 from core.i18n import N_
@@ -160,8 +161,13 @@ def signup_view(
     rule: PairingRule,
     metadata: str = "",
     lang: str = "en",
+    commitment: str = "",
+    contact: str = "",
 ) -> Json:
-    """Return the signup modal in *lang*, filled in from *profile* when editing an application."""
+    """Return the signup modal in *lang*, filled in from *profile* when editing an application.
+
+    *commitment* and *contact* (the program's practices, in words) head the form.
+    """
     _ = translation(lang)
     p, w = profile, profile.wishes if profile else None
     sectors = [option(_(SECTOR_LABELS.get(s, s)), s) for s in vocab.SECTORS]
@@ -292,6 +298,12 @@ def signup_view(
             optional=True,
         ),
     ]
+    if commitment:
+        about = _("Time asked of you: {commitment}.").format(commitment=commitment)
+        if contact:
+            about += " " + _("Questions? Contact {contact}.").format(contact=contact)
+        head = {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(about)}]}
+        blocks.insert(0, head)
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,

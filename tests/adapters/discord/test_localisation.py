@@ -202,7 +202,7 @@ async def test_a_french_member_is_refused_in_french(bot: Bot) -> None:
     not_a_date = await s.slash(member, "pause", {"until": "2027-02-30"}, locale="fr")
     assert not_a_date.text == "'2027-02-30' n'est pas une date : utilisez AAAA-MM-JJ"
     past = await s.slash(member, "pause", {"until": "2000-01-01"}, locale="fr")
-    assert past.text.startswith("Le 2000-01-01 n'est pas dans le futur"), past.text
+    assert past.text.startswith("Le 1 janvier 2000 n'est pas dans le futur"), past.text
 
 
 async def test_a_closed_round_is_explained_in_the_language_option(bot: Bot) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from adapters.discord.platform import DiscordPlatform
 from core.applicants_csv import ApplicantRow
-from core.model import MemberRef, Platform, Profile
+from core.model import ApplicationStatus, MemberRef, Platform, Profile
 from core.outcomes import outcome_key
+from core.surveys import SurveyKind
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
 from tests.adapters.discord.standin import DiscordStandIn
@@ -50,7 +53,7 @@ class Cast:
     """The applicants of the scenario, by role, as Discord user ids."""
 
     def __init__(self, bot: Bot) -> None:
-        names = "aino bea carl dana eli fumi gus hana ilse jon".split()
+        names = ["aino", "bea", "carl", "dana", "eli", "fumi", "gus", "hana", "ilse", "jon"]
         ids = bot.add_people(len(names))
         for name, user in zip(names, ids, strict=True):
             setattr(self, name, user)
@@ -98,8 +101,6 @@ async def run_scenario(bot: Bot) -> Cast:
     for user, lang in ((cast.aino, "fr"), (cast.bea, "es"), (cast.ilse, "es"), (cast.gus, "fr")):
         ref = MemberRef(Platform.DISCORD, str(user))
         await bot.services.applications.set_language(community, ref, lang)
-    from core.model import ApplicationStatus
-
     await bot.services.applications.decide(
         community.id,
         ROUND,
@@ -122,7 +123,7 @@ async def run_scenario(bot: Bot) -> Cast:
 
 
 async def test_each_applicant_is_told_once_in_their_language(bot: Bot) -> None:
-    """Approved, declined, waitlisted, unplaced and trio DMs: once each, in the member's language."""
+    """Approved, declined, waitlisted, unplaced, trio: one DM each, in the member's language."""
     cast = await run_scenario(bot)
     s = bot.standin
     titles = {u: [m["embeds"][0]["title"] for m in dms_to(s, u)] for u in cast.all}
@@ -152,9 +153,12 @@ async def test_each_applicant_is_told_once_in_their_language(bot: Bot) -> None:
     (trio,) = [g for g in report.groups if len(g.members) == 3]
     for person in trio.members:
         told = titles[int(person.external_id)]
-        assert told.count("You are in a group of three") + told.count(
-            "Vous êtes dans un groupe de trois"
-        ) + told.count("Estás en un grupo de tres") == 1
+        assert (
+            told.count("You are in a group of three")
+            + told.count("Vous êtes dans un groupe de trois")
+            + told.count("Estás en un grupo de tres")
+            == 1
+        )
 
     # Exactly once each: one DM per outcome, whatever the passes.
     for user in cast.all:
@@ -187,7 +191,7 @@ async def test_outcomes_are_not_sent_again_after_a_restart(bot: Bot) -> None:
     assert {u: len(dms_to(bot.standin, u)) for u in cast.all} == before
     community = await bot.community()
     actions = await bot.services.delivery.progress(community.id, 1)
-    assert sum(actions.values(), start=__import__("collections").Counter())["pending"] == 0
+    assert sum(actions.values(), start=Counter())["pending"] == 0
     assert outcome_key(1, 1, "approved") == "r1:m1:outcome:approved"
 
 
@@ -205,3 +209,37 @@ async def test_times_are_discord_timestamps(bot: Bot) -> None:
     (welcome,) = dms_to(s, cast.bea)
     assert re.search(r"<t:\d+:f>", welcome["embeds"][0]["description"])
     assert "UTC" not in welcome["embeds"][0]["description"]
+
+
+async def test_the_pair_sets_its_goals_and_is_reminded_of_them(bot: Bot) -> None:
+    """ "Set our goals" opens a modal; the goals are stored and recalled at the check-in."""
+    from tests.adapters.discord.test_engagement import running_pair
+
+    pair = await running_pair(bot)
+    s = bot.standin
+    (intro,) = s.bot_messages(pair.thread)
+    button = f"goals:open:{pair.round.id}:1"
+    assert button in str(intro["components"])
+    modal = await s.press_on(pair.ana, intro, button, locale="fr")
+    assert modal.type == 9 and modal.data["title"] == "Nos objectifs"
+    done = await s.submit_modal(pair.ana, modal, {"goals": "Comparer nos clubs de lecture"})
+    assert done.text.startswith("Vos objectifs sont enregistrés"), done.text
+    again = await s.press_on(pair.bruno, intro, button)
+    assert "Comparer nos clubs de lecture" in str(again.data)
+    outsider = await s.press_on(pair.chen, intro, button)
+    assert outsider.ephemeral and "only the members of this pair" in outsider.text.lower()
+
+    # The mid-round check-in (posted in the pair thread) recalls them.
+    opens = bot.clock.now()
+    await bot.services.surveys.schedule(
+        (await bot.community()).id,
+        "2027A",
+        SurveyKind.MID,
+        opens=opens,
+        closes=opens + timedelta(days=14),
+    )
+    bot.clock.advance(hours=1)
+    await bot.deliver()
+    (invitation,) = [m for m in s.bot_messages(pair.thread) if "survey:open" in str(m)]
+    assert "how is it going" in text_of(invitation)
+    assert "Comparer nos clubs de lecture" in text_of(invitation)

@@ -15,7 +15,7 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
 from core.model import ApplicationStatus, Community, Platform, Round
-from core.outbox import space_key
+from core.outbox import ActionKind, space_key
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, FAST
 from tests.adapters.slack.payloads import SignedClient
@@ -37,6 +37,8 @@ async def _review_and_publish(
     assert slack.responses[-1]["replace_original"] is True
     apps = await services.applications.list(community.id, "2027A")
     assert {a.status for a in apps} == {ApplicationStatus.APPROVED}
+    # The round engine tells each approved applicant (and announces the opening) meanwhile.
+    await services.delivery.run_due()
 
     _, answer = await http.command(payloads.command(slack, ADMIN, "round publish 2027A"))
     assert answer["text"].startswith("Published"), answer["text"]
@@ -69,8 +71,14 @@ async def test_publish_a_round_of_60(
     report = await services.delivery.run_due()
 
     groups = await _groups(services, community)
-    # The spaces, and the announcements of the round opening and of its pairs.
-    assert (report.done, report.retried, report.failed) == (len(groups) + 2, 0, 0)
+    # The spaces, the announcement of its pairs, and who is told at publication by DM
+    # (unplaced, in the trio, over the country cap).
+    async with services.uow(read_only=True) as uow:
+        dms = await uow.outbox.list(
+            community.id, round_id=round_.id, kinds=[ActionKind.DIRECT_MESSAGE]
+        )
+    told = [a for a in dms if not a.key.endswith(":outcome:approved")]
+    assert (report.done, report.retried, report.failed) == (len(groups) + 1 + len(told), 0, 0)
     channels = {c.name: c for c in slack.pair_channels()}
     assert {n: set(c.members) for n, c in channels.items()} == _expected_groups(slack, groups)
     assert all(c.is_private for c in channels.values())
@@ -99,7 +107,8 @@ async def test_restart_in_the_middle_of_provisioning_creates_no_duplicate(
     """A process that dies right after Slack made group 5's call leaves no duplicate behind."""
     await closed_round(services, community, slack, size=24)
     await _review_and_publish(slack, http, services, community)
-    slack.stall_after(crash_in, 5)
+    # The 5th call of the provisioning (approval DMs were sent before publication).
+    slack.stall_after(crash_in, len(slack.calls_to(crash_in, ok=True)) + 5)
 
     delivering = asyncio.create_task(services.delivery.run_due())
     await asyncio.wait_for(slack.stalled.wait(), 10)
