@@ -29,7 +29,7 @@ from bots.cli_common import (
     write_atomically,
 )
 from bots.survey_cli import survey_app
-from core import applicants_csv, explanations
+from core import applicants_csv, explanations, times
 from core.applicants_csv import PairsRow
 from core.errors import InvalidValue
 from core.lifecycle import TOPIC_COUNT
@@ -238,6 +238,7 @@ def round_list() -> None:
             out.print("No rounds yet: create one with `penpals round create NAME`.")
             return
         table = Table("Round", "State", "Applications", "Approved", "Groups", "Starts")
+        lang = c.settings.default_language  # dates as Babel writes them in that language
         for st in statuses:
             r = st.round
             table.add_row(
@@ -246,7 +247,7 @@ def round_list() -> None:
                 str(sum(st.applications.values())),
                 str(st.applications.get(ApplicationStatus.APPROVED, 0)),
                 str(st.groups),
-                f"{r.starts_at:%Y-%m-%d}" if r.starts_at else "-",
+                times.day(r.starts_at.date(), lang=lang, style="medium") if r.starts_at else "-",
             )
         out.print(table)
 
@@ -261,6 +262,7 @@ def round_show(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
         st = await s.rounds.status(c.id, name)
         r = st.round
         table = Table(show_header=False, box=None)
+        lang = c.settings.default_language  # dates as Babel writes them in that language
         table.add_row("Round", r.name)
         table.add_row("State", r.state.value)
         for label, at in (
@@ -269,7 +271,7 @@ def round_show(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
             ("Starts", r.starts_at),
             ("Ends", r.ends_at),
         ):
-            table.add_row(label, f"{at:%Y-%m-%d %H:%M} UTC" if at else "-")
+            table.add_row(label, times.written(at, lang=lang) if at else "-")
         table.add_row("Topic cadence", f"{r.topic_cadence_days} days")
         for status in ApplicationStatus:
             if st.applications.get(status):
@@ -280,7 +282,9 @@ def round_show(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
         if topics:
             cal = Table("#", "Topic", "Date (UTC)")
             for i, item in enumerate(topics, 1):
-                cal.add_row(str(i), item.topic.title, f"{item.at:%Y-%m-%d}")
+                cal.add_row(
+                    str(i), item.topic.title, times.day(item.at.date(), lang=lang, style="medium")
+                )
             out.print(cal)
         else:
             out.print(
