@@ -31,7 +31,7 @@ from bots.cli_common import (
 from bots.survey_cli import survey_app
 from core import applicants_csv, explanations, times
 from core.applicants_csv import PairsRow
-from core.errors import InvalidValue
+from core.errors import InvalidValue, NotFound
 from core.lifecycle import TOPIC_COUNT
 from core.model import ApplicationStatus, Community
 from core.topics import schedule
@@ -328,6 +328,8 @@ def round_groups(
     check_writable(out_path)
 
     async def work(s: Services, c: Community) -> MatchReport:
+        if c.id == UNSAVED:  # nothing stored for this community, so no such round
+            raise NotFound(f"there is no round named {name!r}: see `penpals round list`")
         return await s.matches.show(c, name)
 
     report = in_community(work)
@@ -661,6 +663,10 @@ def report(
         raise fail(f"cannot write into {directory}: there is no such folder", 2)
 
     async def work(s: Services, c: Community) -> Report:
+        if c.id == UNSAVED:  # nothing stored for this community yet
+            raise NotFound(
+                "the community has no rounds yet: create one with `penpals round create`"
+            )
         reports = ReportService(uow=s.uow)
         if every:
             return await reports.all_rounds(c.id)
