@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from bots.cli_common import (
+    UNSAVED,
     check_writable,
     err,
     fail,
@@ -251,7 +252,7 @@ def round_list() -> None:
             )
         out.print(table)
 
-    in_community(work)
+    in_community(work, read_only=True)
 
 
 @round_app.command("show")
@@ -291,7 +292,7 @@ def round_show(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
                 "Topic calendar: set a start date (or start the round) to schedule the topics."
             )
 
-    in_community(work)
+    in_community(work, read_only=True)
 
 
 @round_app.command("match")
@@ -332,7 +333,7 @@ def round_groups(
             raise NotFound(f"there is no round named {name!r}: see `penpals round list`")
         return await s.matches.show(c, name)
 
-    report = in_community(work)
+    report = in_community(work, read_only=True)
     print_report(report, list_groups=True)
     if out_path is not None:
         write_report_csv(out_path, report)
@@ -471,7 +472,7 @@ def apps_export(
     async def work(s: Services, c: Community) -> list[applicants_csv.ApplicantRow]:
         return await s.applications.export_rows(c.id, round_name, status or None)
 
-    rows = in_community(work)
+    rows = in_community(work, read_only=True)
     write_atomically(file, lambda fh: applicants_csv.write_applicants(rows, fh))
     out.print(f"Wrote {len(rows)} applicants to {file}.", markup=False)
 
@@ -531,7 +532,7 @@ def apps_list(
         out.print(table)
         out.print(f"{len(apps)} application(s).")
 
-    in_community(work)
+    in_community(work, read_only=True)
 
 
 @apps_app.command("withdraw")
@@ -562,13 +563,17 @@ def topics_list() -> None:
     """List the community's topics."""
 
     async def work(s: Services, c: Community) -> None:
-        for t in await s.topics.list(c.id):
+        from core.topics import DEFAULT_TOPICS
+
+        # A community not stored yet starts with the default library.
+        topics = await s.topics.list(c.id) if c.id != UNSAVED else list(DEFAULT_TOPICS)
+        for t in topics:
             out.print(f"[bold]{t.position}. {t.title}[/bold]")
             out.print(f"   {t.prompt}", markup=False)
             for q in t.questions:
                 out.print(f"   - {q}", markup=False)
 
-    in_community(work)
+    in_community(work, read_only=True)
 
 
 @topics_app.command("edit")
@@ -672,7 +677,7 @@ def report(
             return await reports.all_rounds(c.id)
         return await reports.round_report(c.id, round_name)
 
-    figures = in_community(work)
+    figures = in_community(work, read_only=True)
     try:
         directory.mkdir(exist_ok=True)
         written = write_report(figures, directory, write_text=write_atomically)
@@ -820,7 +825,7 @@ def member_export(
         service = PrivacyService(uow=s.uow, clock=s.clock)
         return await service.export(c, MemberRef(c.platform, member_id))
 
-    text = json.dumps(in_community(work), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(in_community(work, read_only=True), ensure_ascii=False, indent=2) + "\n"
     if out_file is None:
         sys.stdout.write(text)
     else:
