@@ -243,3 +243,28 @@ async def test_the_pair_sets_its_goals_and_is_reminded_of_them(bot: Bot) -> None
     (invitation,) = [m for m in s.bot_messages(pair.thread) if "survey:open" in str(m)]
     assert "how is it going" in text_of(invitation)
     assert "Comparer nos clubs de lecture" in text_of(invitation)
+
+
+async def test_setup_sets_the_practices_members_see(bot: Bot) -> None:
+    """/setup stores the contact, hours a month and guidance; the announcement states them."""
+    s = bot.standin
+    await bot.configure()
+    reply = await s.slash(
+        bot.server.organiser,
+        "setup",
+        {
+            "contact": "Olivia (olivia@iln.example)",
+            "hours_per_month": 3,
+            "guidance": "Public holidays differ: say when you are away.",
+        },
+    )
+    assert "Olivia (olivia@iln.example)" in reply.text and "3 hours a month" in reply.text
+    practices = (await bot.community()).settings.practices
+    assert practices.hours_per_month == 3 and practices.guidance.startswith("Public holidays")
+    await s.slash(bot.server.organiser, "round", {"name": ROUND, "cadence_days": 7}, sub="create")
+    await s.slash(bot.server.organiser, "round", {"name": ROUND}, sub="open")
+    await bot.deliver()
+    (opened,) = s.bot_messages(bot.server.announcements)
+    text = text_of(opened)
+    assert "a discussion topic every week" in text and "about 3 hours a month" in text
+    assert "every two weeks" not in text
