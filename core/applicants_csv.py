@@ -355,6 +355,10 @@ GUARD = "'"
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
+# Only a segment starting with one of these can need a guard (the fast path).
+_SUSPECT = frozenset(FORMULA_TRIGGERS | {GUARD, " ", '"'})
+
+
 def _guarded(segment: str) -> bool:
     """Return whether *segment* is written with GUARD in front.
 
@@ -363,6 +367,8 @@ def _guarded(segment: str) -> bool:
     `unguard` can always tell the guard from a member's own apostrophe: writing then
     reading is the identity.
     """
+    if segment[:1] not in _SUSPECT or not segment:
+        return False
     if segment.startswith(GUARD):
         return True
     core = segment.lstrip(' "')
@@ -376,39 +382,31 @@ def guard(value: str) -> str:
     cells at `;` (OWASP: take care of the field separator), and quotes protect a cell
     only where it starts a line.
     """
-    return ";".join(GUARD + s if s and _guarded(s) else s for s in value.split(";"))
+    if ";" not in value:
+        return GUARD + value if _guarded(value) else value
+    return ";".join(GUARD + s if _guarded(s) else s for s in value.split(";"))
 
 
 def unguard(cell: str) -> str:
     """Return the value `guard` wrote as *cell*; a hand-typed cell is read as it is."""
+    if GUARD not in cell:
+        return cell
     return ";".join(
         s[1:] if s.startswith(GUARD) and _guarded(s[1:]) else s for s in cell.split(";")
     )
 
 
-# RFC 4180 quoting, and outer spaces kept by quotes.
-_QUOTE = re.compile(r'[,"\r\n]|^\s|\s$')
-
-
 class SafeWriter:
-    """A csv.writer-like writer of RFC 4180 rows whose cells a spreadsheet never runs."""
+    """A csv.writer (RFC 4180 quoting) whose cells a spreadsheet never runs as formulas."""
 
     def __init__(self, out: IO[str] | io.TextIOBase, *, lineterminator: str = "\n") -> None:
-        self._out = out
-        self._end = lineterminator
+        self._writer = csv.writer(out, lineterminator=lineterminator)
 
     def writerow(self, cells: Iterable[object]) -> None:
         """Write one row; None is an empty cell, anything else its str()."""
-        self._out.write(",".join(_cell(c) for c in cells) + self._end)
+        self._writer.writerow([guard("" if c is None else str(c)) for c in cells])
 
     def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         """Write every row."""
         for row in rows:
             self.writerow(row)
-
-
-def _cell(value: object) -> str:
-    text = guard("" if value is None else str(value))
-    if _QUOTE.search(text):
-        return '"' + text.replace('"', '""') + '"'
-    return text
