@@ -268,3 +268,20 @@ async def test_setup_sets_the_practices_members_see(bot: Bot) -> None:
     text = text_of(opened)
     assert "a discussion topic every week" in text and "about 3 hours a month" in text
     assert "every two weeks" not in text
+
+
+async def test_the_preview_gives_organisers_the_reasons_in_words(bot: Bot) -> None:
+    """/round match-preview lists each group with why, by name: no ids, no codes."""
+    s, organiser = bot.standin, bot.server.organiser
+    await bot.configure()
+    cast = Cast(bot)
+    await s.slash(organiser, "round", {"name": ROUND}, sub="create")
+    await s.slash(organiser, "round", {"name": ROUND}, sub="open")
+    await bot.services.applications.import_rows(
+        await bot.community(), ROUND, rows(cast), approve=True
+    )
+    await s.slash(organiser, "round", {"name": ROUND}, sub="close")
+    preview = await s.slash(organiser, "round", {"name": ROUND}, sub="match-preview")
+    text = text_of({"embeds": preview.data["embeds"]})
+    assert "languages in common: English" in text and "working day in common" in text, text
+    assert not RAW.search(text), text

@@ -228,3 +228,27 @@ async def test_the_pair_sets_its_goals_from_the_introduction(
     await http.interact(payloads.button(slack, outsider, action, ""))
     await wait_until(lambda: len(slack.responses) > seen)
     assert "pair" in slack.responses[-1]["text"] or "binôme" in slack.responses[-1]["text"]
+
+
+async def test_the_preview_gives_organisers_the_reasons_in_words(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    platform: SlackPlatform,
+) -> None:
+    """/penpals round preview lists each group with why, by name: no ids, no codes."""
+    await services.rounds.create(community.id, ROUND)
+    await services.rounds.open(community.id, ROUND)
+    rows = []
+    for line, (user, (name, country, tz, languages, _lang)) in enumerate(PEOPLE.items(), 2):
+        slack.add_user(user, name)
+        rows.append(
+            ApplicantRow(user, profile(name, country, tz=tz, languages=languages), (), line)
+        )
+    await services.applications.import_rows(community, ROUND, rows, approve=True)
+    await services.rounds.close(community.id, ROUND)
+    preview = await command(slack, http, ADMIN, f"round preview {ROUND}")
+    assert "languages in common: English" in preview, preview
+    assert "working day in common" in preview
+    assert not RAW.search(preview.replace("<@", "")), preview
