@@ -470,6 +470,9 @@ class _Loader:
                 group = self._groups.get((a.payload["round_id"], a.payload["group"]))
                 if group is not None:
                     spaces.setdefault(group.round_id, set()).update(group.member_ids)
+            elif a.kind is ActionKind.DIRECT_MESSAGE and "outcome" in a.payload:
+                # An outcome DM checks the member has not withdrawn: one query per batch.
+                spaces.setdefault(a.payload["round_id"], set()).add(a.payload["member_id"])
         for round_id, member_ids in spaces.items():
             found_apps = await uow.applications.find_many(round_id, member_ids)
             for m in member_ids:
