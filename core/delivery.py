@@ -561,5 +561,6 @@ class _Loader:
             ids=[a.member.external_id for a in members],
             practices=settings.practices,
             goals_action=goals_action_id(round_.id, number),
+            languages=await self.languages([a.member_id for a in members]),
         )
         ctx.name = f"{round_.name} pair {number}"

@@ -121,8 +121,13 @@ def introduction(
     ids: Sequence[str] = (),
     practices: Practices | None = None,
     goals_action: str = "",
+    languages: Sequence[str | None] = (),
 ) -> Message:
     """Return the first message of a pair space: who, why, and what to expect.
+
+    *languages* are the members' own choices (in the order of *profiles*): a member
+    who reads another language than the space's also gets why they were matched in
+    theirs, with the working hours on their own clock.
 
     *reasons* are the matcher's (encoded core.explanations reasons), put into words
     here; *ids* are the members' platform ids in the order of *profiles*, which the
@@ -146,6 +151,14 @@ def introduction(
     words = explanations.describe(reasons, people, lang=lang, on=on)
     if words:
         fields.append((_("Why you were matched"), "\n".join(f"- {r}" for r in words)))
+        space = i18n.normalize(lang)
+        for person, chosen in zip(people, languages, strict=False):
+            theirs = i18n.supported(chosen)
+            if theirs is None or theirs == space:
+                continue
+            mine = explanations.describe(reasons, people, lang=theirs, reader=person.id, on=on)
+            title = i18n.translator(theirs).gettext("Why you were matched")
+            fields.append((f"{title} · {person.profile.name}", "\n".join(f"- {r}" for r in mine)))
     body = (
         _(
             "Welcome, {who}! You are pair {number} of round {round} of the peer-mentoring "

@@ -162,3 +162,23 @@ def test_free_text_reasons_of_older_rows_are_not_shown_to_members() -> None:
     stored = [f"wish met for {DISCORD_ID} (career stage senior)", "common language: en"]
     assert explanations.describe(stored, people()) == []
     assert Reason.decode("hours value=3") == Reason.of("hours", value="3")
+
+
+def test_a_member_reading_another_language_gets_the_reasons_in_theirs() -> None:
+    """In an English pair space, the member who chose French reads why in French, their clock."""
+    message = messages.introduction(
+        ROUND,
+        1,
+        [AINO, BRUNO],
+        reasons(),
+        now=datetime(2027, 3, 2, 12, tzinfo=UTC),
+        lang="en",
+        ids=[DISCORD_ID, "U0BRUNO"],
+        languages=["fr", None],
+    )
+    fields = dict(message.fields)
+    assert "Why you were matched" in fields
+    french = fields["Pourquoi vous avez été mis en relation · Aino"]
+    assert "Vous avez en commun anglais et français" in french
+    assert "(16:00\u2009–\u200917:00, à votre heure)" in french
+    assert not any(k.endswith("· Bruno") for k in fields)
