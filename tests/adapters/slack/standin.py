@@ -163,6 +163,7 @@ class SlackStandIn:
         self._acks: dict[str, asyncio.Future[Json]] = {}
         self._connected = asyncio.Event()
         self._stall: tuple[str, int] | None = None
+        self._drops: dict[str, int] = defaultdict(int)
         self.stalled = asyncio.Event()  # set when a stalled call has been carried out
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -272,6 +273,14 @@ class SlackStandIn:
         """
         self._stall = (method, count)
 
+    def drop_after(self, method: str, *, times: int = 1) -> None:
+        """Carry out the next *times* calls of *method*, then drop each connection unanswered.
+
+        The client sees a broken connection (ServerDisconnectedError) although the
+        work was done, as when a network path fails between Slack and the bot.
+        """
+        self._drops[method] += times
+
     def release(self) -> None:
         """Let a stalled answer go (to a caller that has long gone)."""
         self._release.set()
@@ -334,6 +343,12 @@ class SlackStandIn:
         if self._stall == (method, len(self.calls_to(method, ok=True))):
             self.stalled.set()
             await self._release.wait()
+        if self._drops[method] > 0:
+            self._drops[method] -= 1
+            call.status = 0  # done, never answered
+            if request.transport is not None:
+                request.transport.abort()
+            raise web.HTTPServiceUnavailable  # nobody reads it: the connection is gone
         return web.json_response({"ok": True, **body})
 
     async def _response_url(self, request: web.Request) -> web.Response:
