@@ -3,10 +3,9 @@
 Hard rules, never broken: everyone in a group has a different separation value
 (country by default), every two members share a language, nobody meets a previous
 partner, and each person is in at most one group. Groups are pairs; at most ONE
-group of three per matching (a decision of the project): after the largest
-possible number of pairs is formed, the left-over person who adds the most score
-joins a pair they are compatible with, and everyone else left over is unplaced,
-with a reason.
+group of three per matching (a decision of the project), formed exactly when it
+places one more person than pairs alone can (matching_trio proves when that is);
+everyone else left over is unplaced, with a reason.
 
 Soft goals, in order: place everyone who can be placed (the number of pairs is a
 maximum matching of the feasibility graph, found exactly), then meet wishes, then
@@ -25,7 +24,9 @@ How (details in the helper modules):
    Edmonds' blossom algorithm on the implicit, class-compressed graph.
 4. matching_improve exchanges partners among two or three pairs (or with an
    unplaced person) to meet more wishes without placing fewer people, then picks
-   the group of three.
+   the group of three: the best-scoring left-over who fits a pair, or else
+5. matching_trio rearranges the pairs around a trio that places one more person,
+   when (and only when) one exists.
 
 On realistic pools this meets as many wishes as an exact maximum-weight matching
 (within a fraction of a percentage point; see benchmarks/bench_matching.py) in a
@@ -58,6 +59,7 @@ from core.matching_index import (
     average_common_hours,
     dates_for,
 )
+from core.matching_trio import deep_trio
 from core.model import PairingRule, Profile, Wishes
 
 _NO_WISHES = Wishes()  # shared: Wishes is frozen
@@ -265,6 +267,8 @@ def match(
     improve(index, edges, mate, rng)
     tick(5)
     trio, could_join = choose_trio(index, mate)
+    if trio is None:
+        trio = deep_trio(index, mate)
     groups: list[tuple[int, ...]] = [(v, w) for v, w in enumerate(mate) if v < w]
     third = -1
     if trio is not None:

@@ -75,6 +75,27 @@ def most_pairs(pool: list[Candidate]) -> int:
     return len(nx.max_weight_matching(graph, maxcardinality=True))
 
 
+def most_placed(pool: list[Candidate]) -> int:
+    """Return the most people placed in pairs and at most one trio, by brute force.
+
+    Every triangle of the feasibility graph is tried as the trio, with a maximum
+    matching of the others; no pair structure of core/matching_*.py is assumed.
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(pool)))
+    graph.add_edges_from(
+        (i, j) for i, j in combinations(range(len(pool)), 2) if feasible(pool[i], pool[j])
+    )
+    pairs = len(nx.max_weight_matching(graph, maxcardinality=True))
+    best = 2 * pairs
+    for a, b in graph.edges:
+        for c in set(graph[a]) & set(graph[b]):
+            if c > max(a, b) and best < 2 * pairs + 1:
+                rest = graph.subgraph(set(graph) - {a, b, c})
+                best = max(best, 3 + 2 * len(nx.max_weight_matching(rest, maxcardinality=True)))
+    return best
+
+
 def check_hard_rules(pool: list[Candidate], result: Matching) -> None:
     by_id = {c.id: c for c in pool}
     seen = [m for g in result.groups for m in g.members] + [u.id for u in result.unplaced]
@@ -93,6 +114,15 @@ def test_hard_rules_hold_and_the_most_people_are_placed(pool: list[Candidate], s
     trios = sum(len(g.members) == 3 for g in result.groups)
     assert len(result.groups) == most_pairs(pool)
     assert result.placed == 2 * len(result.groups) + trios
+
+
+@settings(max_examples=300, deadline=None)
+@given(pools(max_size=14), st.integers(0, 3))
+def test_the_most_people_are_placed_with_at_most_one_trio(pool: list[Candidate], seed: int) -> None:
+    """The number placed equals the exact maximum over pairs and at most one trio."""
+    result = match(pool, seed=seed)
+    check_hard_rules(pool, result)
+    assert result.placed == most_placed(pool)
 
 
 @settings(max_examples=100, deadline=None)
