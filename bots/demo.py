@@ -16,12 +16,12 @@ import re
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
@@ -54,14 +54,32 @@ MATCHING_WEEK = timedelta(days=7)  # between applications closing and the round 
 _TOPIC_POST = re.compile(r"^r\d+:g\d+:t\d+$")  # core.outbox.topic_post_key
 _NUDGE = re.compile(r"^r\d+:g\d+:nudge:")  # core.engagement's nudge keys
 _OFFER = re.compile(r"^r\d+:g\d+:offer:")  # and its offers of a new partner
+ANSWER_BATCH = 1000  # simulated survey answers per transaction
 _DETAIL = re.compile(r"^(.*\S) \(([^()]*)\)$")  # "reason (detail)", e.g. a language
 
-# progress(stage, done, total): the CLI draws it as a bar, tests pass nothing.
-Progress = Callable[[str, float, float], None]
+
+class Progress(Protocol):
+    """progress(stage, done, total, unit): the CLI shows it, tests pass nothing.
+
+    *unit* names what *done* and *total* count ("day"), when a reader should see them.
+    """
+
+    def __call__(self, stage: str, done: float, total: float, unit: str = "") -> None: ...
 
 
-def _quiet(stage: str, done: float, total: float) -> None:
+def _quiet(stage: str, done: float, total: float, unit: str = "") -> None:
     """Ignore progress."""
+
+
+# What the rehearsal is doing while the round is in each state.
+_DOING = {
+    RoundState.DRAFT: "planned",
+    RoundState.OPEN: "applications open",
+    RoundState.CLOSED: "applications closed, matching",
+    RoundState.MATCHED: "pairs published, spaces made",
+    RoundState.RUNNING: "pairs writing, topics every two weeks",
+    RoundState.FINISHED: "round finished, goodbyes sent",
+}
 
 
 class SimulatedClock:
@@ -394,11 +412,17 @@ class _Respondents:
             refs = await uow.members.refs(members)
         for survey, stage, share in due:
             self._seen.add((survey.id, stage))
+            batch = []
             for member_id in members:
                 if (survey.id, member_id) in self._answered or self._rng.random() >= share:
                     continue
                 self._answered.add((survey.id, member_id))
-                await self._services.surveys.answer(refs[member_id], survey.id, self._answers())
+                batch.append((refs[member_id], self._answers()))
+            # Checked as each modal's submission is, written in one transaction.
+            for start in range(0, len(batch), ANSWER_BATCH):
+                await self._services.surveys.answer_many(
+                    survey.id, batch[start : start + ANSWER_BATCH]
+                )
 
     def _answers(self) -> dict[str, Any]:
         rng = self._rng
@@ -464,8 +488,12 @@ class _Calendar:
 
     def _show(self, current: Round) -> None:
         day = (self._clock.now() - self._first).days
-        stage = f"Round {current.name}: {current.state.value}, day {day} of {self._days}"
-        self._progress(stage, min(day, self._days), self._days)
+        if day <= self._days:
+            what = _DOING.get(current.state, current.state.value)
+            self._progress(f"Round {current.name}: {what}", day, self._days, "day")
+        else:  # the round is over; its end survey stays open a while longer
+            stage = f"Round {current.name} ended on day {self._days}: end-of-round survey open"
+            self._progress(stage, self._days, self._days)
 
 
 # -- what happened ---------------------------------------------------------------------
@@ -604,20 +632,43 @@ def main(applicants: Path | None, size: int, seed: int, *, database: str | None 
 
 @contextmanager
 def _progress_bar(console: Console) -> Iterator[Progress]:
-    """Yield a progress callback drawing one rich bar on *console* (when it is a terminal)."""
+    """Yield a progress callback: a rich bar on a terminal, else a plain line per stage."""
+    if not console.is_terminal:
+        yield _StageLines(console.file)
+        return
     bar = RichProgress(
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,
     )
     task = bar.add_task("Starting", total=None)
+
+    def show(stage: str, done: float, total: float, unit: str = "") -> None:
+        counted = f", {unit} {done:g} of {total:g}" if unit else ""
+        bar.update(task, description=stage + counted, completed=done, total=total)
+
     with bar:
-        yield lambda stage, done, total: bar.update(
-            task, description=stage, completed=done, total=total
-        )
+        yield show
+
+
+class _StageLines:
+    """Write one plain line per stage, with the seconds since the start (logs, CI, pipes)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._started = time.perf_counter()
+        self._stage = ""
+
+    def __call__(self, stage: str, done: float, total: float, unit: str = "") -> None:
+        if stage == self._stage:
+            return
+        self._stage = stage
+        counted = f" ({unit} {done:g} of {total:g})" if unit else ""
+        seconds = time.perf_counter() - self._started
+        self._stream.write(f"[{seconds:6.1f} s] {stage}{counted}\n")
+        self._stream.flush()
 
 
 def print_summary(console: Console, summary: DemoSummary) -> None:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from core import explanations, messages, outcomes, vocab
 from core.errors import Conflict, InvalidValue, NotFound
@@ -148,8 +148,7 @@ class MatchService:
             round_ = await self._closed_round(uow, community, round_name)
             proposal = await uow.groups.list(round_.id)
             if not proposal:
-                await self._propose(uow, community, round_, seed)
-                proposal = await uow.groups.list(round_.id)
+                proposal = await self._propose(uow, community, round_, seed, report=False)
             approved = await uow.applications.list(round_.id, [A.APPROVED])
             admitted, over = country_cap(approved, _cap(community))
             eligible = {a.member_id for a in admitted}
@@ -164,14 +163,18 @@ class MatchService:
                     f"round {round_.name} has no group to publish: approve applicants first"
                 )
             now = self._clock.now()
+            reasons: dict[str, list[int]] = {}
             for app, why in over:
-                await uow.applications.set_status([app.id], A.WAITLISTED, why, now)
+                reasons.setdefault(why, []).append(app.id)
+            for why, ids in reasons.items():
+                await uow.applications.set_status(ids, A.WAITLISTED, why, now)
             # Number groups 1..n without gaps left by splits: the numbers name the pair spaces.
             ordered = sorted(proposal, key=lambda g: g.number)
-            await uow.groups.replace_proposal(
-                round_.id,
-                [NewGroup(i, g.member_ids, g.score, g.reasons) for i, g in enumerate(ordered, 1)],
-            )
+            if [g.number for g in ordered] != list(range(1, len(ordered) + 1)):
+                renumbered = [
+                    NewGroup(i, g.member_ids, g.score, g.reasons) for i, g in enumerate(ordered, 1)
+                ]
+                await uow.groups.replace_proposal(round_.id, renumbered)
             await uow.groups.publish(round_.id)
             round_ = replace(round_, state=S.MATCHED)
             await uow.rounds.save(round_)
@@ -327,22 +330,47 @@ class MatchService:
             "(`penpals round close`)"
         )
 
+    @overload
     async def _propose(
         self, uow: UnitOfWork, community: Community, round_: Round, seed: int
-    ) -> MatchReport:
+    ) -> MatchReport: ...
+
+    @overload
+    async def _propose(
+        self,
+        uow: UnitOfWork,
+        community: Community,
+        round_: Round,
+        seed: int,
+        *,
+        report: Literal[False],
+    ) -> list[Group]: ...
+
+    async def _propose(
+        self,
+        uow: UnitOfWork,
+        community: Community,
+        round_: Round,
+        seed: int,
+        *,
+        report: bool = True,
+    ) -> MatchReport | list[Group]:
+        """Match and store the proposal; return its report, or its groups (to publish)."""
         approved = await uow.applications.list(round_.id, [A.APPROVED])
         if not approved:
             raise Conflict(f"round {round_.name} has no approved applicant: approve some first")
         admitted, over = country_cap(approved, _cap(community))
         result = await self._run_matcher(uow, community, round_, admitted, seed)
         by_ext = {a.member.external_id: a for a in admitted}
-        await uow.groups.replace_proposal(
+        groups = await uow.groups.replace_proposal(
             round_.id,
             [
                 NewGroup(i, tuple(by_ext[x].member_id for x in g.members), g.score, g.reasons)
                 for i, g in enumerate(result.groups, 1)
             ],
         )
+        if not report:
+            return groups
         return await self._report(uow, round_, published=False, over=over)
 
     async def _run_matcher(
@@ -358,10 +386,12 @@ class MatchService:
         people = await candidates(uow, community, round_, apps)
         result = match(people, seed=seed, on=_on(round_))
         by_ext = {a.member.external_id: a for a in apps}
+        unplaced = []
         for u in result.unplaced:
             why = explanations.Reason.decode(u.code) if u.code else None
             note = explanations.attach(f"unplaced: {u.reason}", why)
-            await uow.applications.save(replace(by_ext[u.id], note=note))
+            unplaced.append(replace(by_ext[u.id], note=note))
+        await uow.applications.save_many(unplaced)
         return result
 
     async def _member_ids(

@@ -657,6 +657,61 @@ class SurveyService:
         ).format(closes=times.written(w.closes, lang=lang, named_zone=False))
         return SurveyReceipt(text, earlier is None, w.closes)
 
+    async def answer_many(
+        self, survey_id: int, answers: Sequence[tuple[MemberRef, Mapping[str, Any]]]
+    ) -> int:
+        """Store the answers of several members in one transaction; return how many members.
+
+        Each member's answers are checked as `answer` checks them (a participant of the
+        round, the survey open, valid answers in their language); one refusal refuses
+        them all. Questions not given keep earlier answers.
+        """
+        if not answers:
+            return 0
+        async with self._uow() as uow:
+            survey = await uow.surveys.get(survey_id)
+            if survey is None:
+                raise NotFound("this survey no longer exists: ask the organisers")
+            r = await uow.rounds.get(survey.round_id)
+            community = await uow.communities.get(r.community_id)
+            ids = await uow.members.find_many(community.id, (m for m, _ in answers))
+            participants = {
+                m
+                for g in await uow.groups.list(r.id, active_only=False)
+                if g.published
+                for m in g.member_ids
+            }
+            chosen = await uow.members.languages(ids.values())
+            questions: dict[str, list[Question]] = {}
+            clean: dict[int, dict[str, Answer]] = {}
+            for member, given in answers:
+                member_id = ids.get(member)
+                lang = i18n.pick(
+                    chosen.get(member_id) if member_id is not None else None,
+                    community.settings.default_language,
+                )
+                if member_id is None or member_id not in participants:
+                    _ = i18n.translator(lang).gettext
+                    raise NotFound(
+                        _(
+                            "this survey is for the participants of round {round}: "
+                            "you were not in it"
+                        ).format(round=r.name)
+                    )
+                if lang not in questions:
+                    self._open_window(r, survey, lang)
+                    titles = await _topic_titles(uow, community.id, lang)
+                    questions[lang] = [localize(q, lang, titles) for q in survey.current_questions]
+                clean.setdefault(member_id, {}).update(validate(questions[lang], given, lang))
+            earlier = await uow.surveys.responses_of(survey.id, clean)
+            merged = {
+                m: {**(earlier[m].answers if m in earlier else {}), **given}
+                for m, given in clean.items()
+            }
+            await uow.surveys.put_responses(survey.id, merged, self._clock.now())
+            await uow.commit()
+        return len(merged)
+
     async def _participant(
         self, uow: UnitOfWork, member: MemberRef, survey_id: int, locale: str | None
     ) -> tuple[Survey, Round, Community, int, str]:

@@ -44,8 +44,13 @@ class SqlOutboxRepository:
     async def enqueue(self, actions: Sequence[NewAction]) -> int:
         """Store the actions whose key is new; return how many were stored."""
         fresh = {a.key: a for a in actions}
-        for found in (await self.by_keys(fresh)).values():
-            fresh.pop(found.key)
+        keys = list(fresh)
+        for start in range(0, len(keys), _CHUNK):
+            known = await self._session.scalars(
+                select(OutboxRow.key).where(OutboxRow.key.in_(keys[start : start + _CHUNK]))
+            )
+            for key in known:
+                fresh.pop(key)
         if not fresh:
             return 0
         rows = [

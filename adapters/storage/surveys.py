@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,6 +22,8 @@ from core.surveys import (
     question_from_json,
     question_to_json,
 )
+
+_CHUNK = 500  # ids per IN (...): well inside SQLite's variable limit
 
 
 def _survey(row: SurveyRow) -> Survey:
@@ -131,6 +133,50 @@ class SqlSurveyRepository:
         row.answers = data
         row.updated_at = at
         await self._session.flush()
+
+    async def responses_of(self, survey_id: int, member_ids: Iterable[int]) -> dict[int, Response]:
+        """Return, by member id, the responses of these members to the survey."""
+        ids = list(dict.fromkeys(member_ids))
+        found: dict[int, Response] = {}
+        for start in range(0, len(ids), _CHUNK):
+            rows = await self._session.scalars(
+                select(SurveyResponseRow).where(
+                    SurveyResponseRow.survey_id == survey_id,
+                    SurveyResponseRow.member_id.in_(ids[start : start + _CHUNK]),
+                )
+            )
+            found.update((row.member_id, _response(row)) for row in rows)
+        return found
+
+    async def put_responses(
+        self, survey_id: int, answers: Mapping[int, Mapping[str, Answer]], at: datetime
+    ) -> None:
+        """Create or replace the responses of several members, by member id, at once."""
+        if not answers:
+            return
+        table = SurveyResponseRow.__table__
+        if self._session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        stmt = insert(table)
+        # One statement run for every member: the (survey, member) key decides.
+        await self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["survey_id", "member_id"],
+                set_={"answers": stmt.excluded.answers, "updated_at": stmt.excluded.updated_at},
+            ),
+            [
+                {
+                    "survey_id": survey_id,
+                    "member_id": member_id,
+                    "answers": answers_to_json(given),
+                    "submitted_at": at,
+                    "updated_at": at,
+                }
+                for member_id, given in answers.items()
+            ],
+        )
 
     async def responses(self, survey_id: int) -> list[Response]:
         rows = await self._session.scalars(
