@@ -123,7 +123,7 @@ class ApplicationService:
         Adapters call this before showing a form, so the member hears "closed" or
         "declined" before typing anything; `submit` checks the same again.
         """
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             round_, existing = await self._can_apply(uow, community, member)
         return SignupStart(round_, existing.profile if existing else None)
 
@@ -173,7 +173,7 @@ class ApplicationService:
         Their choice at signup first, then the platform's locale (Discord's
         interaction locale, Slack's user locale), then the community's default.
         """
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             member_id = await uow.members.find(community.id, member)
             stored = None if member_id is None else await uow.members.language(member_id)
         return i18n.pick(stored, locale, community.settings.default_language)
@@ -219,7 +219,7 @@ class ApplicationService:
 
     async def mine(self, community: Community, member: MemberRef) -> Application:
         """Return the member's application to the most recent round they applied to."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             member_id = await uow.members.find(community.id, member)
             if member_id is not None:
                 for round_ in sorted(await uow.rounds.list(community.id), key=lambda r: -r.id):
@@ -273,7 +273,7 @@ class ApplicationService:
         statuses: Sequence[ApplicationStatus] | None = None,
     ) -> builtins.list[Application]:
         """Return the round's applications, optionally only those with *statuses*."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             round_ = await find_round(uow, community_id, round_name)
             return await uow.applications.list(round_.id, statuses)
 
@@ -410,7 +410,7 @@ class ApplicationService:
         statuses: Sequence[ApplicationStatus] | None = None,
     ) -> builtins.list[ApplicantRow]:
         """Return the round's applicants as CSV rows, with partners from the history."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             round_ = await find_round(uow, community_id, round_name)
             apps = await uow.applications.list(round_.id, statuses)
             history = await uow.groups.partner_history(

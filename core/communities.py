@@ -46,7 +46,7 @@ class CommunityService:
 
     async def get(self, platform: Platform, external_id: str) -> Community:
         """Return an existing community or raise NotFound."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             found = await uow.communities.find(platform, external_id)
         if found is None:
             raise NotFound(f"no community {platform.value}:{external_id} yet: run setup first")

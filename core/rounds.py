@@ -102,12 +102,12 @@ class RoundService:
 
     async def get(self, community_id: int, name: str) -> Round:
         """Return the round called *name*."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await find_round(uow, community_id, name)
 
     async def list(self, community_id: int) -> list[RoundStatus]:
         """Return every round of the community with its counts, newest first."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             rounds = await uow.rounds.list(community_id)
             out = [await self._status(uow, r) for r in rounds]
         return sorted(
@@ -116,7 +116,7 @@ class RoundService:
 
     async def status(self, community_id: int, name: str) -> RoundStatus:
         """Return one round with its application and group counts."""
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await self._status(uow, await find_round(uow, community_id, name))
 
     async def open(self, community_id: int, name: str) -> Round:
