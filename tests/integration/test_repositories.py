@@ -25,6 +25,7 @@ from core.model import (
     Topic,
     Wishes,
 )
+from core.outbox import ActionKind, ActionState, NewAction
 from core.ports import NewApplication, NewGroup, NewRound
 
 UowFactory = Callable[[], SqlUnitOfWork]
@@ -483,3 +484,113 @@ async def test_units_of_work_can_join_an_outer_transaction(engine: AsyncEngine) 
         await outer.rollback()
     async with unit_of_work_factory(engine)() as uow:
         assert await uow.communities.find(Platform.LOCAL, "rehearsal") is None
+
+
+# --- bulk operations and read-only units of work ------------------------------------
+
+
+async def test_bulk_member_and_application_writes_match_the_single_ones(
+    uow_factory: UowFactory,
+) -> None:
+    """ensure_many, add_many, save_many and find_many store what ensure, add and save do."""
+    community_id = await _community(uow_factory)
+    round_id = await _round(uow_factory, community_id, "2025A")
+    known = MemberRef(Platform.DISCORD, "known")
+    async with uow_factory() as uow:
+        known_id = await uow.members.ensure(community_id, known, "Old name")
+        await uow.commit()
+    refs = [known, *(MemberRef(Platform.DISCORD, f"new-{n}") for n in range(3))]
+    async with uow_factory() as uow:
+        ids = await uow.members.ensure_many(
+            community_id, [(r, f"Name {r.external_id}") for r in refs]
+        )
+        assert ids[known] == known_id
+        assert await uow.members.find_many(community_id, refs) == ids
+        await uow.applications.add_many(
+            [NewApplication(round_id, ids[r], PROFILE, ApplicationStatus.PENDING, T0) for r in refs]
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        found = await uow.applications.find_many(round_id, ids.values())
+        assert {a.member for a in found.values()} == set(refs)
+        assert found[known_id].profile == PROFILE
+        changed = replace(
+            found[known_id],
+            profile=replace(PROFILE, name="New name"),
+            status=ApplicationStatus.APPROVED,
+            updated_at=T0 + timedelta(days=1),
+        )
+        await uow.applications.save_many([changed])
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.applications.find(round_id, known_id) == changed
+        with pytest.raises(Conflict):
+            await uow.applications.add_many(
+                [NewApplication(round_id, known_id, PROFILE, ApplicationStatus.PENDING, T0)]
+            )
+
+
+async def test_bulk_group_replace_and_find_many(uow_factory: UowFactory) -> None:
+    """A proposal replaced in bulk reads back by number, members sorted, old groups gone."""
+    community_id = await _community(uow_factory)
+    round_id = await _round(uow_factory, community_id, "2025A")
+    members = await _members(uow_factory, community_id, 6)
+    async with uow_factory() as uow:
+        await uow.groups.replace_proposal(
+            round_id, [NewGroup(1, (members[0], members[1]), 1.0, ("first",))]
+        )
+        made = await uow.groups.replace_proposal(
+            round_id,
+            [
+                NewGroup(1, (members[3], members[2]), 2.0, ("a",)),
+                NewGroup(2, (members[4], members[5]), 3.0, ()),
+            ],
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        found = await uow.groups.find_many(round_id, [1, 2, 3])
+        assert sorted(found) == [1, 2]
+        assert found[1].member_ids == (members[2], members[3])
+        assert found[1] == made[0] and found[2] == made[1]
+        assert await uow.groups.list(round_id) == made
+        with pytest.raises(Conflict):
+            await uow.groups.replace_proposal(
+                round_id,
+                [NewGroup(7, (members[0],), 0.0, ()), NewGroup(7, (members[1],), 0.0, ())],
+            )
+
+
+async def test_a_read_only_unit_of_work_reads_while_a_writer_holds_the_lock(
+    uow_factory: UowFactory,
+) -> None:
+    """A read-only unit of work reads during another's write transaction, and cannot commit."""
+    community_id = await _community(uow_factory)
+    async with uow_factory() as writer:
+        await writer.members.ensure(community_id, MemberRef(Platform.DISCORD, "w"), "Writer")
+        # The writer holds its transaction open: a reader must not wait for it.
+        async with uow_factory(read_only=True) as reader:  # type: ignore[call-arg]
+            found = await asyncio.wait_for(reader.communities.get(community_id), 2)
+            assert found.id == community_id
+            with pytest.raises(RuntimeError):
+                await reader.commit()
+        await writer.commit()
+
+
+async def test_outbox_claims_and_finishes_in_bulk(uow_factory: UowFactory) -> None:
+    """mark_tried_many and finish_many record a try and each action's own result."""
+    community_id = await _community(uow_factory)
+    actions = [
+        NewAction(f"k{n}", community_id, Platform.DISCORD, ActionKind.POST, {}, T0)
+        for n in range(3)
+    ]
+    async with uow_factory() as uow:
+        await uow.outbox.enqueue(actions)
+        due = await uow.outbox.due(T0, platforms=[Platform.DISCORD], limit=10)
+        await uow.outbox.mark_tried_many([a.id for a in due], T0)
+        await uow.outbox.finish_many([(a.id, {"message_id": a.key}) for a in due[:2]], T0)
+        await uow.commit()
+    async with uow_factory() as uow:
+        stored = await uow.outbox.by_keys(["k0", "k1", "k2"])
+    assert all(a.tried_at == T0 for a in stored.values())
+    assert stored["k0"].result == {"message_id": "k0"} and stored["k0"].state is ActionState.DONE
+    assert stored["k2"].state is ActionState.PENDING
