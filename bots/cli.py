@@ -413,6 +413,8 @@ def print_report(report: MatchReport, *, list_groups: bool = False) -> None:
         out.print(table)
     for person, why in report.unplaced:
         out.print(f"  unplaced {person.external_id} ({person.name}): {why}", markup=False)
+    if report.cap_note:
+        out.print(f"  {report.cap_note}", markup=False)
     for person, why in report.over_cap[:20]:
         out.print(f"  waitlist {person.external_id} ({person.name}): {why}", markup=False)
     if len(report.over_cap) > 20:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal, overload
@@ -54,37 +54,94 @@ class MatchReport:
     unplaced: tuple[tuple[Person, str], ...]
     over_cap: tuple[tuple[Person, str], ...]  # waitlisted (on publish) by the country cap
     published: bool
+    # What the country cap did, in words (how many waitlisted, the largest share).
+    cap_note: str = ""
 
     @property
     def placed(self) -> int:
         return sum(len(g.members) for g in self.groups)
 
 
+CAP_PREFIX = "over the country cap"
+
+
+def cap_limit(counts: Mapping[str, int], cap: float) -> int:
+    """Return the most people one country may have in the largest round the cap allows.
+
+    With L people at most from each country (the earliest of each), a round has
+    T(L) = sum(min(n_c, L)) people, and the cap holds when L <= cap * T(L). That
+    slack, cap * T(L) - L, is concave in L (T grows by the number of countries with
+    more than L, which only falls) and 0 at L = 0, so the L that satisfy it form an
+    interval [0, L*]: L* is found by counting up. Taking min(n_c, L*) from each
+    country is the largest round of all that keep the cap: any round whose biggest
+    country has M people is no larger than T(M), and M <= cap * T(M) means M <= L*.
+    0 means no round with anyone in it can keep the cap (fewer than 1/cap countries).
+    """
+    if not counts:
+        return 0
+    best = 0
+    for limit in range(1, max(counts.values()) + 1):
+        if limit > cap * sum(min(n, limit) for n in counts.values()) + 1e-9:
+            break
+        best = limit
+    return best
+
+
 def country_cap(
     apps: Sequence[Application], cap: float | None
-) -> tuple[list[Application], list[tuple[Application, str]]]:
-    """Split approved applications into admitted and over-the-cap (earliest first admitted).
+) -> tuple[list[Application], list[tuple[Application, str]], bool]:
+    """Split applications into admitted and over-the-cap, the latest of a country first out.
 
-    The limit is the cap times the number approved, rounded down, at least one:
-    computed once from the whole approved pool so that it cannot shrink to nothing
-    when few countries apply.
+    Returns (admitted, over, applied). The admitted are the largest set in which no
+    country has more than *cap* of the people (see cap_limit). When no such set has
+    anyone in it (the people come from fewer than 1/cap countries), the cap cannot
+    be met by any round: everyone is admitted and *applied* is False, so the preview
+    can say so rather than waitlist the whole round.
     """
     if cap is None or not apps:
-        return list(apps), []
-    limit = max(1, math.floor(cap * len(apps) + 1e-9))
+        return list(apps), [], True
+    counts = Counter(a.profile.country for a in apps)
+    limit = cap_limit(counts, cap)
+    if limit == 0:
+        return list(apps), [], False
+    total = sum(min(n, limit) for n in counts.values())
     seen: Counter[str] = Counter()
     admitted, over = [], []
     for app in sorted(apps, key=lambda a: (a.submitted_at, a.id)):
         seen[app.profile.country] += 1
         if seen[app.profile.country] > limit:
             why = (
-                f"over the country cap: at most {cap:.0%} of the round ({limit} people) "
-                f"from {vocab.country_name(app.profile.country)}; waitlisted for the next round"
+                f"{CAP_PREFIX}: at most {cap:.0%} of the matched participants "
+                f"({limit} of {total}) from {vocab.country_name(app.profile.country)}, "
+                "the latest applications waitlisted first; waitlisted for the next round"
             )
             over.append((app, why))
         else:
             admitted.append(app)
-    return admitted, over
+    return admitted, over, True
+
+
+def cap_summary(
+    placed: Sequence[str], over: int, cap: float | None, *, applied: bool = True
+) -> str:
+    """Say in words what the country cap did to a matching (placed: their countries)."""
+    if cap is None:
+        return ""
+    if not applied:
+        return (
+            f"country cap of {cap:.0%} not applied: the approved come from fewer than "
+            f"{math.ceil(1 / cap - 1e-9)} countries, so no round could keep it "
+            "(change it with `penpals community configure --country-cap`)"
+        )
+    if not placed:
+        return f"country cap of {cap:.0%}: nobody placed"
+    country, top = Counter(placed).most_common(1)[0]
+    return (
+        f"country cap of {cap:.0%} of the matched participants: {over} waitlisted "
+        f"(the latest applications of the countries over it); the largest country, "
+        f"{vocab.country_name(country)}, has {top} of {len(placed)} "
+        f"({top / len(placed):.1%})"
+    )
 
 
 async def candidates(
@@ -150,8 +207,8 @@ class MatchService:
             if not proposal:
                 proposal = await self._propose(uow, community, round_, seed, report=False)
             approved = await uow.applications.list(round_.id, [A.APPROVED])
-            admitted, over = country_cap(approved, _cap(community))
-            eligible = {a.member_id for a in admitted}
+            over = _over_cap(approved, proposal)
+            eligible = {a.member_id for a in approved}
             stale = [m for g in proposal for m in g.member_ids if m not in eligible]
             if stale:
                 raise Conflict(
@@ -199,7 +256,7 @@ class MatchService:
                     ),
                 ]
             )
-            report = await self._report(uow, round_, published=True, over=over)
+            report = await self._report(uow, round_, published=True, over=over, cap=community)
             await uow.outbox.enqueue(
                 await outcomes.actions(
                     uow, community, round_, await _told(uow, community, round_, over), now
@@ -218,8 +275,10 @@ class MatchService:
             over: list[tuple[Application, str]] = []
             if not published:
                 approved = await uow.applications.list(round_.id, [A.APPROVED])
-                over = country_cap(approved, _cap(community))[1]
-            return await self._report(uow, round_, published=published, over=over)
+                over = _over_cap(approved, groups)
+            return await self._report(
+                uow, round_, published=published, over=over, cap=None if published else community
+            )
 
     async def swap(self, community: Community, round_name: str, a: str, b: str) -> MatchReport:
         """Exchange two members of different proposed groups, keeping the hard rules."""
@@ -359,8 +418,33 @@ class MatchService:
         approved = await uow.applications.list(round_.id, [A.APPROVED])
         if not approved:
             raise Conflict(f"round {round_.name} has no approved applicant: approve some first")
-        admitted, over = country_cap(approved, _cap(community))
-        result = await self._run_matcher(uow, community, round_, admitted, seed)
+        cap = _cap(community)
+        admitted, over, applied = country_cap(approved, cap)
+        # The cap is on the matched participants: the unplaced do not count, so when
+        # leaving them out puts a country over the cap, the latest of that country are
+        # waitlisted too and the placed rest matched again (the unplaced stay unplaced,
+        # so nobody later than a waitlisted person gets in). Each pass drops someone.
+        while True:
+            result = await self._run_matcher(uow, community, round_, admitted, seed)
+            placed = {x for g in result.groups for x in g.members}
+            kept, dropped, still = country_cap(
+                [a for a in admitted if a.member.external_id in placed], cap
+            )
+            if not dropped or not still:
+                applied = applied and still
+                break
+            over += dropped
+            admitted = kept
+        # The note marks who the cap holds back, so publishing and `round groups` know;
+        # a mark left by an earlier preview goes from those now placed.
+        await uow.applications.save_many(
+            [replace(a, note=why) for a, why in over]
+            + [
+                replace(a, note="")
+                for a in admitted
+                if a.member.external_id in placed and a.note.startswith(CAP_PREFIX)
+            ]
+        )
         by_ext = {a.member.external_id: a for a in admitted}
         groups = await uow.groups.replace_proposal(
             round_.id,
@@ -371,7 +455,9 @@ class MatchService:
         )
         if not report:
             return groups
-        return await self._report(uow, round_, published=False, over=over)
+        return await self._report(
+            uow, round_, published=False, over=over, cap=community, applied=applied
+        )
 
     async def _run_matcher(
         self,
@@ -437,6 +523,8 @@ class MatchService:
         *,
         published: bool,
         over: Sequence[tuple[Application, str]] = (),
+        cap: Community | None = None,
+        applied: bool = True,
     ) -> MatchReport:
         groups = sorted(await uow.groups.list(round_.id), key=lambda g: g.number)
         apps = {a.member_id: a for a in await uow.applications.list(round_.id)}
@@ -451,9 +539,25 @@ class MatchService:
             for a in apps.values()
             if a.status is A.APPROVED and a.member_id not in grouped and a.member_id not in over_ids
         )
+        note = ""
+        if cap is not None:
+            placed = [p.country for g in views for p in g.members]
+            note = cap_summary(placed, len(over), _cap(cap), applied=applied)
         return MatchReport(
-            round_, views, unplaced, tuple((_person(a), why) for a, why in over), published
+            round_, views, unplaced, tuple((_person(a), why) for a, why in over), published, note
         )
+
+
+def _over_cap(
+    approved: Sequence[Application], groups: Sequence[Group]
+) -> list[tuple[Application, str]]:
+    """Return the approved the last preview held back by the country cap (from their note)."""
+    grouped = {m for g in groups for m in g.member_ids}
+    return [
+        (a, a.note)
+        for a in sorted(approved, key=lambda a: (a.submitted_at, a.id))
+        if a.member_id not in grouped and a.note.startswith(CAP_PREFIX)
+    ]
 
 
 async def _told(

@@ -136,23 +136,27 @@ async def test_odd_pool_makes_one_trio(p: Program) -> None:
 
 
 async def test_country_cap_waitlists_the_latest_applicants_on_publish(p: Program) -> None:
-    """At most 20% from one country: the rest are waitlisted and carried to the next round."""
+    """At most 20% of the matched from one country: the rest are waitlisted, carried over."""
     c = await open_round(p)
-    # 10 from FI, 10 spread over ten other countries: cap = floor(0.2 * 20) = 4.
+    # 10 from FI, 10 from ten other countries: with L from FI, L <= 0.2 * (L + 10), so L = 2
+    # (the old cap, 20% of the approved, let 4 in: 4 of 14 matched, 28.6%).
     await apply_many(p, c, 10, countries=["FI"])
     await apply_many_named(p, c, ["BR", "NG", "AU", "CA", "JP", "KE", "PH", "DE", "MX", "IN"])
     await approve_and_close(p, c)
     preview = await p.matches.preview(c, "2027A")
-    assert len(preview.over_cap) == 6
-    assert {person.external_id for person, _ in preview.over_cap} == {f"m{i}" for i in range(4, 10)}
+    assert len(preview.over_cap) == 8
+    assert {person.external_id for person, _ in preview.over_cap} == {f"m{i}" for i in range(2, 10)}
     assert "20%" in preview.over_cap[0][1]
+    assert "8 waitlisted" in preview.cap_note and "2 of 12" in preview.cap_note
+    placed = [m.country for g in preview.groups for m in g.members]
+    assert placed.count("FI") / len(placed) <= 0.2
     await p.matches.publish(c, "2027A")
     waitlisted = await p.applications.list(c.id, "2027A", [A.WAITLISTED])
-    assert len(waitlisted) == 6
+    assert len(waitlisted) == 8
     _, carried = await p.rounds.create(c.id, "2027B")
-    assert carried == 6
+    assert carried == 8
     pending = await p.applications.list(c.id, "2027B", [A.PENDING])
-    assert {a.member.external_id for a in pending} == {f"m{i}" for i in range(4, 10)}
+    assert {a.member.external_id for a in pending} == {f"m{i}" for i in range(2, 10)}
 
 
 async def apply_many_named(p: Program, c, countries) -> None:  # type: ignore[no-untyped-def]
