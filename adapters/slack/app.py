@@ -17,17 +17,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import engagement, goals, privacy, surveys, views
+from adapters.slack import engagement, goals, privacy, signup, surveys, views
 from adapters.slack.client import make_client
 from adapters.slack.commands import Caller, Commands, Reply
 from adapters.slack.failures import error_code
 from adapters.slack.pacing import Limits
 from adapters.slack.replay import ReplayGuard
 from adapters.slack.review import PREFIX as REVIEW_PREFIX
-from adapters.slack.texts import Locales, sentence, translation
+from adapters.slack.texts import Locales, sentence
 from core.errors import PenpalsError
-from core.model import Community, MemberRef, Platform
-from core.profiles import ProfileInvalid, build_profile
+from core.model import Community, Platform
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("penpals.slack")
 
 COMMAND = "/penpals"
+SIGNUP_WORDS = frozenset({"signup", "apply"})
 ANSWER_BUDGET = 2.0  # seconds of work before acknowledging; Slack gives up at 3
 FAILED = "Something went wrong on penpals' side: the details are in its log. Try again later."
 
@@ -97,9 +97,15 @@ class Handlers:
         self._commands = Commands(
             services=services, client=client, limits=limits, locales=self._locales
         )
+        self._signup = signup.Signup(services=services, client=client, locales=self._locales)
 
     async def on_command(self, ack: Ack, body: dict[str, Any], respond: Ack) -> None:
         """Run a /penpals subcommand and answer only the person who ran it."""
+        words = str(body.get("text", "")).split()
+        if words and words[0].lower() in SIGNUP_WORDS:
+            # The modal first: its trigger_id expires three seconds after the command.
+            await self._signup.open(ack, body, respond)
+            return
 
         async def work() -> Reply:
             community = await self._community(body.get("team_id", ""), body.get("team_domain", ""))
@@ -119,44 +125,8 @@ class Handlers:
         await ack(options=views.options_for(payload["action_id"], payload.get("value", ""), lang))
 
     async def on_signup(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """Validate the signup modal and save the application, or show what to fix."""
-        values = view["state"]["values"]
-        chosen = views.chosen_language(values)
-        lang = chosen or views.metadata_lang(view)
-        _ = translation(lang)
-        too_long = views.over_limits(values, lang)
-        if too_long:
-            await ack(response_action="errors", errors=too_long)
-            return
-        try:
-            profile = build_profile(**views.submitted(values))
-        except ProfileInvalid as exc:
-            await ack(response_action="errors", errors=views.field_errors(exc, values, lang))
-            return
-        community = await self._community(body["team"]["id"], body["team"].get("domain", ""))
-        member = MemberRef(Platform.SLACK, body["user"]["id"])
-        try:
-            done = await self._services.applications.submit(
-                community, member, profile, language=chosen
-            )
-        except PenpalsError as exc:
-            notice = views.notice_view(_("Not saved"), sentence(exc.localized(lang)), lang=lang)
-            await ack(response_action="update", view=notice)
-            return
-        name = done.round.name
-        if done.created:
-            text = _(
-                "Thank you, {name}! Your application to round *{round}* is in. Organisers "
-                "review applications once they close, and penpals will tell you when pairs "
-                "are announced. Run `/penpals signup` again to change it while applications "
-                "are open."
-            ).format(name=profile.name, round=name)
-        else:
-            text = _("Your application to round *{round}* is updated.").format(round=name)
-        await ack(
-            response_action="update",
-            view=views.notice_view(_("Application saved"), text, lang=lang),
-        )
+        """Validate the signup modal, acknowledge, then save the application (signup.py)."""
+        await self._signup.submit(ack, body, view)
 
     async def on_review(
         self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Ack

@@ -144,8 +144,6 @@ class Commands:
         rest = words[1:]
         member: dict[str, Callable[[Caller, list[str]], Awaitable[Reply]]] = {
             "help": self._help,
-            "signup": self._signup,
-            "apply": self._signup,
             "profile": self._profile,
             "withdraw": self._withdraw,
             "pause": self._engaged(self._engagement.pause),
@@ -201,30 +199,6 @@ class Commands:
             )
         )
         return Reply(f"{_(MEMBER_HELP)}\n{about}\n{ORGANISER_HELP}")
-
-    async def _signup(self, caller: Caller, words: list[str]) -> Reply:
-        start = await self._s.applications.start_signup(caller.community, caller.member)
-        round_, profile = start.round, start.profile
-        lang = await self.language(caller)
-        user = await access.user_info(self._client, caller.user_id)
-        shown = user.get("profile")
-        names = shown if isinstance(shown, dict) else {}
-        default = str(names.get("real_name") or user.get("real_name") or "")
-        view = views.signup_view(
-            round_name=round_.name,
-            profile=profile,
-            default_name=default,
-            rule=caller.community.settings.pairing_rule,
-            metadata=views.signup_metadata(
-                channel=caller.channel_id, round_name=round_.name, lang=lang
-            ),
-            lang=lang,
-            commitment=program.commitment(caller.community.settings.practices, lang=lang),
-            contact=program.contact(caller.community.settings.practices, lang=lang),
-        )
-        # trigger_id is good for 3 seconds: open the modal before answering the command.
-        await self._client.views_open(trigger_id=caller.trigger_id, view=view)
-        return Reply()
 
     async def _profile(self, caller: Caller, words: list[str]) -> Reply:
         app = await self._s.applications.mine(caller.community, caller.member)

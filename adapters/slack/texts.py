@@ -46,7 +46,11 @@ def date_long(when: Any, lang: str) -> str:
 
 
 class Locales:
-    """Slack users' locales ("fr-FR"), asked with users.info and kept for LOCALE_TTL."""
+    """Slack users (users.info with include_locale), kept for LOCALE_TTL.
+
+    One users.info answers both "which locale" and "which name": a burst of
+    commands and buttons from one member costs one call every few minutes.
+    """
 
     def __init__(
         self,
@@ -58,24 +62,28 @@ class Locales:
         self._client = client
         self._ttl = ttl
         self._now = now
-        self._known: dict[str, tuple[float, str | None]] = {}
+        self._known: dict[str, tuple[float, dict[str, Any]]] = {}
 
-    async def of(self, user_id: str) -> str | None:
-        """Return *user_id*'s Slack locale, or None when Slack will not say."""
+    async def user(self, user_id: str) -> dict[str, Any]:
+        """Return Slack's user object for *user_id* (empty when Slack will not say)."""
         seen = self._known.get(user_id)
         if seen is not None and seen[0] > self._now():
             return seen[1]
         try:
             found = await self._client.users_info(user=user_id, include_locale=True)
         except SlackApiError:
-            return None  # not cached: the next request asks again
-        user = found.get("user") or {}
-        locale = user.get("locale") if isinstance(user, dict) else None
-        value = str(locale) if locale else None
+            return {}  # not cached: the next request asks again
+        user = found.get("user")
+        value = dict(user) if isinstance(user, dict) else {}
         if len(self._known) > 10_000:  # a workspace's worth; forget the lot rather than grow
             self._known.clear()
         self._known[user_id] = (self._now() + self._ttl, value)
         return value
+
+    async def of(self, user_id: str) -> str | None:
+        """Return *user_id*'s Slack locale, or None when Slack will not say."""
+        locale = (await self.user(user_id)).get("locale")
+        return str(locale) if locale else None
 
 
 async def member_language(

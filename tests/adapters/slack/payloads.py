@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from tests.adapters.slack.standin import SlackStandIn
+from tests.adapters.slack.standin import SlackStandIn, wait_until
 
 Json = dict[str, Any]
 
@@ -172,3 +172,43 @@ class SignedClient:
     async def interact(self, payload: Json) -> tuple[int, Any]:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.send(body, self.headers(body))
+
+
+def signup_forms(slack: SlackStandIn) -> list[Json]:
+    """Return the signup forms penpals has put in modals so far."""
+    return [v for v in slack.views.values() if v.get("callback_id") == "penpals_signup"]
+
+
+async def signup_form(slack: SlackStandIn, n: int = 1) -> Json:
+    """Wait until the *n*-th modal opened holds the signup form (views.update after views.open)."""
+
+    def form() -> Json | None:
+        opened = list(slack.views.values())
+        if len(opened) < n or opened[n - 1].get("callback_id") != "penpals_signup":
+            return None
+        return opened[n - 1]
+
+    await wait_until(lambda: form() is not None)
+    found = form()
+    assert found is not None
+    return found
+
+
+async def outcome(slack: SlackStandIn, view: Json) -> str:
+    """Wait for the notice that replaces a submitted signup modal; return its text."""
+    await wait_until(lambda: slack.views[view["id"]].get("callback_id") != "penpals_signup")
+    return str(slack.views[view["id"]]["blocks"][0]["text"]["text"])
+
+
+async def modal_text(slack: SlackStandIn, n: int = 1) -> str:
+    """Wait until the *n*-th modal opened shows a notice (not the loading one); return it."""
+
+    def notices() -> list[Json]:
+        return [
+            v
+            for v in slack.views.values()
+            if not v.get("callback_id") and ":hourglass" not in json.dumps(v["blocks"])
+        ]
+
+    await wait_until(lambda: len(notices()) >= n)
+    return str(notices()[n - 1]["blocks"][0]["text"]["text"])

@@ -738,9 +738,12 @@ class SlackStandIn:
         return {"view": self._store_view(args.get("view"))}
 
     def _m_views_update(self, args: Json) -> Json:
-        if str(args.get("view_id", "")) not in self.views:
+        view_id = str(args.get("view_id", ""))
+        if view_id not in self.views:
             raise Refusal("not_found")
-        return {"view": self._store_view(args.get("view"), view_id=str(args["view_id"]))}
+        if args.get("hash") and args["hash"] != self.views[view_id]["hash"]:
+            raise Refusal("hash_conflict")  # the view changed since that hash was read
+        return {"view": self._store_view(args.get("view"), view_id=view_id)}
 
     def _m_views_push(self, args: Json) -> Json:
         return self._m_views_open(args)
@@ -755,6 +758,7 @@ class SlackStandIn:
         stored = {
             **view,
             "id": view_id or self._new_id("V"),
+            "hash": uuid.uuid4().hex,
             "team_id": self.team_id,
             "state": {"values": {}},
         }

@@ -87,8 +87,7 @@ async def test_malformed_submissions_change_nothing(
     """Signed view_submissions missing user, team or state, or with wrong types, get a 4xx."""
     await _open_round(services, community)
     await http.command(payloads.command(slack, MEMBER, "signup"))
-    await wait_until(lambda: bool(slack.views))
-    view = list(slack.views.values())[-1]
+    view = await payloads.signup_form(slack)
     good = payloads.view_submission(slack, MEMBER, view, payloads.signup_values())
     bad = [
         _without(good, "user"),
@@ -191,8 +190,7 @@ async def test_fields_beyond_the_form_limits_get_field_errors(
     """A hand-made submission with a 100,000-character name (and such) gets field errors."""
     await _open_round(services, community)
     await http.command(payloads.command(slack, MEMBER, "signup"))
-    await wait_until(lambda: bool(slack.views))
-    view = list(slack.views.values())[-1]
+    view = await payloads.signup_form(slack)
     languages = ["en", "fi", "fr", "es", "de", "it", "pt", "nl", "sv", "da", "no", "pl"]
     cases = {
         "name": payloads.signup_values(name="A" * 100_000),

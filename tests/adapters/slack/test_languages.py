@@ -39,7 +39,7 @@ async def test_a_french_member_gets_help_and_the_signup_modal_in_french(
 
     assert "`/penpals signup` : postuler" in shown["text"], shown["text"]
     assert "*Organisers*" in shown["text"]  # organiser commands stay in English
-    [view] = slack.views.values()
+    view = await payloads.signup_form(slack)
     assert view["submit"]["text"] == "Postuler"
     assert _block(view, "country")["label"]["text"] == "Pays où vous travaillez"
     language = _block(view, "language")["element"]
@@ -59,15 +59,16 @@ async def test_the_language_chosen_at_signup_wins_over_the_slack_locale(
     slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
     await _open_round(services, community)
     await http.command(payloads.command(slack, AMELIE, "signup"))
-    [view] = slack.views.values()
+    view = await payloads.signup_form(slack)
     values = {**payloads.signup_values(name="Amélie Durand"), **_language("es")}
 
     _, answer = await http.interact(payloads.view_submission(slack, AMELIE, view, values))
+    thanks = await payloads.outcome(slack, view)
     _, profile = await http.command(payloads.command(slack, AMELIE, "profile"))
     _, gone = await http.command(payloads.command(slack, AMELIE, "withdraw"))
 
     assert answer["response_action"] == "update"
-    assert answer["view"]["blocks"][0]["text"]["text"].startswith("¡Gracias, Amélie Durand!")
+    assert thanks.startswith("¡Gracias, Amélie Durand!"), thanks
     member = MemberRef(Platform.SLACK, AMELIE)
     assert await services.applications.language(community, member, locale="fr-FR") == "es"
     assert "Finlandia (Europe/Helsinki)" in profile["text"], profile["text"]
@@ -95,7 +96,7 @@ async def test_a_french_member_is_refused_in_french(
     slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
     await _open_round(services, community)
     await http.command(payloads.command(slack, AMELIE, "signup"))
-    [view] = slack.views.values()
+    view = await payloads.signup_form(slack)
     bad = payloads.signup_values(name="Amélie Durand", country="ZZ", timezone="Mars/Olympus")
 
     _, answer = await http.interact(payloads.view_submission(slack, AMELIE, view, bad))
@@ -122,7 +123,8 @@ async def test_a_closed_round_is_explained_in_spanish(
     await _open_round(services, community)
     await services.rounds.close(community.id, "2027A")
 
-    _, answer = await http.command(payloads.command(slack, AMELIE, "signup"))
+    await http.command(payloads.command(slack, AMELIE, "signup"))
 
-    assert answer["text"].startswith("Las inscripciones para la edición 2027A"), answer["text"]
-    assert not slack.views
+    text = await payloads.modal_text(slack)
+    assert text.startswith("Las inscripciones para la edición 2027A"), text
+    assert not payloads.signup_forms(slack)

@@ -56,7 +56,7 @@ async def test_socket_mode_reaches_the_same_handlers(
         assert Platform.SLACK in services.platforms
 
         await slack.socket_request("slash_commands", payloads.command(slack, MEMBER, "signup"))
-        [view] = slack.views.values()
+        view = await payloads.signup_form(slack)
         found = await slack.socket_request(
             "interactive", payloads.options(slack, MEMBER, view, "languages", "portug")
         )
@@ -70,6 +70,7 @@ async def test_socket_mode_reaches_the_same_handlers(
             "interactive", payloads.view_submission(slack, MEMBER, view, payloads.signup_values())
         )
         assert saved["payload"]["response_action"] == "update"
+        await payloads.outcome(slack, view)
 
     assert Platform.SLACK not in services.platforms
     assert len(await services.applications.list(community.id, "2027A")) == 1

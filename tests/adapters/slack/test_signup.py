@@ -27,8 +27,8 @@ async def test_signup_end_to_end(
     assert status == 200
     # Recorded by the time Slack got its answer: views.open ran within the request.
     assert len(slack.calls_to("views.open", ok=True)) == 1
-    [view] = slack.views.values()
-    assert view["callback_id"] == "penpals_signup"
+    view = await payloads.signup_form(slack)  # the loading modal, then the form in it
+    assert list(slack.views) == [view["id"]]
     name = next(b for b in view["blocks"] if b.get("block_id") == "name")
     assert name["element"]["initial_value"] == "Aino Virtanen"
 
@@ -47,7 +47,8 @@ async def test_signup_end_to_end(
 
     good = payloads.signup_values()
     status, answer = await http.interact(payloads.view_submission(slack, MEMBER, view, good))
-    assert answer["response_action"] == "update"
+    assert answer["response_action"] == "update"  # "saving…", at once
+    assert "Thank you, Aino Virtanen!" in await payloads.outcome(slack, view)
     [app] = await services.applications.list(community.id, "2027A")
     assert app.member.external_id == MEMBER
     assert (app.profile.country, app.profile.timezone) == ("FI", "Europe/Helsinki")
@@ -62,17 +63,18 @@ async def test_signup_again_edits_the_application(
     """Running signup again opens the modal filled in, and saving edits the same application."""
     await _open_round(services, community)
     await http.command(payloads.command(slack, MEMBER, "signup"))
-    [first] = slack.views.values()
+    first = await payloads.signup_form(slack)
     await http.interact(payloads.view_submission(slack, MEMBER, first, payloads.signup_values()))
+    await payloads.outcome(slack, first)
 
     await http.command(payloads.command(slack, MEMBER, "signup"))
-    second = list(slack.views.values())[-1]
+    second = await payloads.signup_form(slack, 2)
     country = next(b for b in second["blocks"] if b.get("block_id") == "country")
     assert country["element"]["initial_option"]["value"] == "FI"
     edited = payloads.signup_values(career_stage="mid")
-    _, answer = await http.interact(payloads.view_submission(slack, MEMBER, second, edited))
+    await http.interact(payloads.view_submission(slack, MEMBER, second, edited))
 
-    assert "updated" in answer["view"]["blocks"][0]["text"]["text"]
+    assert "updated" in await payloads.outcome(slack, second)
     [app] = await services.applications.list(community.id, "2027A")
     assert app.profile.career_stage == "mid"
 
@@ -84,17 +86,16 @@ async def test_signup_refused_without_an_open_round(
     community: Community,
     clock: FixedClock,
 ) -> None:
-    """No open round, or a closed window, gets an ephemeral sentence and no modal."""
-    _, answer = await http.command(payloads.command(slack, MEMBER, "signup"))
-    assert answer["response_type"] == "ephemeral"
-    assert "no round is taking applications" in answer["text"].lower()
+    """No open round, or a closed window: the modal says why, and no form is shown."""
+    await http.command(payloads.command(slack, MEMBER, "signup"))
+    assert "no round is taking applications" in (await payloads.modal_text(slack)).lower()
 
     await services.rounds.create(community.id, "2027A", closes=clock.now().replace(day=20))
     await services.rounds.open(community.id, "2027A")
     clock.advance(days=15)
-    _, answer = await http.command(payloads.command(slack, MEMBER, "signup"))
-    assert "closed" in answer["text"]
-    assert slack.calls_to("views.open") == []
+    await http.command(payloads.command(slack, MEMBER, "signup"))
+    assert "closed" in await payloads.modal_text(slack, 2)
+    assert payloads.signup_forms(slack) == []
     [round_] = await services.rounds.list(community.id)
     assert round_.round.state is RoundState.OPEN
 
@@ -106,8 +107,9 @@ async def test_profile_and_withdraw(
     await _open_round(services, community)
     _, none_yet = await http.command(payloads.command(slack, MEMBER, "profile"))
     await http.command(payloads.command(slack, MEMBER, "signup"))
-    [view] = slack.views.values()
+    view = await payloads.signup_form(slack)
     await http.interact(payloads.view_submission(slack, MEMBER, view, payloads.signup_values()))
+    await payloads.outcome(slack, view)
 
     _, shown = await http.command(payloads.command(slack, MEMBER, "profile"))
     _, gone = await http.command(payloads.command(slack, MEMBER, "withdraw"))
