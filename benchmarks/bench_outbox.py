@@ -88,7 +88,7 @@ async def bench(pairs: int, database_url: str) -> None:
     expected = {topic_post_key(round_.id, g, 0) for g in range(1, pairs + 1)}
     print(f"database: {engine.url.get_backend_name()}")
     print(
-        f"space creations: {spaces.done} in {space_wall:.2f}s "
+        f"publication (pair spaces, members told): {spaces.done} in {space_wall:.2f}s "
         f"({spaces.done / space_wall:,.0f} actions/s)"
     )
     print(

@@ -80,9 +80,9 @@ class SqlOutboxRepository:
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
             insert = pg_insert  # type: ignore[assignment]
-        for start in range(0, len(rows), _CHUNK):
-            stmt = insert(OutboxRow).values(rows[start : start + _CHUNK])
-            await self._session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+        # One statement run for every row (executemany): compiled once, not per batch.
+        stmt = insert(OutboxRow.__table__).on_conflict_do_nothing(index_elements=["key"])
+        await self._session.execute(stmt, rows)
         return len(rows)
 
     async def due(
