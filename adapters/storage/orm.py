@@ -326,3 +326,19 @@ class PairGoalRow(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Who decided, edited or published what in a community, and when (core.audit)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "community_id", "round_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
