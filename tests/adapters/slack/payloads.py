@@ -34,7 +34,7 @@ def command(slack: SlackStandIn, user: str, text: str, *, channel: str = "CGENER
         "text": text,
         "api_app_id": "APENPALS",
         "response_url": slack.response_url(),
-        "trigger_id": f"{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:12]}",
+        "trigger_id": slack.issue_trigger(),
     }
 
 

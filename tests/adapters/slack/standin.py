@@ -28,6 +28,7 @@ from aiohttp import WSMsgType, web
 
 Json = dict[str, Any]
 _NAME = re.compile(r"^[a-z0-9_-]{1,80}$")
+TRIGGER_TTL = 3.0  # seconds a trigger_id can open a modal (Slack's docs: 3 seconds)
 
 
 class Refusal(Exception):
@@ -164,6 +165,7 @@ class SlackStandIn:
         self._connected = asyncio.Event()
         self._stall: tuple[str, int] | None = None
         self._drops: dict[str, int] = defaultdict(int)
+        self._triggers: dict[str, float] = {}  # trigger_id -> when it was issued
         self.stalled = asyncio.Event()  # set when a stalled call has been carried out
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -729,11 +731,19 @@ class SlackStandIn:
             raise Refusal("no_such_subteam")
         return {"users": list(group)}
 
+    def issue_trigger(self) -> str:
+        """Return a trigger_id that expires TRIGGER_TTL seconds from now, as Slack's do."""
+        trigger = f"{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:12]}"
+        self._triggers[trigger] = time.monotonic()
+        return trigger
+
     def _m_views_open(self, args: Json) -> Json:
         trigger = str(args.get("trigger_id", ""))
         if not trigger:
             raise Refusal("invalid_arguments")
-        if trigger.startswith("expired"):
+        issued = self._triggers.pop(trigger, None)
+        late = issued is not None and time.monotonic() - issued > TRIGGER_TTL
+        if trigger.startswith("expired") or late:
             raise Refusal("expired_trigger_id")
         return {"view": self._store_view(args.get("view"))}
 
