@@ -21,6 +21,7 @@ from bots.cli_common import (
     err,
     fail,
     in_community,
+    offer_community_option,
     out,
     parse_when,
     progress,
@@ -602,6 +603,35 @@ def topics_edit(
     in_community(work)
 
 
+@community_app.command("list")
+def community_list() -> None:
+    """Show every community of this deployment with its platform and rounds."""
+    cfg = settings()
+
+    async def work() -> list[tuple[Community, list[Any]]]:
+        from bots.bootstrap import build
+        from bots.cli_common import check_database_exists
+
+        check_database_exists(cfg.database_url)
+        async with build(cfg) as services:
+            return await services.communities.overview()
+
+    found = run(work())
+    if not found:
+        out.print("No community yet: one appears with its first command or install.")
+        return
+    table = Table("community", "platform", "name", "rounds")
+    for community, rounds in found:
+        listed = ", ".join(f"{r.name} ({r.state.value})" for r in rounds) or "none"
+        table.add_row(
+            f"{community.platform.value}:{community.external_id}",
+            community.platform.value,
+            community.name,
+            listed,
+        )
+    out.print(table)
+
+
 @community_app.command("configure")
 def community_configure(
     language: Annotated[str | None, typer.Option(help="Default language (ISO 639-1)")] = None,
@@ -833,6 +863,12 @@ def member_export(
     else:
         write_atomically(out_file, lambda fh: fh.write(text))
         out.print(f"Wrote {out_file}.", markup=False)
+
+
+# Every command that works on one community takes --community (PENPALS_COMMUNITY).
+offer_community_option(round_app, apps_app, topics_app, survey_app, member_app)
+offer_community_option(community_app, commands=("configure",))
+offer_community_option(app, commands=("report",))
 
 
 def main() -> None:

@@ -7,15 +7,17 @@ input (a file, a value, a date), 1 for a request the program's state refuses.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -106,9 +108,9 @@ async def _with_community(
     work: Callable[[Services, Community], Coroutine[Any, Any, T]], *, read_only: bool
 ) -> T:
     cfg = settings()
-    platform, external = parse_ref(cfg.community)
+    platform, external = parse_ref(chosen_community.get() or cfg.community)
     if read_only:
-        _check_database_exists(cfg.database_url)
+        check_database_exists(cfg.database_url)
     from bots.bootstrap import build
 
     async with build(cfg) as services:
@@ -133,8 +135,58 @@ async def _with_community(
 # No row has this id: a community not stored yet has no rounds, topics or members.
 UNSAVED = 0
 
+# The --community of the command being run; None: PENPALS_COMMUNITY (settings).
+chosen_community: ContextVar[str | None] = ContextVar("chosen_community", default=None)
+COMMUNITY_HELP = (
+    "PLATFORM:ID of the community to work on, e.g. slack:T0123ABCD or discord:81384788765712384 "
+    "(`penpals community list` shows them)"
+)
 
-def _check_database_exists(url: str) -> None:
+
+def offer_community_option(*groups: typer.Typer, commands: Sequence[str] = ()) -> None:
+    """Give every command of *groups* (and the root commands named *commands*) --community.
+
+    Each group is one typer.Typer; a root app passed in *groups* contributes only the
+    commands named in *commands*. The option defaults to PENPALS_COMMUNITY.
+    """
+    for group in groups:
+        for info in group.registered_commands:
+            name = info.name or (info.callback.__name__ if info.callback else "")
+            if info.callback is None or (commands and name not in commands):
+                continue
+            info.callback = _taking_community(info.callback)
+
+
+def _taking_community(command: Callable[..., T]) -> Callable[..., T]:
+    signature = inspect.signature(command, eval_str=True)
+    if "community_ref" in signature.parameters:
+        return command
+    option = inspect.Parameter(
+        "community_ref",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option("--community", envvar="PENPALS_COMMUNITY", help=COMMUNITY_HELP),
+        ],
+    )
+
+    def with_community(*args: Any, community_ref: str | None = None, **kwargs: Any) -> T:
+        token = chosen_community.set(community_ref)
+        try:
+            return command(*args, **kwargs)
+        finally:
+            chosen_community.reset(token)
+
+    params = [*signature.parameters.values(), option]
+    with_community.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    with_community.__annotations__ = {p.name: p.annotation for p in params}
+    with_community.__name__ = command.__name__
+    with_community.__doc__ = command.__doc__
+    return with_community
+
+
+def check_database_exists(url: str) -> None:
     """Refuse to read a SQLite file that is not there (connecting would create it)."""
     from adapters.storage.engine import check_sqlite_folder, database_url
 
@@ -155,7 +207,7 @@ def _check_database_exists(url: str) -> None:
 def in_community(
     work: Callable[[Services, Community], Coroutine[Any, Any, T]], *, read_only: bool = False
 ) -> T:
-    """Run *work* with the services and the CLI's community (PENPALS_COMMUNITY).
+    """Run *work* with the services and the CLI's community (--community, PENPALS_COMMUNITY).
 
     A command that only reads passes *read_only*: it never creates the community (nor
     a SQLite file); a community not stored yet reads as one with nothing in it.

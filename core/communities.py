@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from core import vocab
 from core.errors import InvalidValue, NotFound
-from core.model import Community, CommunitySettings, PairingRule, Platform
+from core.model import Community, CommunitySettings, PairingRule, Platform, Round
 from core.ports import UnitOfWorkFactory
 from core.topics import DEFAULT_TOPICS
 
@@ -51,6 +51,11 @@ class CommunityService:
         if found is None:
             raise NotFound(f"no community {platform.value}:{external_id} yet: run setup first")
         return found
+
+    async def overview(self) -> list[tuple[Community, list[Round]]]:
+        """Return every community of the deployment with its rounds."""
+        async with self._uow(read_only=True) as uow:
+            return [(c, await uow.rounds.list(c.id)) for c in await uow.communities.list_all()]
 
     async def configure(
         self,

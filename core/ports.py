@@ -79,6 +79,9 @@ class CommunityRepository(Protocol):
     ) -> Community: ...
     async def update_settings(self, community_id: int, settings: CommunitySettings) -> None: ...
 
+    async def list_all(self) -> builtins.list[Community]:
+        """Every community of the deployment, by platform then id."""
+        ...
 
 class MemberRepository(Protocol):
     async def ensure(self, community_id: int, ref: MemberRef, display_name: str) -> int:

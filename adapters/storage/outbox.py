@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,7 +17,11 @@ from core.outbox import Action, ActionKind, ActionState, NewAction
 _CHUNK = 500  # keys per IN (...) and rows per INSERT: well inside SQLite's variable limit
 
 
-def _action(row: OutboxRow) -> Action:
+_TABLE = OutboxRow.__table__
+
+
+def _action(row: Any) -> Action:
+    """Map an outbox row (a plain row of its columns: cheaper than ORM objects) to an Action."""
     return Action(
         id=row.id,
         key=row.key,
@@ -89,8 +94,8 @@ class SqlOutboxRepository:
         self, now: datetime, *, platforms: Sequence[Platform], limit: int
     ) -> list[Action]:
         """Return pending actions for *platforms* whose time has come, by time then id."""
-        rows = await self._session.scalars(
-            select(OutboxRow)
+        rows = await self._session.execute(
+            select(_TABLE)
             .where(
                 OutboxRow.state == ActionState.PENDING.value,
                 OutboxRow.not_before <= now,
@@ -117,8 +122,8 @@ class SqlOutboxRepository:
         wanted = list(dict.fromkeys(keys))
         found: dict[str, Action] = {}
         for start in range(0, len(wanted), _CHUNK):
-            rows = await self._session.scalars(
-                select(OutboxRow).where(OutboxRow.key.in_(wanted[start : start + _CHUNK]))
+            rows = await self._session.execute(
+                select(_TABLE).where(OutboxRow.key.in_(wanted[start : start + _CHUNK]))
             )
             found.update((row.key, _action(row)) for row in rows)
         return found
@@ -192,14 +197,14 @@ class SqlOutboxRepository:
         states: Sequence[ActionState] | None = None,
     ) -> list[Action]:
         """Return a community's actions, filtered, in creation order."""
-        query = select(OutboxRow).where(OutboxRow.community_id == community_id)
+        query = select(_TABLE).where(OutboxRow.community_id == community_id)
         if round_id is not None:
             query = query.where(OutboxRow.round_id == round_id)
         if kinds:
             query = query.where(OutboxRow.kind.in_([k.value for k in kinds]))
         if states:
             query = query.where(OutboxRow.state.in_([s.value for s in states]))
-        rows = await self._session.scalars(query.order_by(OutboxRow.id))
+        rows = await self._session.execute(query.order_by(OutboxRow.id))
         return [_action(row) for row in rows]
 
     async def _set(self, action_id: int, **values: object) -> None:

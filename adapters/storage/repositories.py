@@ -181,6 +181,13 @@ class SqlCommunityRepository:
             setattr(row, column, value)
         await self._session.flush()
 
+    async def list_all(self) -> list[Community]:
+        """Return every community of the deployment, by platform then id."""
+        rows = await self._session.scalars(
+            select(CommunityRow).order_by(CommunityRow.platform, CommunityRow.id)
+        )
+        return [_community(row) for row in rows]
+
     async def _row(self, community_id: int) -> CommunityRow:
         row = await self._session.get(CommunityRow, community_id)
         if row is None:
