@@ -3,11 +3,12 @@
 Usage: python benchmarks/bench_outbox.py [--pairs 2000] [--database URL]
 
 A round of --pairs groups of two (imported, approved applicants) is published
-through the services, which enqueues one space creation per pair; then the round
+through the services, which enqueues one space creation per pair and the messages
+that tell members the outcome (approval, pairing); then the round
 starts and its first topic is enqueued, one post per pair. Both are delivered by
 DeliveryService.run_due() to adapters.rehearsal's in-process platform, which
 answers at once, so the figures are the cost of the delivery loop and the
-database: space creations a second, topic posts a second, and missing and
+database: the publication's actions a second, topic posts a second, and missing and
 duplicate posts (both must be 0). Targets: 2,000 actions/s on SQLite, 1,000 on
 PostgreSQL.
 

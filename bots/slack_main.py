@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import build_app
+from adapters.slack.app import build_app, prime
 from adapters.slack.client import make_client
 from adapters.slack.http import EVENTS_PATH, http_server
 from adapters.slack.pacing import Limits, Pacer
@@ -54,6 +54,7 @@ async def serve(
     services.platforms[Platform.SLACK] = slack_platform(client, limits)
     services.wake()  # deliver what waited for Slack while it was not connected
     try:
+        await prime(app)
         await _serve(settings, app, client, host)
     finally:
         services.platforms.pop(Platform.SLACK, None)

@@ -10,6 +10,7 @@ no hostile body reaches a listener or ends in a traceback.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack import envelope
 
 EVENTS_PATH = "/slack/events"
+log = logging.getLogger("penpals.slack")
 
 
 def web_app(app: AsyncApp, *, path: str = EVENTS_PATH) -> web.Application:
@@ -29,10 +31,13 @@ def web_app(app: AsyncApp, *, path: str = EVENTS_PATH) -> web.Application:
         if not envelope.timestamp_ok(request.headers.get("X-Slack-Request-Timestamp")):
             return web.json_response({"error": "invalid request"}, status=401)
         try:
-            envelope.parse(await request.text(), request.content_type)
-        except (envelope.Malformed, UnicodeDecodeError):
+            # bolt parses the body once here; a body it cannot read is malformed.
+            bolt_request = await to_bolt_request(request)
+            envelope.check(bolt_request.body)
+        except Exception as exc:  # any failure to read the body is the sender's
+            log.info("malformed Slack request refused: %s", str(exc)[:200])
             return web.json_response({"error": "malformed request"}, status=400)
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     async def health(request: web.Request) -> web.Response:
         return web.Response(text="ok")
