@@ -170,7 +170,10 @@ async def burst(size: int, patience: float, scratch: Path) -> dict[str, Any]:
             figures["command_200"] = len(latencies)
             figures["command_p50"] = _pct(latencies, 0.5)
             figures["command_p99"] = _pct(latencies, 0.99)
+            # views.open follows each acknowledgement: wait until every one was tried.
+            await _until(lambda: len(slack.calls_to("views.open")) >= len(latencies), patience)
             figures["modals_opened"] = len(slack.calls_to("views.open", ok=True))
+            figures["auth_test_calls"] = len(slack.calls_to("auth.test"))
             figures["expired_triggers"] = len(
                 [c for c in slack.calls_to("views.open") if c.error == "expired_trigger_id"]
             )
@@ -269,7 +272,8 @@ def report(f: dict[str, Any]) -> str:
             f"statuses {f['statuses']})",
             f"stored: {f['stored']}/{n}; told by DM of a failed write: {f['told_by_dm']}; "
             f"all written {f['drain_s']:.1f} s after the submissions began",
-            f"server resident memory after the rush: {f['rss_mb']:.0f} MB",
+            f"server resident memory after the rush: {f['rss_mb']:.0f} MB; "
+            f"auth.test calls: {f['auth_test_calls']}",
             f"'database is locked' lines in the server log: {f['locked_lines']}; "
             f"ERROR lines: {f['log_errors']}",
         ]

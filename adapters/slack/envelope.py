@@ -53,8 +53,10 @@ def parse(raw: str, content_type: str | None) -> Json:
     return body
 
 
-def check(body: Mapping[str, Any]) -> None:
+def check(body: Any) -> None:
     """Raise Malformed unless *body* has the fields penpals reads, with their types."""
+    if not isinstance(body, dict):
+        raise Malformed("the payload is not a JSON object")
     if "command" in body:
         _check_command(body)
         return

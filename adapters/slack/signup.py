@@ -4,8 +4,8 @@ When a round opens, hundreds of members run `/penpals signup` within minutes.
 Slack's trigger_id is good for three seconds, and a view_submission must be
 answered within three seconds too, while the database may be busy:
 
-- `/penpals signup` calls views.open with a small "loading" modal before any
-  database work, acknowledges the command, then checks the member may apply,
+- `/penpals signup` acknowledges the command and calls views.open with a small
+  "loading" modal before any database work, then checks the member may apply,
   reads their language and name (one users.info, cached: texts.Locales) and
   replaces the modal with the form (views.update) or with the reason they cannot
   apply;
@@ -68,14 +68,19 @@ class Signup:
     # --- /penpals signup --------------------------------------------------------------
 
     async def open(self, ack: Ack, body: Json, respond: Ack) -> None:
-        """Open the modal at once, acknowledge, then fill it in (or say why not)."""
+        """Acknowledge, open the modal at once, then fill it in (or say why not).
+
+        The trigger_id stays good for three seconds after the member's command,
+        whether or not the command was acknowledged: acknowledging first answers
+        Slack at once, and views.open follows with no database work in between.
+        """
         user_id = str(body["user_id"])
+        await ack()
         try:
             opened = await self._client.views_open(
                 trigger_id=body.get("trigger_id", ""), view=loading_view()
             )
         except SlackApiError as exc:
-            await ack()
             log.warning("views.open refused for %s: %s", user_id, error_code(exc))
             lang = await self._language(body, user_id)
             _ = translation(lang)
@@ -84,7 +89,6 @@ class Signup:
             )
             await respond(response_type="ephemeral", text=text)
             return
-        await ack()
         shown = opened["view"]
         try:
             view = await self._form(body, user_id)
