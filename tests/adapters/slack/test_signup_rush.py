@@ -8,12 +8,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import aiohttp
+
+from adapters.slack.http import EVENTS_PATH
 from bots.bootstrap import Services
+from bots.settings import Settings
 from core.model import Community
 from tests.adapters.slack import payloads
-from tests.adapters.slack.conftest import MEMBER
+from tests.adapters.slack.conftest import MEMBER, SECRET
 from tests.adapters.slack.payloads import SignedClient
 from tests.adapters.slack.standin import SlackStandIn, wait_until
+from tests.adapters.slack.test_serve import _free_port, serving
 
 
 async def _open_round(services: Services, community: Community) -> None:
@@ -141,3 +146,34 @@ async def test_200_concurrent_signups_are_all_opened_and_stored(
     apps = await services.applications.list(community.id, "2027A")
     assert sorted(a.member.external_id for a in apps) == sorted(users)
     assert slack.calls_to("chat.postMessage") == []  # nobody had to be told of a failure
+
+
+async def test_a_first_burst_after_start_up_asks_auth_test_once(
+    slack: SlackStandIn, settings: Settings, services: Services, community: Community
+) -> None:
+    """50 signups arriving together right after start-up cost one auth.test, not 50."""
+    await _open_round(services, community)
+    port = _free_port()
+    http_mode = settings.model_copy(update={"slack_port": port})
+    users = [f"UFIRST{n:04d}" for n in range(50)]
+    for user in users:
+        slack.add_user(user, f"First {user[-4:]}")
+
+    async with serving(http_mode, services, host="127.0.0.1"):
+        url = f"http://127.0.0.1:{port}{EVENTS_PATH}"
+        async with aiohttp.ClientSession() as session:
+            for _ in range(500):  # until the server listens
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/healthz") as health:
+                        if health.status < 500:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.02)
+        signed = SignedClient(url, SECRET)
+        answers = await asyncio.gather(
+            *(signed.command(payloads.command(slack, user, "signup")) for user in users)
+        )
+        assert {status for status, _ in answers} == {200}
+        await wait_until(lambda: len(payloads.signup_forms(slack)) == len(users), timeout=30)
+
+    assert len(slack.calls_to("auth.test")) == 1
