@@ -19,6 +19,7 @@ from adapters.discord.context import Deps
 from adapters.discord.platform import DiscordPlatform
 from adapters.storage.platform_records import SqlPlatformRecords
 from bots.bootstrap import Services
+from bots.health import Health
 from bots.settings import Settings
 from core.errors import InvalidValue
 from core.model import Platform
@@ -41,6 +42,7 @@ async def serve(
     *,
     platform: DiscordPlatform | None = None,
     client_options: Mapping[str, Any] | None = None,
+    health: Health | None = None,
 ) -> None:
     """Serve the Discord bot until cancelled; deliver Discord's outbox actions meanwhile."""
     token = _token(settings)
@@ -54,9 +56,17 @@ async def serve(
         await client.login(token)
         services.platforms[Platform.DISCORD] = platform
         services.wake()  # deliver what waited for Discord while it was not connected
+        if health is not None:
+
+            async def connected() -> bool:
+                return client.is_ready() and not client.is_closed()
+
+            health.watch("discord", connected)
         await client.connect()
     finally:
         services.platforms.pop(Platform.DISCORD, None)
+        if health is not None:
+            health.forget("discord")
         if not client.is_closed():
             await client.close()
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import aiohttp
 
 from adapters.storage.leader import Leadership
 from bots.bootstrap import Services, build
 from bots.engine import Engine
+from bots.health import Health, health_server
 from bots.settings import Settings
 from core.errors import PenpalsError
 
 log = logging.getLogger(__name__)
 
-Serve = Callable[[Settings, Services], Awaitable[None]]
+Serve = Callable[..., Awaitable[None]]  # (settings, services, *, health=...)
 
 
 def _discord() -> Serve:
@@ -68,15 +70,34 @@ async def run(settings: Settings, which: str) -> None:
         level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
     async with build(settings) as services:
+        health = Health(services.engine, chosen)
         engine = start_engine(services)
         log.info("starting %s", ", ".join(chosen))
         try:
-            await asyncio.gather(
-                engine.start(),
-                *(_serve(name, load, settings, services) for name, load in chosen.items()),
-            )
+            async with _health_server(settings, health, chosen):
+                await asyncio.gather(
+                    engine.start(),
+                    *(
+                        _serve(name, load, settings, services, health)
+                        for name, load in chosen.items()
+                    ),
+                )
         finally:
             await engine.stop()
+
+
+@asynccontextmanager
+async def _health_server(
+    settings: Settings, health: Health, chosen: dict[str, Callable[[], Serve]]
+) -> AsyncIterator[None]:
+    """Serve /healthz on PENPALS_HEALTH_PORT, unless the Slack HTTP server carries it."""
+    slack_http = "slack" in chosen and not settings.slack_app_token
+    if settings.health_port is None or slack_http:
+        yield
+        return
+    async with health_server(health, host=settings.health_host, port=settings.health_port) as port:
+        log.info("health: http://%s:%d/healthz", settings.health_host, port)
+        yield
 
 
 _NAMES = {
@@ -86,13 +107,13 @@ _NAMES = {
 
 
 async def _serve(
-    name: str, load: Callable[[], Serve], settings: Settings, services: Services
+    name: str, load: Callable[[], Serve], settings: Settings, services: Services, health: Health
 ) -> None:
     """Serve one platform; a platform that cannot be reached or refuses us is named."""
     serve = load()
     label, url_setting = _NAMES[name]
     try:
-        await serve(settings, services)
+        await serve(settings, services, health=health)
     except (aiohttp.ClientError, TimeoutError) as exc:
         # aiohttp's connection errors are OSErrors too: without this they would read as
         # a database failure.

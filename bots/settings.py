@@ -57,4 +57,22 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "PENPALS_SLACK_SIGNING_SECRET"),
     )
     slack_api_url: str = "https://slack.com/api/"
+    slack_host: str = Field(
+        default="0.0.0.0", description="address the Slack HTTP server listens on"
+    )
     slack_port: int = 3000
+    # Seconds between two calls in one workspace; Slack's Tier 2 is 20 a minute. Tests
+    # and test workspaces shorten them (a round of 500 pairs takes 25 minutes at 3 s).
+    slack_create_interval: float = Field(
+        default=3.0, ge=0, description="seconds between conversations.create calls"
+    )
+    slack_purpose_interval: float = Field(
+        default=3.0, ge=0, description="seconds between conversations.setPurpose calls"
+    )
+    health_host: str = Field(default="127.0.0.1", description="address of the /healthz server")
+    health_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="port of a /healthz server when no Slack HTTP server carries it",
+    )

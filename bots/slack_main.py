@@ -18,9 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.app import build_app, prime
 from adapters.slack.client import make_client
 from adapters.slack.http import EVENTS_PATH, http_server
-from adapters.slack.pacing import Limits, Pacer
+from adapters.slack.pacing import SLACK_INTERVALS, Limits, Pacer
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
+from bots.health import Health
 from bots.settings import Settings
 from core.errors import InvalidValue
 from core.model import Platform
@@ -35,6 +36,17 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     return make_client(settings.slack_bot_token, base_url=settings.slack_api_url)
 
 
+def slack_limits(settings: Settings) -> Limits:
+    """Return Slack's published pacing with the intervals the settings shorten or lengthen."""
+    return Limits(
+        per_method={
+            **SLACK_INTERVALS,
+            "conversations.create": settings.slack_create_interval,
+            "conversations.setPurpose": settings.slack_purpose_interval,
+        }
+    )
+
+
 def slack_platform(client: AsyncWebClient, limits: Limits | None = None) -> SlackPlatform:
     """Return the delivery side of the adapter, paced at Slack's published limits."""
     return SlackPlatform(client=client, pacer=Pacer(limits))
@@ -46,25 +58,36 @@ async def serve(
     *,
     client: AsyncWebClient | None = None,
     limits: Limits | None = None,
-    host: str = "0.0.0.0",
+    host: str | None = None,
+    health: Health | None = None,
 ) -> None:
-    """Serve the Slack app until cancelled; deliver Slack's outbox actions meanwhile."""
+    """Serve the Slack app until cancelled; deliver Slack's outbox actions meanwhile.
+
+    *host* defaults to PENPALS_SLACK_HOST; *limits* to Slack's pacing with the
+    PENPALS_SLACK_CREATE_INTERVAL and PENPALS_SLACK_PURPOSE_INTERVAL settings.
+    """
     client = client or slack_client(settings)
+    limits = limits or slack_limits(settings)
+    health = health or Health(services.engine, ["slack"])
     app = build_app(settings, services, client=client, limits=limits)
     services.platforms[Platform.SLACK] = slack_platform(client, limits)
     services.wake()  # deliver what waited for Slack while it was not connected
     try:
         await prime(app)
-        await _serve(settings, app, client, host)
+        await _serve(settings, app, client, host or settings.slack_host, health)
     finally:
         services.platforms.pop(Platform.SLACK, None)
+        health.forget("slack")
 
 
-async def _serve(settings: Settings, app: AsyncApp, client: AsyncWebClient, host: str) -> None:
+async def _serve(
+    settings: Settings, app: AsyncApp, client: AsyncWebClient, host: str, health: Health
+) -> None:
     if settings.slack_app_token:
         handler = AsyncSocketModeHandler(app, settings.slack_app_token, web_client=client)
         try:
             await handler.connect_async()
+            health.watch("slack", handler.client.is_connected)
             log.info("penpals is connected to Slack in Socket Mode")
             await asyncio.Event().wait()
         finally:
@@ -75,6 +98,12 @@ async def _serve(settings: Settings, app: AsyncApp, client: AsyncWebClient, host
             "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
             "(or set SLACK_APP_TOKEN for Socket Mode)"
         )
-    async with http_server(app, host=host, port=settings.slack_port) as port:
+    async with http_server(app, host=host, port=settings.slack_port, health=health.report) as port:
+        health.watch("slack", _listening)
         log.info("penpals listens for Slack on http://%s:%d%s", host, port, EVENTS_PATH)
         await asyncio.Event().wait()
+
+
+async def _listening() -> bool:
+    """HTTP mode is connected while its server listens: Slack calls it."""
+    return True

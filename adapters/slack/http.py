@@ -11,8 +11,9 @@ no hostile body reaches a listener or ends in a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -22,9 +23,13 @@ from adapters.slack import envelope
 
 EVENTS_PATH = "/slack/events"
 log = logging.getLogger("penpals.slack")
+# Returns /healthz's HTTP status and JSON body (bots/health.py).
+HealthCheck = Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
 
 
-def web_app(app: AsyncApp, *, path: str = EVENTS_PATH) -> web.Application:
+def web_app(
+    app: AsyncApp, *, path: str = EVENTS_PATH, health: HealthCheck | None = None
+) -> web.Application:
     """Return the aiohttp application serving *app* at *path* (and /healthz)."""
 
     async def dispatch(request: web.Request) -> web.Response:
@@ -39,21 +44,29 @@ def web_app(app: AsyncApp, *, path: str = EVENTS_PATH) -> web.Application:
             return web.json_response({"error": "malformed request"}, status=400)
         return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
-    async def health(request: web.Request) -> web.Response:
-        return web.Response(text="ok")
+    async def healthz(request: web.Request) -> web.Response:
+        if health is None:
+            return web.json_response({"status": "ok"})
+        status, body = await health()
+        return web.json_response(body, status=status)
 
     server = web.Application()
     server.router.add_post(path, dispatch)
-    server.router.add_get("/healthz", health)
+    server.router.add_get("/healthz", healthz)
     return server
 
 
 @asynccontextmanager
 async def http_server(
-    app: AsyncApp, *, host: str, port: int, path: str = EVENTS_PATH
+    app: AsyncApp,
+    *,
+    host: str,
+    port: int,
+    path: str = EVENTS_PATH,
+    health: HealthCheck | None = None,
 ) -> AsyncIterator[int]:
     """Serve *app* over HTTP while the context is open; yield the port it listens on."""
-    runner = web.AppRunner(web_app(app, path=path), access_log=None)
+    runner = web.AppRunner(web_app(app, path=path, health=health), access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
