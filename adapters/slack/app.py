@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
@@ -83,17 +85,33 @@ def build_app(
     return app
 
 
-async def prime(app: AsyncApp) -> None:
-    """Ask auth.test once before serving, so a first burst of requests does not each ask.
+@asynccontextmanager
+async def connected(app: AsyncApp) -> AsyncIterator[None]:
+    """Keep one pool of Web API connections open while serving; ask auth.test once first.
 
-    bolt's single-workspace authorization calls auth.test on the first request and
-    keeps the answer, but requests arriving together before that answer all call it
-    (500 signups after a restart: 500 calls, and seconds lost while triggers expire).
+    slack_sdk opens (and closes) a new HTTP session for every call unless given one:
+    under a signup rush that is a new TCP connection per views.open. And bolt's
+    single-workspace authorization calls auth.test on the first request and keeps
+    the answer, but requests arriving together before that answer all call it (500
+    signups after a restart: 500 calls, and seconds lost while triggers expire).
     """
-    for middleware in app._async_middleware_list:  # bolt offers no public hook for this
-        primed = isinstance(middleware, AsyncSingleTeamAuthorization)
-        if primed and middleware.auth_test_result is None:
-            middleware.auth_test_result = await app.client.auth_test()
+    client = app.client
+    own = client.session is None
+    if own:
+        client.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=100),
+            timeout=aiohttp.ClientTimeout(total=client.timeout),
+        )
+    try:
+        for middleware in app._async_middleware_list:  # bolt offers no public hook for this
+            primed = isinstance(middleware, AsyncSingleTeamAuthorization)
+            if primed and middleware.auth_test_result is None:
+                middleware.auth_test_result = await client.auth_test()
+        yield
+    finally:
+        if own and client.session is not None:
+            await client.session.close()
+            client.session = None
 
 
 class Handlers:
