@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.app import build_app, prime
+from adapters.slack.app import build_app, connected
 from adapters.slack.client import make_client
 from adapters.slack.http import EVENTS_PATH, http_server
 from adapters.slack.pacing import SLACK_INTERVALS, Limits, Pacer
@@ -73,8 +73,8 @@ async def serve(
     services.platforms[Platform.SLACK] = slack_platform(client, limits)
     services.wake()  # deliver what waited for Slack while it was not connected
     try:
-        await prime(app)
-        await _serve(settings, app, client, host or settings.slack_host, health)
+        async with connected(app):
+            await _serve(settings, app, client, host or settings.slack_host, health)
     finally:
         services.platforms.pop(Platform.SLACK, None)
         health.forget("slack")
