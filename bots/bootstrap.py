@@ -18,6 +18,7 @@ from adapters.storage.uow import unit_of_work_factory
 from bots.reporting import chart_pngs
 from bots.settings import Settings
 from core.applications import ApplicationService
+from core.audit import AuditService
 from core.automation import RoundAutomation
 from core.clock import SystemClock
 from core.communities import CommunityService
@@ -74,6 +75,7 @@ class Services:
     goals: GoalService
     privacy: PrivacyService
     reports: ReportService
+    audit: AuditService
     # (file name, PNG bytes) of a report's charts; blocking, so run it in a thread.
     report_charts: Callable[[Report], Sequence[tuple[str, bytes]]]
 
@@ -100,11 +102,11 @@ async def build(
             engine=engine,
             uow=uow,
             clock=clock,
-            communities=CommunityService(uow=uow),
+            communities=CommunityService(uow=uow, clock=clock),
             rounds=rounds,
             applications=ApplicationService(uow=uow, clock=clock),
             matches=MatchService(uow=uow, clock=clock),
-            topics=TopicService(uow=uow),
+            topics=TopicService(uow=uow, clock=clock),
             platforms=platforms,
             delivery=delivery,
             automation=RoundAutomation(
@@ -121,6 +123,7 @@ async def build(
             goals=GoalService(uow=uow, clock=clock),
             privacy=PrivacyService(uow=uow, clock=clock),
             reports=ReportService(uow=uow),
+            audit=AuditService(uow=uow),
             report_charts=chart_pngs,
         )
     finally:

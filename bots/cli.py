@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
+from bots.cli_actor import current_actor, offer_actor_option
 from bots.cli_common import (
     UNSAVED,
     check_writable,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     # only read the database start without the matcher (numpy), SQLAlchemy's whole
     # ORM or the platforms' libraries.
     from bots.bootstrap import Services
+    from core.audit import AuditEntry
     from core.matching import Candidate, Matching
     from core.matchmaking import MatchReport
 
@@ -200,7 +203,12 @@ def round_create(
 
     async def work(s: Services, c: Community) -> None:
         round_, carried = await s.rounds.create(
-            c.id, name, cadence_days=cadence, carry_waitlist=carry_waitlist, **dates
+            c.id,
+            name,
+            cadence_days=cadence,
+            carry_waitlist=carry_waitlist,
+            actor=current_actor(),
+            **dates,
         )
         out.print(f"Created round {round_.name} (draft).", markup=False)
         if carried:
@@ -212,7 +220,7 @@ def round_create(
 def _move(verb: str) -> Callable[[str], None]:
     def command(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
         async def work(s: Services, c: Community) -> None:
-            round_ = await getattr(s.rounds, verb)(c.id, name)
+            round_ = await getattr(s.rounds, verb)(c.id, name, actor=current_actor())
             out.print(f"Round {round_.name} is now {round_.state.value}.", markup=False)
 
         in_community(work)
@@ -292,8 +300,54 @@ def round_show(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
             out.print(
                 "Topic calendar: set a start date (or start the round) to schedule the topics."
             )
+        entries = await s.audit.list(c.id, name)
+        if entries:
+            out.print(f"Audit log ({len(entries)} entries, the latest {min(len(entries), 10)}):")
+            print_audit(entries[-10:])
+            if len(entries) > 10:
+                out.print(f"  (all of them: `penpals round audit {r.name}`)", markup=False)
 
     in_community(work, read_only=True)
+
+
+@round_app.command("audit")
+def round_audit(
+    name: Annotated[str, typer.Argument(help="Round name")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the log to this CSV file")
+    ] = None,
+) -> None:
+    """Show who decided, edited or published what in a round, and when."""
+    check_writable(out_file)
+
+    async def work(s: Services, c: Community) -> list[AuditEntry]:
+        return await s.audit.list(c.id, name)
+
+    entries = in_community(work, read_only=True)
+    if out_file is None:
+        if entries:
+            print_audit(entries)
+        else:
+            out.print(f"Nothing recorded for round {name} yet.", markup=False)
+        return
+    from core.audit import write_audit
+
+    write_atomically(out_file, lambda fh: write_audit(entries, fh))
+    out.print(f"Wrote {len(entries)} audit entries to {out_file}.", markup=False)
+
+
+def print_audit(entries: Sequence[AuditEntry]) -> None:
+    table = Table()
+    for header in ("When (UTC)", "Who", "What", "On", "Detail"):
+        table.add_column(header, overflow="fold")  # every character shown, none cut off
+    for e in entries:
+        # Text cells: an actor or a subject is never read as rich markup.
+        table.add_row(
+            *(Text(x) for x in (e.at.strftime("%Y-%m-%d %H:%M"), e.actor, e.action)),
+            Text(e.subject),
+            Text(e.detail or "-"),
+        )
+    out.print(table)
 
 
 @round_app.command("match")
@@ -311,8 +365,8 @@ def round_match(
 
     async def work(s: Services, c: Community) -> MatchReport:
         if publish:
-            return await s.matches.publish(c, name, seed=seed)
-        return await s.matches.preview(c, name, seed=seed)
+            return await s.matches.publish(c, name, seed=seed, actor=current_actor())
+        return await s.matches.preview(c, name, seed=seed, actor=current_actor())
 
     report = in_community(work)
     print_report(report)
@@ -350,7 +404,7 @@ def round_swap(
     """Swap two applicants between proposed groups (before publishing)."""
 
     async def work(s: Services, c: Community) -> MatchReport:
-        return await s.matches.swap(c, name, first, second)
+        return await s.matches.swap(c, name, first, second, actor=current_actor())
 
     print_report(in_community(work))
     out.print(f"Swapped {first} and {second}.", markup=False)
@@ -364,7 +418,7 @@ def round_split(
     """Dissolve a proposed group; pair its members by hand with `round pair`."""
 
     async def work(s: Services, c: Community) -> MatchReport:
-        return await s.matches.split(c, name, group)
+        return await s.matches.split(c, name, group, actor=current_actor())
 
     print_report(in_community(work))
     out.print(f"Split group {group}.")
@@ -378,7 +432,7 @@ def round_pair(
     """Group unplaced applicants by hand (the hard rules still apply)."""
 
     async def work(s: Services, c: Community) -> MatchReport:
-        return await s.matches.pair(c, name, members)
+        return await s.matches.pair(c, name, members, actor=current_actor())
 
     print_report(in_community(work))
 
@@ -391,7 +445,7 @@ def round_rematch(
     """Pair again the members of a published round whose partner left."""
 
     async def work(s: Services, c: Community) -> MatchReport:
-        return await s.matches.rematch(c, name, seed=seed)
+        return await s.matches.rematch(c, name, seed=seed, actor=current_actor())
 
     print_report(in_community(work))
 
@@ -494,7 +548,13 @@ def _decide(decision: ApplicationStatus, help_text: str) -> Callable[..., None]:
 
         async def work(s: Services, c: Community) -> None:
             done = await s.applications.decide(
-                c.id, round_name, decision, ids or (), all_pending=all_pending, note=note
+                c.id,
+                round_name,
+                decision,
+                ids or (),
+                all_pending=all_pending,
+                note=note,
+                actor=current_actor(),
             )
             out.print(f"{decision.value.capitalize()}: {len(done.changed)}.")
             for ext, why in done.skipped:
@@ -597,6 +657,7 @@ def topics_edit(
             title=title,
             prompt=prompt,
             questions=tuple(question) if question else None,
+            actor=current_actor(),
         )
         out.print(f"Topic {t.position} is now: {t.title}", markup=False)
 
@@ -665,7 +726,7 @@ def community_configure(
         }
         if country_cap is not None:
             kwargs["country_cap"] = country_cap
-        st = await s.communities.configure(c.id, **kwargs)
+        st = await s.communities.configure(c.id, actor=current_actor(), **kwargs)
         cap = "none" if st.country_cap is None else f"{st.country_cap:.0%}"
         rule = st.pairing_rule.value
         out.print(f"Language {st.default_language}, pairing rule {rule}, country cap {cap}.")
@@ -865,6 +926,15 @@ def member_export(
         out.print(f"Wrote {out_file}.", markup=False)
 
 
+# Every command that decides, edits or publishes takes --actor (PENPALS_ACTOR): the audit log.
+offer_actor_option(
+    round_app,
+    ("create", "open", "close", "start", "finish", "match", "swap", "split", "pair", "rematch"),
+)
+offer_actor_option(apps_app, ("approve", "decline", "waitlist"))
+offer_actor_option(topics_app, ("edit",))
+offer_actor_option(survey_app, ("edit", "add", "reset"))
+offer_actor_option(community_app, ("configure",))
 # Every command that works on one community takes --community (PENPALS_COMMUNITY).
 offer_community_option(round_app, apps_app, topics_app, survey_app, member_app)
 offer_community_option(community_app, commands=("configure",))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from bots.cli_actor import current_actor
 from bots.cli_common import fail, in_community, out, parse_when
 from core.model import Community
 from core.surveys import QuestionType, Survey, SurveyKind, SurveyResults, Window, window
@@ -101,6 +102,7 @@ def survey_edit(
             options=_options(options),
             required=required,
             remove=remove,
+            actor=current_actor(),
         )
         await _shown(s, c, name, kind)
 
@@ -125,7 +127,15 @@ def survey_add(
 
     async def work(s: Services, c: Community) -> None:
         await s.surveys.add_question(
-            c.id, name, kind, key, type_, label, _options(options) or [], required=required
+            c.id,
+            name,
+            kind,
+            key,
+            type_,
+            label,
+            _options(options) or [],
+            required=required,
+            actor=current_actor(),
         )
         await _shown(s, c, name, kind)
 
@@ -137,7 +147,7 @@ def survey_reset(name: RoundArg, kind: KindOpt = SurveyKind.MID) -> None:
     """Go back to the default questions (only before anyone answered)."""
 
     async def work(s: Services, c: Community) -> None:
-        await s.surveys.reset(c.id, name, kind)
+        await s.surveys.reset(c.id, name, kind, actor=current_actor())
         await _shown(s, c, name, kind)
 
     in_community(work)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core import i18n, messages, outcomes
+from core import audit, i18n, messages, outcomes
 from core.applicants_csv import ApplicantRow
 from core.errors import Conflict, InvalidValue, Moment, NotFound
 from core.i18n import N_
@@ -286,6 +286,7 @@ class ApplicationService:
         *,
         all_pending: bool = False,
         note: str = "",
+        actor: str = audit.UNKNOWN,
     ) -> Decided:
         """Approve, decline or waitlist the named applications (or every pending one)."""
         if decision not in (A.APPROVED, A.DECLINED, A.WAITLISTED):
@@ -322,6 +323,17 @@ class ApplicationService:
                 else:
                     changed.append(app)
             await uow.applications.set_status([a.id for a in changed], decision, note, now)
+            if changed:
+                await audit.record(
+                    uow,
+                    community_id=community_id,
+                    round_id=round_.id,
+                    at=now,
+                    actor=actor,
+                    action=f"applications.{_VERB[decision]}",
+                    subject=audit.ids([a.member.external_id for a in changed]),
+                    detail=note,
+                )
             # Told in the same transaction as the decision: each message goes out once.
             community = await uow.communities.get(community_id)
             await uow.outbox.enqueue(
@@ -492,3 +504,6 @@ def _partner_left_actions(
             round_.id,
         ),
     ]
+
+
+_VERB = {A.APPROVED: "approve", A.DECLINED: "decline", A.WAITLISTED: "waitlist"}

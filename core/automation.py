@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core import messages
+from core import audit, messages
 from core.delivery import DeliveryService
 from core.engagement import EngagementService
 from core.model import Round, RoundState
@@ -76,17 +76,17 @@ class RoundAutomation:
         now = self._clock.now()
         if r.state is S.DRAFT and _passed(r.applications_open_at, now):
             # Even when the window passed while we were down: it opens, then closes below.
-            r = await self._rounds.open(r.community_id, r.name)
+            r = await self._rounds.open(r.community_id, r.name, actor=audit.SCHEDULER)
             steps.append("opened")
         closes = r.applications_close_at
         if r.state is S.OPEN and closes is not None:
             if closes <= now:
-                r = await self._rounds.close(r.community_id, r.name)
+                r = await self._rounds.close(r.community_id, r.name, actor=audit.SCHEDULER)
                 steps.append("closed")
             elif closes - self._reminder <= now and await self._closing_soon(r):
                 steps.append("closing reminder")
         if r.state is S.MATCHED and _passed(r.starts_at, now):
-            r = await self._rounds.start(r.community_id, r.name)
+            r = await self._rounds.start(r.community_id, r.name, actor=audit.SCHEDULER)
             steps.append("started")
         if r.state is S.RUNNING:
             added = await self._delivery.enqueue_due_topics(r.id)
@@ -96,7 +96,7 @@ class RoundAutomation:
                 # Before finishing: the end survey opens a week before the end.
                 steps += await self._surveys.advance(r.id)
             if _passed(r.ends_at, now):
-                r = await self._rounds.finish(r.community_id, r.name)
+                r = await self._rounds.finish(r.community_id, r.name, actor=audit.SCHEDULER)
                 steps.append("finished")
             elif self._engagement is not None and (checked := await self._engagement.daily(r.id)):
                 steps.append(checked)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from core import vocab
+from core import audit, vocab
+from core.clock import SystemClock
 from core.errors import InvalidValue, NotFound
 from core.model import Community, CommunitySettings, PairingRule, Platform, Round
-from core.ports import UnitOfWorkFactory
+from core.ports import Clock, UnitOfWorkFactory
 from core.topics import DEFAULT_TOPICS
 
 
@@ -28,8 +29,9 @@ def parse_ref(text: str) -> tuple[Platform, str]:
 
 
 class CommunityService:
-    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock | None = None) -> None:
         self._uow = uow
+        self._clock = clock or SystemClock()
 
     async def ensure(self, platform: Platform, external_id: str, name: str = "") -> Community:
         """Return the community, creating it with default settings and topics on first use."""
@@ -69,6 +71,7 @@ class CommunityService:
         contact: str | None = None,
         hours_per_month: int | str | None = None,
         guidance: str | None = None,
+        actor: str = audit.UNKNOWN,
     ) -> CommunitySettings:
         """Change some settings of a community, validating each.
 
@@ -76,7 +79,7 @@ class CommunityService:
         (core.model.Practices), shown to members; an empty string clears a text.
         """
         async with self._uow() as uow:
-            settings = (await uow.communities.get(community_id)).settings
+            settings = before = (await uow.communities.get(community_id)).settings
             if default_language is not None:
                 language = vocab.community_language(default_language)
                 settings = replace(settings, default_language=language)
@@ -104,6 +107,18 @@ class CommunityService:
                 practices = replace(practices, guidance=_text(guidance, "guidance", GUIDANCE_MAX))
             settings = replace(settings, practices=practices)
             await uow.communities.update_settings(community_id, settings)
+            changes = _changes(before, settings)
+            if changes:
+                await audit.record(
+                    uow,
+                    community_id=community_id,
+                    round_id=None,
+                    at=self._clock.now(),
+                    actor=actor,
+                    action="community.configure",
+                    subject="the community's settings",
+                    detail="; ".join(changes),
+                )
             await uow.commit()
             return settings
 
@@ -155,3 +170,24 @@ def is_organiser(
     ids, Slack user group ids).
     """
     return platform_admin or bool(set(member_roles) & set(settings.organiser_roles))
+
+
+def _changes(before: CommunitySettings, after: CommunitySettings) -> list[str]:
+    """Say which settings changed, old -> new, for the audit log."""
+    out = []
+    for name in (
+        "default_language",
+        "pairing_rule",
+        "country_cap",
+        "organiser_roles",
+        "channels",
+        "practices",
+    ):
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            out.append(f"{name}: {_shown(old)} -> {_shown(new)}")
+    return out
+
+
+def _shown(value: object) -> str:
+    return str(getattr(value, "value", value))

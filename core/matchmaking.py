@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal, overload
 
-from core import explanations, messages, outcomes, vocab
+from core import audit, explanations, messages, outcomes, vocab
 from core.errors import Conflict, InvalidValue, NotFound
 from core.model import Application, ApplicationStatus, Community, Group, PairingRule, Round
 from core.model import RoundState as S
@@ -189,16 +189,21 @@ class MatchService:
         self._uow = uow
         self._clock = clock
 
-    async def preview(self, community: Community, round_name: str, *, seed: int = 0) -> MatchReport:
+    async def preview(
+        self, community: Community, round_name: str, *, seed: int = 0, actor: str = audit.UNKNOWN
+    ) -> MatchReport:
         """Match the approved applicants and store the result as the round's proposal."""
         async with self._uow() as uow:
             community = await uow.communities.get(community.id)  # settings may have changed
             round_ = await self._closed_round(uow, community, round_name)
             report = await self._propose(uow, community, round_, seed)
+            await self._audit(uow, round_, actor, "match.preview", report, f"seed {seed}")
             await uow.commit()
             return report
 
-    async def publish(self, community: Community, round_name: str, *, seed: int = 0) -> MatchReport:
+    async def publish(
+        self, community: Community, round_name: str, *, seed: int = 0, actor: str = audit.UNKNOWN
+    ) -> MatchReport:
         """Publish the proposal (making one first if there is none): the round becomes matched."""
         async with self._uow() as uow:
             community = await uow.communities.get(community.id)  # settings may have changed
@@ -262,6 +267,7 @@ class MatchService:
                     uow, community, round_, await _told(uow, community, round_, over), now
                 )
             )
+            await self._audit(uow, round_, actor, "match.publish", report)
             await uow.commit()
             return report
 
@@ -280,7 +286,9 @@ class MatchService:
                 uow, round_, published=published, over=over, cap=None if published else community
             )
 
-    async def swap(self, community: Community, round_name: str, a: str, b: str) -> MatchReport:
+    async def swap(
+        self, community: Community, round_name: str, a: str, b: str, *, actor: str = audit.UNKNOWN
+    ) -> MatchReport:
         """Exchange two members of different proposed groups, keeping the hard rules."""
         async with self._uow() as uow:
             community = await uow.communities.get(community.id)  # settings may have changed
@@ -298,10 +306,15 @@ class MatchService:
                     replace(group, member_ids=members, score=score, reasons=reasons)
                 )
             report = await self._report(uow, round_, published=False)
+            await self._audit(
+                uow, round_, actor, "match.swap", f"{a} and {b}", f"groups {ga.number}, {gb.number}"
+            )
             await uow.commit()
             return report
 
-    async def split(self, community: Community, round_name: str, number: int) -> MatchReport:
+    async def split(
+        self, community: Community, round_name: str, number: int, *, actor: str = audit.UNKNOWN
+    ) -> MatchReport:
         """Dissolve a proposed group; its members become unplaced until paired by hand."""
         async with self._uow() as uow:
             community = await uow.communities.get(community.id)  # settings may have changed
@@ -315,11 +328,17 @@ class MatchService:
                 round_.id, [NewGroup(g.number, g.member_ids, g.score, g.reasons) for g in keep]
             )
             report = await self._report(uow, round_, published=False)
+            await self._audit(uow, round_, actor, "match.split", f"group {number}")
             await uow.commit()
             return report
 
     async def pair(
-        self, community: Community, round_name: str, external_ids: Sequence[str]
+        self,
+        community: Community,
+        round_name: str,
+        external_ids: Sequence[str],
+        *,
+        actor: str = audit.UNKNOWN,
     ) -> MatchReport:
         """Form a proposed group by hand from two or three members not in any group."""
         if not 2 <= len(set(external_ids)) <= 3:
@@ -339,10 +358,15 @@ class MatchService:
                 round_.id, NewGroup(number, tuple(ids), score, reasons), published=False
             )
             report = await self._report(uow, round_, published=False)
+            await self._audit(
+                uow, round_, actor, "match.pair", audit.ids(list(external_ids)), f"group {number}"
+            )
             await uow.commit()
             return report
 
-    async def rematch(self, community: Community, round_name: str, *, seed: int = 0) -> MatchReport:
+    async def rematch(
+        self, community: Community, round_name: str, *, seed: int = 0, actor: str = audit.UNKNOWN
+    ) -> MatchReport:
         """Pair again the approved members of a published round left without a group."""
         async with self._uow() as uow:
             community = await uow.communities.get(community.id)  # settings may have changed
@@ -370,10 +394,44 @@ class MatchService:
                 )
                 await uow.outbox.enqueue([_space_action(community, round_, number, now)])
             report = await self._report(uow, round_, published=True)
+            await self._audit(
+                uow,
+                round_,
+                actor,
+                "match.rematch",
+                audit.ids([a.member.external_id for a in orphans]),
+                f"{len(result.groups)} new groups, {len(result.unplaced)} unplaced",
+            )
             await uow.commit()
             return report
 
     # -- helpers ---------------------------------------------------------------------
+
+    async def _audit(
+        self,
+        uow: UnitOfWork,
+        round_: Round,
+        actor: str,
+        action: str,
+        what: MatchReport | str,
+        detail: str = "",
+    ) -> None:
+        if isinstance(what, MatchReport):
+            r = what
+            what = (
+                f"{len(r.groups)} groups, {r.placed} placed, {len(r.unplaced)} unplaced, "
+                f"{len(r.over_cap)} over the country cap"
+            )
+        await audit.record(
+            uow,
+            community_id=round_.community_id,
+            round_id=round_.id,
+            at=self._clock.now(),
+            actor=actor,
+            action=action,
+            subject=what,
+            detail=detail,
+        )
 
     async def _closed_round(self, uow: UnitOfWork, community: Community, name: str) -> Round:
         round_ = await find_round(uow, community.id, name)

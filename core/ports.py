@@ -31,6 +31,7 @@ from core.model import (
 from core.outbox import Action, ActionKind, ActionState, NewAction
 
 if TYPE_CHECKING:  # core.surveys uses these ports at runtime
+    from core.audit import AuditEntry, NewAuditEntry
     from core.surveys import Answer, Response, Survey, SurveyKind
 
 
@@ -432,6 +433,18 @@ class GoalRepository(Protocol):
         ...
 
 
+class AuditRepository(Protocol):
+    async def add(self, entries: Sequence[NewAuditEntry]) -> None:
+        """Store entries of the audit log (core.audit)."""
+        ...
+
+    async def list(
+        self, community_id: int, round_id: int | None = None
+    ) -> builtins.list[AuditEntry]:
+        """Return the community's entries, or one round's, oldest first, with round names."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow:` then `await uow.commit()`; leaving rolls back."""
 
@@ -446,6 +459,7 @@ class UnitOfWork(Protocol):
     privacy: PrivacyRepository
     surveys: SurveyRepository
     goals: GoalRepository
+    audit: AuditRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from core import lifecycle, messages
+from core import audit, lifecycle, messages
 from core.clock import as_utc
 from core.errors import Conflict, InvalidValue, NotFound
 from core.model import ApplicationStatus, Round, RoundState
@@ -52,6 +52,7 @@ class RoundService:
         ends: datetime | None = None,
         cadence_days: int = 14,
         carry_waitlist: bool = True,
+        actor: str = audit.UNKNOWN,
     ) -> tuple[Round, int]:
         """Create a draft round; return it and how many waitlisted applicants it carried over.
 
@@ -97,6 +98,17 @@ class RoundService:
                         )
                     )
                     carried += 1
+            await audit.record(
+                uow,
+                community_id=community_id,
+                round_id=round_.id,
+                at=now,
+                actor=actor,
+                action="round.create",
+                subject=f"round {round_.name}",
+                detail=_dates(round_)
+                + (f"; {carried} carried over from the waitlist" if carried else ""),
+            )
             await uow.commit()
             return round_, carried
 
@@ -119,23 +131,23 @@ class RoundService:
         async with self._uow(read_only=True) as uow:
             return await self._status(uow, await find_round(uow, community_id, name))
 
-    async def open(self, community_id: int, name: str) -> Round:
+    async def open(self, community_id: int, name: str, *, actor: str = audit.UNKNOWN) -> Round:
         """Open applications (now, if the planned opening is later)."""
-        return await self._move(community_id, name, RoundState.OPEN)
+        return await self._move(community_id, name, RoundState.OPEN, actor)
 
-    async def close(self, community_id: int, name: str) -> Round:
+    async def close(self, community_id: int, name: str, *, actor: str = audit.UNKNOWN) -> Round:
         """Close applications (now, if the planned closing is later)."""
-        return await self._move(community_id, name, RoundState.CLOSED)
+        return await self._move(community_id, name, RoundState.CLOSED, actor)
 
-    async def start(self, community_id: int, name: str) -> Round:
+    async def start(self, community_id: int, name: str, *, actor: str = audit.UNKNOWN) -> Round:
         """Start a matched round: pairs begin and the topic calendar runs from its start."""
-        return await self._move(community_id, name, RoundState.RUNNING)
+        return await self._move(community_id, name, RoundState.RUNNING, actor)
 
-    async def finish(self, community_id: int, name: str) -> Round:
+    async def finish(self, community_id: int, name: str, *, actor: str = audit.UNKNOWN) -> Round:
         """Finish a running round."""
-        return await self._move(community_id, name, RoundState.FINISHED)
+        return await self._move(community_id, name, RoundState.FINISHED, actor)
 
-    async def _move(self, community_id: int, name: str, target: RoundState) -> Round:
+    async def _move(self, community_id: int, name: str, target: RoundState, actor: str) -> Round:
         now = self._clock.now()
         async with self._uow() as uow:
             current = await find_round(uow, community_id, name)
@@ -143,6 +155,16 @@ class RoundService:
             moved = _stamp(moved, target, now, reopening=current.state is RoundState.CLOSED)
             await uow.rounds.save(moved)
             await uow.outbox.enqueue(await _consequences(uow, moved, now))
+            await audit.record(
+                uow,
+                community_id=community_id,
+                round_id=moved.id,
+                at=now,
+                actor=actor,
+                action=f"round.{_MOVE[target]}",
+                subject=f"round {moved.name}",
+                detail=f"{current.state.value} -> {moved.state.value}; {_dates(moved)}",
+            )
             await uow.commit()
             return moved
 
@@ -155,6 +177,30 @@ class RoundService:
             trios=sum(1 for g in groups if len(g.member_ids) == 3),
             members_in_groups=sum(len(g.member_ids) for g in groups),
         )
+
+
+_MOVE = {
+    RoundState.OPEN: "open",
+    RoundState.CLOSED: "close",
+    RoundState.RUNNING: "start",
+    RoundState.FINISHED: "finish",
+}
+
+
+def _dates(round_: Round) -> str:
+    """Say a round's dates for the audit log (UTC, ISO 8601)."""
+    parts = [
+        (label, at)
+        for label, at in (
+            ("opens", round_.applications_open_at),
+            ("closes", round_.applications_close_at),
+            ("starts", round_.starts_at),
+            ("ends", round_.ends_at),
+        )
+        if at is not None
+    ]
+    text = ", ".join(f"{label} {at.isoformat(timespec='minutes')}" for label, at in parts)
+    return f"{text or 'no dates'}, topics every {round_.topic_cadence_days} days"
 
 
 def _stamp(round_: Round, target: RoundState, now: datetime, *, reopening: bool) -> Round:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from core import i18n, messages, times, topics
+from core import audit, i18n, messages, times, topics
 from core.errors import Conflict, InvalidValue, NotFound
 from core.goals import goals_by_member
 from core.i18n import N_
@@ -457,10 +457,11 @@ class SurveyService:
         options: Sequence[str] | None = None,
         required: bool | None = None,
         remove: bool = False,
+        actor: str = audit.UNKNOWN,
     ) -> Survey:
         """Reword, change or drop one question of a survey that has not closed."""
         async with self._uow() as uow:
-            _r, survey = await self._editable(uow, community_id, round_name, kind)
+            r, survey = await self._editable(uow, community_id, round_name, kind)
             questions = list(survey.current_questions)
             index = next((i for i, q in enumerate(questions) if q.key == key), None)
             if index is None:
@@ -489,6 +490,19 @@ class SurveyService:
                 questions[index] = q
             survey = replace(survey, questions=tuple(questions))
             await uow.surveys.save(survey)
+            changed = [
+                n
+                for n, v in (("label", label), ("options", options), ("required", required))
+                if v is not None
+            ]
+            await self._audit(
+                uow,
+                r,
+                actor,
+                "survey.edit",
+                f"{kind} survey, question {key}",
+                "removed" if remove else f"changed {', '.join(changed) or 'nothing'}",
+            )
             await uow.commit()
             return survey
 
@@ -503,10 +517,11 @@ class SurveyService:
         options: Sequence[str] = (),
         *,
         required: bool = False,
+        actor: str = audit.UNKNOWN,
     ) -> Survey:
         """Add a question at the end of a survey that has not closed."""
         async with self._uow() as uow:
-            _r, survey = await self._editable(uow, community_id, round_name, kind)
+            r, survey = await self._editable(uow, community_id, round_name, kind)
             if not _KEY.match(key):
                 raise InvalidValue(
                     f"question key {key!r}: use lowercase letters, digits and _ "
@@ -519,19 +534,25 @@ class SurveyService:
             q = Question(key, type_, _label(label), _options(type_, options), required=required)
             survey = replace(survey, questions=(*survey.current_questions, q))
             await uow.surveys.save(survey)
+            await self._audit(
+                uow, r, actor, "survey.add", f"{kind} survey, question {key}", f"{type_}: {label}"
+            )
             await uow.commit()
             return survey
 
-    async def reset(self, community_id: int, round_name: str, kind: SurveyKind) -> Survey:
+    async def reset(
+        self, community_id: int, round_name: str, kind: SurveyKind, *, actor: str = audit.UNKNOWN
+    ) -> Survey:
         """Go back to the default questions (before anyone answered)."""
         async with self._uow() as uow:
-            _r, survey = await self._editable(uow, community_id, round_name, kind)
+            r, survey = await self._editable(uow, community_id, round_name, kind)
             if await uow.surveys.respondents(survey.id):
                 raise Conflict(
                     f"members have already answered the {kind} survey: it cannot be reset"
                 )
             survey = replace(survey, questions=None)
             await uow.surveys.save(survey)
+            await self._audit(uow, r, actor, "survey.reset", f"{kind} survey", "default questions")
             await uow.commit()
             return survey
 
@@ -584,6 +605,20 @@ class SurveyService:
                 r = await _round(uow, community_id, round_name)
             community = await uow.communities.get(community_id)
             return await round_results(uow, community, r, kind)
+
+    async def _audit(
+        self, uow: UnitOfWork, r: Round, actor: str, action: str, subject: str, detail: str
+    ) -> None:
+        await audit.record(
+            uow,
+            community_id=r.community_id,
+            round_id=r.id,
+            at=self._clock.now(),
+            actor=actor,
+            action=action,
+            subject=subject,
+            detail=detail,
+        )
 
     async def _editable(
         self, uow: UnitOfWork, community_id: int, round_name: str, kind: SurveyKind

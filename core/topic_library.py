@@ -5,15 +5,18 @@ from __future__ import annotations
 import builtins
 from dataclasses import replace
 
+from core import audit
+from core.clock import SystemClock
 from core.errors import InvalidValue, NotFound
 from core.model import Topic
-from core.ports import UnitOfWorkFactory
+from core.ports import Clock, UnitOfWorkFactory
 from core.topics import DEFAULT_TOPICS
 
 
 class TopicService:
-    def __init__(self, *, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock | None = None) -> None:
         self._uow = uow
+        self._clock = clock or SystemClock()
 
     async def list(self, community_id: int) -> list[Topic]:
         """Return the community's topics in calendar order."""
@@ -28,6 +31,7 @@ class TopicService:
         title: str | None = None,
         prompt: str | None = None,
         questions: tuple[str, ...] | None = None,
+        actor: str = audit.UNKNOWN,
     ) -> Topic:
         """Change one topic's title, prompt or questions."""
         if questions is not None and not 1 <= len(questions) <= 5:
@@ -50,12 +54,37 @@ class TopicService:
             await uow.topics.replace(
                 community_id, [edited if t.position == position else t for t in topics]
             )
+            changed = [
+                name
+                for name, new in (("title", title), ("prompt", prompt), ("questions", questions))
+                if new is not None
+            ]
+            await audit.record(
+                uow,
+                community_id=community_id,
+                round_id=None,
+                at=self._clock.now(),
+                actor=actor,
+                action="topics.edit",
+                subject=f"topic {position}: {edited.title}",
+                detail=f"changed {', '.join(changed) or 'nothing'}",
+            )
             await uow.commit()
             return edited
 
-    async def reset(self, community_id: int) -> builtins.list[Topic]:
+    async def reset(self, community_id: int, *, actor: str = audit.UNKNOWN) -> builtins.list[Topic]:
         """Put back the default library."""
         async with self._uow() as uow:
             await uow.topics.replace(community_id, DEFAULT_TOPICS)
+            await audit.record(
+                uow,
+                community_id=community_id,
+                round_id=None,
+                at=self._clock.now(),
+                actor=actor,
+                action="topics.reset",
+                subject="the topic library",
+                detail="back to the defaults",
+            )
             await uow.commit()
         return list(DEFAULT_TOPICS)

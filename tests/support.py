@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from core.applications import ApplicationService
+from core.audit import AuditService
 from core.communities import CommunityService
 from core.matchmaking import MatchService
 from core.model import Profile, Wishes
@@ -62,15 +63,17 @@ class Program:
     applications: ApplicationService
     matches: MatchService
     topics: TopicService
+    audit: AuditService
 
 
 def program(uow: UnitOfWorkFactory, clock: FixedClock | None = None) -> Program:
     clock = clock or FixedClock()
     return Program(
         clock=clock,
-        communities=CommunityService(uow=uow),
+        communities=CommunityService(uow=uow, clock=clock),
         rounds=RoundService(uow=uow, clock=clock),
         applications=ApplicationService(uow=uow, clock=clock),
         matches=MatchService(uow=uow, clock=clock),
-        topics=TopicService(uow=uow),
+        topics=TopicService(uow=uow, clock=clock),
+        audit=AuditService(uow=uow),
     )

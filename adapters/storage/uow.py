@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.storage.audit import SqlAuditRepository
 from adapters.storage.engagement import SqlEngagementRepository
 from adapters.storage.goals import SqlGoalRepository
 from adapters.storage.outbox import SqlOutboxRepository
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
     engagement: SqlEngagementRepository
     privacy: SqlPrivacyRepository
     surveys: SqlSurveyRepository
+    audit: SqlAuditRepository
 
     def __init__(
         self, sessionmaker: async_sessionmaker[AsyncSession], *, read_only: bool = False
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.privacy = SqlPrivacyRepository(session)
         self.surveys = SqlSurveyRepository(session)
         self.goals = SqlGoalRepository(session)
+        self.audit = SqlAuditRepository(session)
         return self
 
     async def __aexit__(
