@@ -19,9 +19,10 @@ answered within three seconds too, while the database may be busy:
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
@@ -42,6 +43,9 @@ log = logging.getLogger("penpals.slack")
 
 Ack = Callable[..., Awaitable[Any]]
 Json = dict[str, Any]
+# Jobs after an acknowledgement run this many at a time (see Backlog).
+FILLERS = 32
+WRITERS = 8
 WRITE_TRIES = 4
 WRITE_BACKOFF = 0.25  # seconds, doubled after each busy attempt
 
@@ -57,6 +61,42 @@ def loading_view() -> Json:
     }
 
 
+class Backlog:
+    """Run acknowledged work a few jobs at a time, in arrival order.
+
+    Under a rush, hundreds of writes started at once would share the event loop
+    with the requests still waiting for their three-second answer; SQLite takes
+    one writer at a time anyway. A few workers drain the backlog instead, and stop
+    when it is empty (no task outlives the work).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._jobs: collections.deque[Coroutine[Any, Any, None]] = collections.deque()
+        self._workers = workers
+        self._running = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self, job: Coroutine[Any, Any, None]) -> None:
+        """Queue *job*; start a worker if fewer than the limit are running."""
+        self._jobs.append(job)
+        if self._running < self._workers:
+            self._running += 1
+            task = asyncio.create_task(self._work())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _work(self) -> None:
+        try:
+            while self._jobs:
+                job = self._jobs.popleft()
+                try:
+                    await job
+                except Exception:  # each job reports its own failures; never stop the rest
+                    log.exception("a signup job failed")
+        finally:
+            self._running -= 1
+
+
 class Signup:
     """`/penpals signup` and the signup modal's submission."""
 
@@ -64,6 +104,9 @@ class Signup:
         self._s = services
         self._client = client
         self._locales = locales
+        # Filling a form waits mostly on Slack (users.info, views.update): more at once.
+        self._fills = Backlog(FILLERS)
+        self._writes = Backlog(WRITERS)
 
     # --- /penpals signup --------------------------------------------------------------
 
@@ -89,7 +132,10 @@ class Signup:
             )
             await respond(response_type="ephemeral", text=text)
             return
-        shown = opened["view"]
+        await self._fills.run(self._fill(body, user_id, opened["view"]))
+
+    async def _fill(self, body: Json, user_id: str, shown: Json) -> None:
+        """Put the form (or why the member cannot apply) into the opened modal."""
         try:
             view = await self._form(body, user_id)
         except Exception:
@@ -151,7 +197,13 @@ class Signup:
         round_name = _metadata_round(view)
         saving = _("Saving your application to round *{round}*…").format(round=round_name)
         await ack(response_action="update", view=views.notice_view(_("Saving"), saving, lang=lang))
+        await self._writes.run(self._save(body, view, profile, chosen, lang))
 
+    async def _save(
+        self, body: Json, view: Json, profile: Profile, chosen: str | None, lang: str
+    ) -> None:
+        """Write an acknowledged application; show the outcome, and DM it when it failed."""
+        _ = translation(lang)
         user_id = str(body["user"]["id"])
         team = body["team"]
         try:
