@@ -752,7 +752,7 @@ def report(
 ) -> None:
     """Write a round's figures as CSV and JSON, with PNG charts (counts only)."""
     from bots.reporting import DEFAULT_DIR, write_report
-    from core.reports import Report, ReportService
+    from core.reports import Report, ReportService, activity_headline, new_countries_note
 
     if round_name is not None and every:
         raise fail("give a round name or --all, not both", 2)
@@ -780,9 +780,11 @@ def report(
         out.print(
             f"Round {f.round}: {f.participants} participants from {f.countries} countries "
             f"({f.new_countries} new), {f.groups} groups ({f.trios} of three), "
-            f"{f.unplaced} unplaced, {f.waitlisted} waitlisted, {f.active_pairs} active pairs.",
+            f"{f.unplaced} unplaced, {f.waitlisted} waitlisted.",
             markup=False,
         )
+        out.print(f"  active pairs: {activity_headline(f)}.", markup=False)
+        out.print(f"  new countries: {new_countries_note(f, figures.min_group)}.", markup=False)
         for v in f.surveys:
             rate = f"{v.response_rate:.0%}" if v.response_rate is not None else "-"
             mean = f", satisfaction {v.satisfaction:.1f}/5" if v.satisfaction is not None else ""

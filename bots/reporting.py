@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from core.applicants_csv import SafeWriter
-from core.reports import CSV_HEADER, Report, rows, to_dict
+from core.reports import (
+    CSV_HEADER,
+    OTHER,
+    Report,
+    activity_headline,
+    new_countries_note,
+    rows,
+    to_dict,
+)
 
 DEFAULT_DIR = Path("reports")
 
@@ -92,7 +100,19 @@ def _pyplot() -> Any:
 
 
 def chart_by_round(report: Report, path: Path) -> Path:
-    """Draw participants (bars) and countries (line) by round, as the ILN table shows them."""
+    """Draw participants (bars) and countries (line) by round, as the ILN table shows them.
+
+    With a single round a line of one point says nothing: the chart then shows that
+    round's participants by country instead (small countries folded into "other"),
+    with the totals in the title.
+    """
+    return _saved(by_round_figure(report), path)
+
+
+def by_round_figure(report: Report) -> Any:
+    """Return the figure of chart_by_round (the caller closes it)."""
+    if len(report.by_round) == 1 and report.rounds:
+        return _one_round_figure(report)
     plt = _pyplot()
     names = [b.round for b in report.by_round]
     fig, left = plt.subplots(figsize=(max(6.0, 0.8 * len(names) + 3), 4.5), dpi=120)
@@ -124,38 +144,121 @@ def chart_by_round(report: Report, path: Path) -> Path:
         )
         left.set_title(f"{report.community}: participants and countries by round")
         fig.tight_layout(rect=(0, 0.06, 1, 1))
-        fig.savefig(path, format="png")
-    finally:
+    except BaseException:
         plt.close(fig)
-    return path
+        raise
+    return fig
+
+
+def _one_round_figure(report: Report) -> Any:
+    """Draw one round's participants by country (horizontal bars), totals in the title."""
+    plt = _pyplot()
+    f = report.rounds[-1]
+    rows = list(f.by_country) or [("nobody placed yet", 0)]
+    fig, ax = plt.subplots(figsize=(7.5, 1.8 + 0.35 * len(rows)), dpi=120)
+    try:
+        labels = [
+            f"{name} (each < {report.min_group} people)" if name == OTHER else name
+            for name, _ in rows
+        ]
+        colours = ["#A0A0A0" if name == OTHER else "#4C72B0" for name, _ in rows]
+        bars = ax.barh(labels, [n for _, n in rows], color=colours, height=0.6)
+        ax.bar_label(bars, padding=3, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, max([n for _, n in rows] + [1]) * 1.15)
+        ax.set_xlabel("Participants")
+        ax.set_title(
+            f"{report.community}, round {f.round}\n{f.participants} participants "
+            f"from {f.countries} countries ({f.new_countries} new), by country",
+            fontsize=10,
+        )
+        fig.text(
+            0.01,
+            0.01,
+            f"New countries: {new_countries_note(f, report.min_group)}.",
+            fontsize=7,
+            wrap=True,
+        )
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+    except BaseException:
+        plt.close(fig)
+        raise
+    return fig
 
 
 def chart_activity(report: Report, path: Path) -> Path | None:
-    """Draw active pairs per week for each reported round; None when nothing was recorded."""
+    """Draw the pairs that wrote each week, one tick per week, the groups as a line.
+
+    One round: a bar per counted week, centred on its tick (labelled with the week's
+    Monday). Several rounds: a line each over the same weeks. The number of groups
+    (every pair writing) is a dashed reference line of the same colour.
+    """
+    fig = activity_figure(report)
+    if fig is None:
+        return None
+    return _saved(fig, path)
+
+
+def activity_figure(report: Report) -> Any:
+    """Return the figure of chart_activity (the caller closes it), or None without activity."""
     series = [(f.round, f.activity, f.groups) for f in report.rounds if f.activity]
     if not series:
         return None
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=120)
+    weeks = sorted({w.week for _, activity, _ in series for w in activity})
+    at = {w: i for i, w in enumerate(weeks)}
+    fig, ax = plt.subplots(figsize=(max(7.5, 0.35 * len(weeks) + 3), 4.8), dpi=120)
     try:
-        for name, weeks, groups in series:
-            label = f"{name} ({groups} groups)"
-            x = [w.week for w in weeks]
-            y = [w.active_pairs for w in weeks]
-            if len(series) == 1:  # one round: a bar per week reads best
-                ax.bar(x, y, width=5, label=label, color="#55A868")
+        colours = ("#55A868", "#4C72B0", "#DD8452", "#C44E52", "#8172B3", "#937860")
+        top = 1
+        for i, (name, activity, groups) in enumerate(series):
+            colour = colours[i % len(colours)]
+            x = [at[w.week] for w in activity]
+            y = [w.active_pairs for w in activity]
+            if len(series) == 1:
+                ax.bar(x, y, width=0.7, color=colour, label=f"{name}: pairs that wrote")
             else:
-                ax.plot(x, y, marker="o", label=label)
+                ax.plot(x, y, marker="o", color=colour, label=f"{name}: pairs that wrote")
+            ax.axhline(groups, color=colour, linestyle="--", linewidth=1.2)
+            ax.annotate(
+                f"{name}: {groups} groups",
+                (len(weeks) - 0.5, groups),
+                textcoords="offset points",
+                xytext=(-4, 3),
+                ha="right",
+                fontsize=8,
+                color=colour,
+            )
+            top = max(top, groups, *y)
+        step = max(1, -(-len(weeks) // 16))  # at most 16 labels; a tick on every week
+        ax.set_xticks(range(len(weeks)))
+        ax.set_xticklabels(
+            [w.strftime("%d %b %Y") if i % step == 0 else "" for i, w in enumerate(weeks)],
+            rotation=45,
+            ha="right",
+            fontsize=8,
+        )
+        ax.set_xlim(-0.6, len(weeks) - 0.4)
+        ax.set_ylim(0, top * 1.15)
         ax.set_ylabel("Pairs that wrote that week")
-        ax.set_xlabel("Week starting (Monday, UTC)")
-        ax.set_ylim(bottom=0)
-        ax.legend(frameon=False)
-        ax.set_title(f"{report.community}: active pairs per week")
-        fig.autofmt_xdate()
-        fig.tight_layout()
+        ax.set_xlabel("Week starting (Monday, UTC); dashed: all groups of the round")
+        ax.legend(frameon=False, loc="lower left", fontsize=8)
+        headline = "; ".join(f"{f.round}: {activity_headline(f)}" for f in report.rounds)
+        ax.set_title(f"{report.community}: active pairs per week", fontsize=11)
+        fig.text(0.01, 0.01, headline, fontsize=7, wrap=True)
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
+    except BaseException:
+        plt.close(fig)
+        raise
+    return fig
+
+
+def _saved(fig: Any, path: Path) -> Path:
+    """Save a figure as PNG and close it."""
+    try:
         fig.savefig(path, format="png")
     finally:
-        plt.close(fig)
+        _pyplot().close(fig)
     return path
 
 

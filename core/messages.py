@@ -469,7 +469,7 @@ def report_message(report: Report, *, lang: str = "en") -> Message:
             _("{countries} ({new} new)").format(countries=f.countries, new=f.new_countries),
         ),
         (_("Pairs and trios"), str(f.groups)),
-        (_("Pairs that talked"), str(f.active_pairs)),
+        (_("Pairs that talked"), str(f.pairs_that_wrote)),
         (_("Unplaced / waitlisted"), f"{f.unplaced} / {f.waitlisted}"),
     ]
     if f.survey_response_rate is not None:

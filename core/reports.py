@@ -1,8 +1,11 @@
 """Round reports: counts per round and across rounds, never names or message contents.
 
 Per round: participants (members of published groups), countries, countries new to
-the community, groups, trios, unplaced and waitlisted applicants, pairs with any
-recorded activity, and how many pair posts of each topic were delivered. Across
+the community, groups, trios, unplaced and waitlisted applicants, active pairs (the
+pairs that wrote in a typical counted week: the median, over the weeks whose
+activity was counted, of the pairs that wrote that week; the weeks are named with
+it), the pairs that wrote at least once, and how many pair posts of each topic were
+delivered. Across
 rounds: participants and countries by round, as the ILN published them.
 
 Surveys: each survey's invited members, responses, response rate and mean
@@ -16,6 +19,7 @@ down further (a country with fewer people is folded into "other").
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,6 +87,7 @@ class RoundFigures:
     trios: int
     unplaced: int
     waitlisted: int
+    # Pairs that wrote in a typical week: the median (low) over the counted weeks.
     active_pairs: int
     activity: tuple[WeekActivity, ...]
     topics: tuple[TopicUse, ...]
@@ -90,6 +95,51 @@ class RoundFigures:
     satisfaction: float | None = None
     survey_note: str = SURVEY_NOT_COLLECTED
     surveys: tuple[SurveyFigures, ...] = ()
+    pairs_that_wrote: int = 0  # in at least one counted week
+
+    @property
+    def activity_weeks(self) -> tuple[date, date] | None:
+        """Return the first and last counted weeks (Mondays), if any was counted."""
+        if not self.activity:
+            return None
+        return self.activity[0].week, self.activity[-1].week
+
+
+def activity_headline(f: RoundFigures) -> str:
+    """Say how many pairs wrote in a typical week, and which weeks that median is of."""
+    weeks = f.activity_weeks
+    if weeks is None:
+        return "no activity counted yet"
+    first, last = weeks
+    span = (
+        f"the week of {first.isoformat()}"
+        if first == last
+        else f"the median of {len(f.activity)} weeks counted, weeks of "
+        f"{first.isoformat()} to {last.isoformat()}"
+    )
+    return (
+        f"{f.active_pairs} of {f.groups} pairs wrote in a typical week ({span}); "
+        f"{f.pairs_that_wrote} wrote at least once"
+    )
+
+
+def new_countries_note(f: RoundFigures, min_group: int = MIN_GROUP) -> str:
+    """Say how many countries are new, which are named, and why the others are not."""
+    if not f.new_countries:
+        return "no country new to the community"
+    named = len(f.new_country_names)
+    unnamed = f.new_countries - named
+    text = f"{f.new_countries} new to the community"
+    if named:
+        text += f": {', '.join(f.new_country_names)}"
+    if unnamed:
+        text += (
+            f"{'' if named else ':'} {'and ' if named else ''}{unnamed} "
+            f"{'country' if unnamed == 1 else 'countries'} with fewer than {min_group} "
+            f"participants, not named (small countries are counted under '{OTHER}' so "
+            "nobody can be singled out)"
+        )
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +256,7 @@ async def _round_figures(
             ),
             waitlisted=sum(1 for a in apps if a.status is ApplicationStatus.WAITLISTED),
             active_pairs=activity[0],
+            pairs_that_wrote=activity[2],
             activity=activity[1],
             topics=await _topics(uow, round_),
             **await _surveys(uow, round_),
@@ -256,8 +307,8 @@ async def _surveys(uow: UnitOfWork, round_: Round) -> dict[str, Any]:
 
 async def _activity(
     uow: UnitOfWork, groups: Sequence[Group]
-) -> tuple[int, tuple[WeekActivity, ...]]:
-    """Return how many pairs wrote at all, and how many wrote in each counted week."""
+) -> tuple[int, tuple[WeekActivity, ...], int]:
+    """Return the pairs that wrote in a typical week, in each counted week, and at all."""
     counts = await uow.engagement.weeks([g.id for g in groups])
     by_week: defaultdict[date, set[int]] = defaultdict(set)
     active: set[int] = set()
@@ -266,7 +317,8 @@ async def _activity(
             by_week[c.week].add(c.group_id)
             active.add(c.group_id)
     weeks = tuple(WeekActivity(w, len(by_week[w])) for w in sorted({c.week for c in counts}))
-    return len(active), weeks
+    typical = statistics.median_low([w.active_pairs for w in weeks]) if weeks else 0
+    return typical, weeks, len(active)
 
 
 async def _topics(uow: UnitOfWork, round_: Round) -> tuple[TopicUse, ...]:
@@ -304,6 +356,10 @@ def to_dict(report: Report) -> dict[str, Any]:
             "unplaced": f.unplaced,
             "waitlisted": f.waitlisted,
             "active_pairs": f.active_pairs,
+            "active_pairs_weeks": [w.isoformat() for w in f.activity_weeks or ()],
+            "active_pairs_note": activity_headline(f),
+            "pairs_that_wrote": f.pairs_that_wrote,
+            "new_countries_note": new_countries_note(f, report.min_group),
             "activity": {w.week.isoformat(): w.active_pairs for w in f.activity},
             "topics": [
                 {"number": t.number, "title": t.title, "delivered": t.delivered} for t in f.topics
@@ -368,11 +424,14 @@ def rows(report: Report) -> list[tuple[str, str, str, str, str]]:
             "unplaced",
             "waitlisted",
             "active_pairs",
+            "pairs_that_wrote",
             "survey_response_rate",
             "satisfaction",
             "survey_note",
         ):
             add(figure, getattr(f, figure))
+        add("active_pairs_note", activity_headline(f))
+        add("new_countries_note", new_countries_note(f, report.min_group))
         for name in f.new_country_names:
             add("new_country", "", name)
         for country, n in f.by_country:

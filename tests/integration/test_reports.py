@@ -223,3 +223,119 @@ def test_cli_report_refusals_are_one_sentence(cli, tmp_path: Path) -> None:  # t
     assert "no such folder" in cli("report", "--out", "missing", code=2).output
     assert "not both" in cli("report", "2027A", "--all", code=2).output
     assert not (tmp_path / "reports").exists()
+
+
+async def three_weeks(p: Program, uow_factory: UnitOfWorkFactory, c: Community) -> list[date]:
+    """Record 2027B's three pairs: week 1 all write, week 2 one, week 3 two; return the weeks."""
+    weeks = [date(2027, 3, 1), date(2027, 3, 8), date(2027, 3, 15)]
+    writers = [(0, 1, 2), (0,), (0, 1)]
+    async with uow_factory() as uow:
+        round_ = await uow.rounds.find(c.id, "2027B")
+        assert round_ is not None
+        groups = await uow.groups.list(round_.id)
+        await uow.engagement.record(
+            [
+                WeekCount(g.id, g.member_ids[0], week, 3 if i in who else 0)
+                for week, who in zip(weeks, writers, strict=True)
+                for i, g in enumerate(groups)
+            ],
+            at=p.clock.now(),
+        )
+        await uow.commit()
+    return weeks
+
+
+async def test_active_pairs_count_pairs_that_wrote_in_a_week_and_name_the_weeks(
+    p: Program, uow_factory
+) -> None:  # type: ignore[no-untyped-def]
+    """The figure is the pairs that wrote in a typical week (median), the weeks named with it."""
+    from core.reports import activity_headline
+
+    c = await two_rounds(p)
+    weeks = await three_weeks(p, uow_factory, c)
+    f = (await ReportService(uow=uow_factory).round_report(c.id, "2027B")).rounds[0]
+    assert [w.active_pairs for w in f.activity] == [3, 1, 2]
+    # Not the 3 pairs that wrote at some point: 2 wrote in a typical week.
+    assert (f.active_pairs, f.pairs_that_wrote, f.groups) == (2, 3, 3)
+    assert f.activity_weeks == (weeks[0], weeks[-1])
+    headline = activity_headline(f)
+    assert headline == (
+        "2 of 3 pairs wrote in a typical week (the median of 3 weeks counted, weeks of "
+        "2027-03-01 to 2027-03-15); 3 wrote at least once"
+    )
+    assert (
+        activity_headline(
+            (await ReportService(uow=uow_factory).round_report(c.id, "2027A")).rounds[0]
+        )
+        == "no activity counted yet"
+    )
+
+
+async def test_activity_chart_ticks_fall_on_the_weeks_and_groups_are_a_reference_line(
+    p: Program, uow_factory
+) -> None:  # type: ignore[no-untyped-def]
+    """One tick per counted week under its bar, labelled with its Monday; a dashed groups line."""
+    import matplotlib.pyplot as plt
+
+    from bots.reporting import activity_figure
+
+    c = await two_rounds(p)
+    await three_weeks(p, uow_factory, c)
+    report = await ReportService(uow=uow_factory).round_report(c.id, "2027B")
+    fig = activity_figure(report)
+    try:
+        ax = fig.axes[0]
+        centres = [bar.get_x() + bar.get_width() / 2 for bar in ax.patches]
+        assert list(ax.get_xticks()) == centres == [0, 1, 2]
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        assert labels == ["01 Mar 2027", "08 Mar 2027", "15 Mar 2027"]
+        dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+        assert [tuple(line.get_ydata()) for line in dashed] == [(3, 3)]
+        assert any("3 groups" in t.get_text() for t in ax.texts)
+        assert any("typical week" in t.get_text() for t in fig.texts)
+    finally:
+        plt.close(fig)
+    everything = await ReportService(uow=uow_factory).all_rounds(c.id)
+    fig = activity_figure(everything)  # 2027A recorded nothing: one series still
+    plt.close(fig)
+
+
+async def test_new_countries_say_why_small_ones_are_not_named(p: Program, uow_factory) -> None:  # type: ignore[no-untyped-def]
+    """'new countries' says how many are new, names the big ones and why the others are not."""
+    from core.reports import new_countries_note
+
+    c = await p.communities.ensure(Platform.LOCAL, "fold2", "Fold Network")
+    await p.communities.configure(c.id, country_cap=None)
+    others = ["BR", "NG", "AU", "CA", "JP"]
+    people = [(f"f{i}", "FI", ("en",)) for i in range(5)] + [
+        (f"o{i}", country, ("en",)) for i, country in enumerate(others)
+    ]
+    await run_round(p, c, "2028A", people)
+    f = (await ReportService(uow=uow_factory).round_report(c.id)).rounds[0]
+    note = new_countries_note(f)
+    assert note.startswith("6 new to the community: Finland and 5 countries with fewer than 5")
+    assert "'other'" in note
+
+
+async def test_one_round_by_round_chart_shows_its_countries(p: Program, uow_factory) -> None:  # type: ignore[no-untyped-def]
+    """With one round the chart is its participants by country, totals in the title."""
+    import matplotlib.pyplot as plt
+
+    from bots.reporting import by_round_figure
+
+    c = await two_rounds(p)
+    first = await ReportService(uow=uow_factory).round_report(c.id, "2027A")
+    fig = by_round_figure(first)
+    try:
+        ax = fig.axes[0]
+        assert "7 participants from 5 countries (5 new)" in ax.get_title()
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["other (each < 5 people)"]
+        assert [bar.get_width() for bar in ax.patches] == [7]
+    finally:
+        plt.close(fig)
+    both = await ReportService(uow=uow_factory).round_report(c.id, "2027B")
+    fig = by_round_figure(both)  # two rounds: bars and a line, by round
+    try:
+        assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["2027A", "2027B"]
+    finally:
+        plt.close(fig)
