@@ -219,10 +219,17 @@ def activity_figure(report: Report) -> Any:
                 ax.bar(x, y, width=0.7, color=colour, label=f"{name}: pairs that wrote")
             else:
                 ax.plot(x, y, marker="o", color=colour, label=f"{name}: pairs that wrote")
-            ax.axhline(groups, color=colour, linestyle="--", linewidth=1.2)
+            # The reference line spans the round's own weeks (rounds share the axis).
+            ax.plot(
+                [min(x) - 0.45, max(x) + 0.45],
+                [groups, groups],
+                color=colour,
+                linestyle="--",
+                linewidth=1.2,
+            )
             ax.annotate(
                 f"{name}: {groups} groups",
-                (len(weeks) - 0.5, groups),
+                (max(x) + 0.45, groups),
                 textcoords="offset points",
                 xytext=(-4, 3),
                 ha="right",
