@@ -38,7 +38,7 @@ def configured(settings: Settings) -> dict[str, Callable[[], Serve]]:
     found: dict[str, Callable[[], Serve]] = {}
     if settings.discord_token:
         found["discord"] = _discord
-    if settings.slack_bot_token:
+    if settings.slack_bot_token or settings.slack_distributed:
         found["slack"] = _slack
     return found
 
@@ -48,8 +48,15 @@ def missing(settings: Settings, which: str) -> str | None:
     if which == "discord" and not settings.discord_token:
         return "set DISCORD_TOKEN to the bot token of your Discord application"
     if which == "slack":
+        if settings.slack_distributed:
+            if not settings.slack_signing_secret:
+                return "set SLACK_SIGNING_SECRET: Slack distribution runs in HTTP mode"
+            return None
         if not settings.slack_bot_token:
-            return "set SLACK_BOT_TOKEN to the bot token (xoxb-...) of your Slack app"
+            return (
+                "set SLACK_BOT_TOKEN to the bot token (xoxb-...) of your Slack app, or "
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install it in many workspaces"
+            )
         if not settings.slack_app_token and not settings.slack_signing_secret:
             return (
                 "set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) "

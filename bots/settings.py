@@ -56,6 +56,23 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "PENPALS_SLACK_SIGNING_SECRET"),
     )
+    # Slack distribution (OAuth install into many workspaces): set these instead of
+    # SLACK_BOT_TOKEN. SLACK_SCOPES defaults to the bot scopes of slack-manifest.yaml.
+    slack_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "PENPALS_SLACK_CLIENT_ID")
+    )
+    slack_client_secret: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "PENPALS_SLACK_CLIENT_SECRET"),
+    )
+    slack_scopes: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SCOPES", "PENPALS_SLACK_SCOPES"),
+        description="comma-separated bot scopes asked at install (default: the manifest's)",
+    )
+    slack_redirect_uri: str | None = Field(
+        default=None, description="https://.../slack/oauth_redirect, if Slack must be told"
+    )
     slack_api_url: str = "https://slack.com/api/"
     slack_host: str = Field(
         default="0.0.0.0", description="address the Slack HTTP server listens on"
@@ -76,3 +93,15 @@ class Settings(BaseSettings):
         le=65535,
         description="port of a /healthz server when no Slack HTTP server carries it",
     )
+
+    @property
+    def slack_distributed(self) -> bool:
+        """Whether Slack is installed through OAuth (client id and secret, no bot token)."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
+
+    @property
+    def slack_scope_list(self) -> list[str] | None:
+        """The bot scopes of SLACK_SCOPES, or None for the manifest's."""
+        if not self.slack_scopes:
+            return None
+        return [s.strip() for s in self.slack_scopes.split(",") if s.strip()]

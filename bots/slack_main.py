@@ -15,16 +15,19 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import install
 from adapters.slack.app import build_app, connected
 from adapters.slack.client import make_client
 from adapters.slack.http import EVENTS_PATH, http_server
 from adapters.slack.pacing import SLACK_INTERVALS, Limits, Pacer
 from adapters.slack.platform import SlackPlatform
+from adapters.slack.workspaces import WorkspacePlatforms
 from bots.bootstrap import Services
 from bots.health import Health
 from bots.settings import Settings
 from core.errors import InvalidValue
 from core.model import Platform
+from core.platform import ChatPlatform
 
 log = logging.getLogger("penpals.slack")
 
@@ -47,6 +50,18 @@ def slack_limits(settings: Settings) -> Limits:
     )
 
 
+def delivery_platform(app: AsyncApp, client: AsyncWebClient, limits: Limits) -> ChatPlatform:
+    """Return the platform delivery uses: one workspace's, or each installed workspace's."""
+    store = app.installation_store
+    if isinstance(client, install.WorkspaceClient) and store is not None:
+        return WorkspacePlatforms(
+            client=client,
+            tokens=install.WorkspaceTokens(store),  # type: ignore[arg-type]
+            pacer=Pacer(limits),
+        )
+    return slack_platform(client, limits)
+
+
 def slack_platform(client: AsyncWebClient, limits: Limits | None = None) -> SlackPlatform:
     """Return the delivery side of the adapter, paced at Slack's published limits."""
     return SlackPlatform(client=client, pacer=Pacer(limits))
@@ -66,11 +81,19 @@ async def serve(
     *host* defaults to PENPALS_SLACK_HOST; *limits* to Slack's pacing with the
     PENPALS_SLACK_CREATE_INTERVAL and PENPALS_SLACK_PURPOSE_INTERVAL settings.
     """
-    client = client or slack_client(settings)
     limits = limits or slack_limits(settings)
     health = health or Health(services.engine, ["slack"])
+    if settings.slack_distributed:
+        if settings.slack_app_token:
+            raise InvalidValue(
+                "Slack distribution (SLACK_CLIENT_ID) needs HTTP mode: unset SLACK_APP_TOKEN "
+                "and set SLACK_SIGNING_SECRET (Slack's OAuth redirect is an HTTP request)"
+            )
+        client = client or install.workspace_client(settings.slack_api_url)
+    else:
+        client = client or slack_client(settings)
     app = build_app(settings, services, client=client, limits=limits)
-    services.platforms[Platform.SLACK] = slack_platform(client, limits)
+    services.platforms[Platform.SLACK] = delivery_platform(app, client, limits)
     services.wake()  # deliver what waited for Slack while it was not connected
     try:
         async with connected(app):

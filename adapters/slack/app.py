@@ -22,7 +22,7 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import engagement, goals, privacy, signup, surveys, views
+from adapters.slack import engagement, goals, install, privacy, signup, surveys, views
 from adapters.slack.client import make_client
 from adapters.slack.commands import Caller, Commands, Reply
 from adapters.slack.failures import error_code
@@ -54,15 +54,37 @@ def build_app(
     client: AsyncWebClient | None = None,
     limits: Limits | None = None,
 ) -> AsyncApp:
-    """Return the AsyncApp with every penpals listener registered."""
-    client = client or make_client(settings.slack_bot_token, base_url=settings.slack_api_url)
+    """Return the AsyncApp with every penpals listener registered.
+
+    Distributed (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET): the OAuth flow, tokens per
+    workspace from the database, uninstalls honoured (adapters/slack/install.py).
+    """
+    distributed = settings.slack_distributed
+    if client is None:
+        client = (
+            install.workspace_client(settings.slack_api_url)
+            if distributed
+            else make_client(settings.slack_bot_token, base_url=settings.slack_api_url)
+        )
+    options: dict[str, Any] = {}
+    if distributed:
+        options["oauth_settings"] = install.oauth_settings(
+            client_id=settings.slack_client_id or "",
+            client_secret=settings.slack_client_secret or "",
+            engine=services.engine,
+            scopes=settings.slack_scope_list,
+            redirect_uri=settings.slack_redirect_uri,
+        )
     app = AsyncApp(
         name="penpals",
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         before_authorize=ReplayGuard(),
         logger=log,
+        **options,
     )
+    if distributed:
+        install.distribute(app)
     locales = Locales(client)
     handlers = Handlers(services=services, client=client, limits=limits, locales=locales)
     app.command(COMMAND)(handlers.on_command)

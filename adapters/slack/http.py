@@ -52,6 +52,21 @@ def web_app(
 
     server = web.Application()
     server.router.add_post(path, dispatch)
+    flow = app.oauth_flow
+    if flow is not None:  # Slack distribution: the install page and Slack's redirect
+
+        async def installing(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_installation(await to_bolt_request(request))
+            )
+
+        async def redirected(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(
+                await flow.handle_callback(await to_bolt_request(request))
+            )
+
+        server.router.add_get(flow.install_path, installing)
+        server.router.add_get(flow.redirect_uri_path, redirected)
     server.router.add_get("/healthz", healthz)
     return server
 

@@ -117,6 +117,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "views.open": (),
     "views.update": (),
     "views.push": (),
+    "oauth.v2.access": (),  # no token: the app's client id and secret
 }
 # Slack names the write scope of private channels groups:write, not groups:manage.
 SCOPE_ALIASES = {
@@ -171,6 +172,9 @@ class SlackStandIn:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.add_user(bot_user, "penpals", is_bot=True)
+        # OAuth (oauth.v2.access): the app's client id -> secret, and codes handed out.
+        self.oauth_apps: dict[str, str] = {}
+        self._codes: dict[str, Json] = {}
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -333,6 +337,8 @@ class SlackStandIn:
             call.error, call.status = error, status
             headers = {"Retry-After": str(retry)} if retry is not None else {}
             return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
+        if method == "oauth.v2.access":
+            _client_credentials(request.headers.get("Authorization", ""), args)
         try:
             self._authorise(method, token)
             handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -374,6 +380,8 @@ class SlackStandIn:
         return web.Response(text=f"OK - {len(data)}")
 
     def _authorise(self, method: str, token: str) -> None:
+        if method == "oauth.v2.access":
+            return  # authenticated by client_id and client_secret instead
         wanted = self.app_token if method == "apps.connections.open" else self.bot_token
         if not token:
             raise Refusal("not_authed")
@@ -456,6 +464,36 @@ class SlackStandIn:
             "team_id": self.team_id,
             "user_id": self.bot_user,
             "bot_id": "BPENPALS",
+            "is_enterprise_install": False,
+        }
+
+    def issue_code(self, installer: str, *, redirect_uri: str = "") -> str:
+        """Return the code Slack appends to the redirect once *installer* approves the app."""
+        code = f"{self.team_id}.{uuid.uuid4().hex}"
+        self._codes[code] = {"installer": installer, "redirect_uri": redirect_uri}
+        return code
+
+    def _m_oauth_v2_access(self, args: Json) -> Json:
+        """Exchange a code for the workspace's bot token (docs: oauth.v2.access)."""
+        client_id = str(args.get("client_id", ""))
+        if client_id not in self.oauth_apps:
+            raise Refusal("invalid_client_id")
+        if self.oauth_apps[client_id] != args.get("client_secret"):
+            raise Refusal("bad_client_secret")
+        grant = self._codes.pop(str(args.get("code", "")), None)  # a code is used once
+        if grant is None:
+            raise Refusal("invalid_code")
+        if grant["redirect_uri"] and grant["redirect_uri"] != args.get("redirect_uri"):
+            raise Refusal("bad_redirect_uri")
+        return {
+            "access_token": self.bot_token,
+            "token_type": "bot",
+            "scope": ",".join(sorted(self.scopes)),
+            "bot_user_id": self.bot_user,
+            "app_id": "APENPALS",
+            "team": {"name": self.team_domain.title(), "id": self.team_id},
+            "enterprise": None,
+            "authed_user": {"id": grant["installer"]},
             "is_enterprise_install": False,
         }
 
@@ -814,6 +852,21 @@ class SlackStandIn:
             }
         )
         return await asyncio.wait_for(future, wait)
+
+
+def _client_credentials(authorization: str, args: Json) -> None:
+    """Read client_id and client_secret from HTTP Basic auth, as Slack prefers them sent."""
+    import base64
+
+    if not authorization.startswith("Basic "):
+        return
+    try:
+        decoded = base64.b64decode(authorization.removeprefix("Basic ")).decode("utf-8")
+    except ValueError:
+        return
+    client_id, _, secret = decoded.partition(":")
+    args.setdefault("client_id", client_id)
+    args.setdefault("client_secret", secret)
 
 
 def _truthy(value: Any) -> bool:
