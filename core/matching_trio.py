@@ -42,6 +42,8 @@ no triangle) are examined, each with a small blossom algorithm of its own.
 
 from __future__ import annotations
 
+import numpy as np
+
 from core.matching_cardinality import _OUTER, _Exposed, _Forest, _Live
 from core.matching_index import Index
 
@@ -108,8 +110,15 @@ def _good_triangle(
     triangle leaves at most four people unmatched: a couple of augmentations each.
     """
     inside = set(members)
-    adjacency = {v: [w for w in members if w != v and index.feasible(v, w)] for v in members}
     near = {v: mate[v] for v in members if v != base}
+    # The base, unmatched inside, joining one of the blossom's own pairs needs no search:
+    # in a dense pool that settles almost every blossom at once.
+    for a in members:
+        b = near.get(a, -1)
+        if a < b and index.feasible(base, a) and index.feasible(base, b):
+            rest = {v: w for v, w in near.items() if v not in (a, b)}
+            return (base, a, b), rest
+    adjacency = _Adjacency(index, members)
     tried: set[tuple[int, ...]] = set()  # triangles, whoever plays the third
     # Pairs of the matching first (a one-step repair), then any other edge.
     for matched_first in (True, False):
@@ -125,10 +134,27 @@ def _good_triangle(
                     if key in tried:
                         continue
                     tried.add(key)
-                    rest = _perfect(adjacency, inside - {a, b, c}, near)
-                    if rest is not None:
-                        return (c, a, b), rest
+                    perfect = _perfect(adjacency, inside - {a, b, c}, near)
+                    if perfect is not None:
+                        return (c, a, b), perfect
     return None
+
+
+class _Adjacency(dict[int, list[int]]):
+    """Neighbours inside a blossom, computed (with numpy) when first asked for."""
+
+    def __init__(self, index: Index, members: list[int]) -> None:
+        super().__init__()
+        self.ix = index
+        self.members = np.array(members, dtype=np.int64)
+
+    def __missing__(self, v: int) -> list[int]:
+        others = self.members[self.members != v]
+        found: list[int] = others[
+            self.ix.feasible_pairs(np.full(len(others), v, dtype=np.int64), others)
+        ].tolist()
+        self[v] = found
+        return found
 
 
 def _perfect(
