@@ -21,6 +21,7 @@ from core.model import RoundState as S
 from core.outbox import ActionKind, NewAction, space_key
 from core.platform import Message, message_to_dict
 from core.ports import Clock, NewApplication, UnitOfWork, UnitOfWorkFactory
+from core.review import PAGE_DEFAULT, ReviewFilter, ReviewPage, page_of
 from core.rounds import find_round
 
 A = ApplicationStatus
@@ -277,6 +278,21 @@ class ApplicationService:
             round_ = await find_round(uow, community_id, round_name)
             return await uow.applications.list(round_.id, statuses)
 
+    async def review(
+        self,
+        community_id: int,
+        round_name: str,
+        matching: ReviewFilter = ReviewFilter(),
+        *,
+        offset: int = 0,
+        limit: int = PAGE_DEFAULT,
+    ) -> ReviewPage:
+        """Return one page of the round's applications that pass *matching*, with the total."""
+        async with self._uow(read_only=True) as uow:
+            round_ = await find_round(uow, community_id, round_name)
+            apps = await uow.applications.list(round_.id, matching.statuses or None)
+        return page_of(apps, matching, offset=offset, limit=limit)
+
     async def decide(
         self,
         community_id: int,
@@ -287,11 +303,18 @@ class ApplicationService:
         all_pending: bool = False,
         note: str = "",
         actor: str = audit.UNKNOWN,
+        matching: ReviewFilter | None = None,
+        expected: int | None = None,
     ) -> Decided:
-        """Approve, decline or waitlist the named applications (or every pending one)."""
+        """Approve, decline or waitlist the named applications (or every pending one).
+
+        With *matching*, decide on every application that passes that filter (those
+        withdrawn or already so decided are skipped); with *expected* too (the count
+        the organiser confirmed), nothing changes if the set no longer has that size.
+        """
         if decision not in (A.APPROVED, A.DECLINED, A.WAITLISTED):
             raise Conflict(f"{decision.value} is not an organiser decision")
-        if not external_ids and not all_pending:
+        if not external_ids and not all_pending and matching is None:
             raise Conflict("name the applicants to decide on, or ask for all pending ones")
         now = self._clock.now()
         async with self._uow() as uow:
@@ -305,6 +328,18 @@ class ApplicationService:
             by_ext = {a.member.external_id: a for a in apps}
             if all_pending:
                 targets = [a for a in apps if a.status is A.PENDING]
+            elif matching is not None:
+                targets = [
+                    a
+                    for a in sorted(apps, key=lambda a: (a.submitted_at, a.id))
+                    if matching.matches(a) and a.status not in (A.WITHDRAWN, decision)
+                ]
+                if expected is not None and len(targets) != expected:
+                    raise Conflict(
+                        f"the applications matching {matching.describe()} changed: "
+                        f"{len(targets)} to decide now, not the {expected} confirmed "
+                        "(nothing was changed)"
+                    )
             else:
                 wanted = list(dict.fromkeys(i.strip() for i in external_ids if i.strip()))
                 unknown = [i for i in wanted if i not in by_ext]
@@ -332,7 +367,9 @@ class ApplicationService:
                     actor=actor,
                     action=f"applications.{_VERB[decision]}",
                     subject=audit.ids([a.member.external_id for a in changed]),
-                    detail=note,
+                    detail="; ".join(
+                        x for x in (note, matching and f"filter: {matching.describe()}") if x
+                    ),
                 )
             # Told in the same transaction as the decision: each message goes out once.
             community = await uow.communities.get(community_id)
