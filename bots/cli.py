@@ -247,8 +247,8 @@ def round_list() -> None:
         if not statuses:
             out.print("No rounds yet: create one with `penpals round create NAME`.")
             return
-        table = Table("Round", "State", "Applications", "Approved", "Groups", "Starts")
         lang = c.settings.default_language  # dates as Babel writes them in that language
+        table = Table("Round", "State", "Applications", "Approved", "Groups", "Starts")
         for st in statuses:
             r = st.round
             table.add_row(
@@ -271,8 +271,8 @@ def round_show(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
     async def work(s: Services, c: Community) -> None:
         st = await s.rounds.status(c.id, name)
         r = st.round
-        table = Table(show_header=False, box=None)
         lang = c.settings.default_language  # dates as Babel writes them in that language
+        table = Table(show_header=False, box=None)
         table.add_row("Round", r.name)
         table.add_row("State", r.state.value)
         for label, at in (

@@ -109,10 +109,10 @@ async def _with_community(
 ) -> T:
     cfg = settings()
     platform, external = parse_ref(chosen_community.get() or cfg.community)
-    if read_only:
-        check_database_exists(cfg.database_url)
     from bots.bootstrap import build
 
+    if read_only:
+        check_database_exists(cfg.database_url)
     async with build(cfg) as services:
         if not read_only:
             community = await services.communities.ensure(platform, external)

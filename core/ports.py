@@ -79,10 +79,10 @@ class CommunityRepository(Protocol):
         self, platform: Platform, external_id: str, name: str, settings: CommunitySettings
     ) -> Community: ...
     async def update_settings(self, community_id: int, settings: CommunitySettings) -> None: ...
-
     async def list_all(self) -> builtins.list[Community]:
         """Every community of the deployment, by platform then id."""
         ...
+
 
 class MemberRepository(Protocol):
     async def ensure(self, community_id: int, ref: MemberRef, display_name: str) -> int:

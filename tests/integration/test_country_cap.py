@@ -60,11 +60,7 @@ async def test_no_country_above_the_cap_of_the_matched_on_random_pools(
     assert f"{len(report.over_cap)} waitlisted" in report.cap_note
     # Publishing waitlists exactly those, and the report read back says the same.
     shown = await p.matches.show(c, "R")
-    assert {x.external_id for x, _ in shown.over_cap} == {
-        x.external_id for x, _ in report.over_cap
-    }
+    assert {x.external_id for x, _ in shown.over_cap} == {x.external_id for x, _ in report.over_cap}
     await p.matches.publish(c, "R")
     waitlisted = await p.applications.list(c.id, "R", [A.WAITLISTED])
-    assert {a.member.external_id for a in waitlisted} == {
-        x.external_id for x, _ in report.over_cap
-    }
+    assert {a.member.external_id for a in waitlisted} == {x.external_id for x, _ in report.over_cap}
