@@ -7,12 +7,13 @@ it the actor is the operating system's user name, as `getpass.getuser()` gives i
 from __future__ import annotations
 
 import getpass
-import inspect
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from typing import Annotated, Any, TypeVar
+from typing import TypeVar
 
 import typer
+
+from bots.cli_common import taking_option
 
 T = TypeVar("T")
 ACTOR_HELP = "Who is doing this, for the audit log (default: your user name on this computer)"
@@ -39,28 +40,5 @@ def offer_actor_option(group: typer.Typer, commands: Sequence[str]) -> None:
 
 
 def _taking_actor(command: Callable[..., T]) -> Callable[..., T]:
-    signature = inspect.signature(command, eval_str=True)
-    if "actor_name" in signature.parameters:
-        return command
-    option = inspect.Parameter(
-        "actor_name",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None, typer.Option("--actor", envvar="PENPALS_ACTOR", help=ACTOR_HELP)
-        ],
-    )
-
-    def with_actor(*args: Any, actor_name: str | None = None, **kwargs: Any) -> T:
-        token = chosen_actor.set(actor_name)
-        try:
-            return command(*args, **kwargs)
-        finally:
-            chosen_actor.reset(token)
-
-    params = [*signature.parameters.values(), option]
-    with_actor.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    with_actor.__annotations__ = {p.name: p.annotation for p in params}
-    with_actor.__name__ = command.__name__
-    with_actor.__doc__ = command.__doc__
-    return with_actor
+    option = typer.Option("--actor", envvar="PENPALS_ACTOR", help=ACTOR_HELP)
+    return taking_option(command, "actor_name", option, chosen_actor)

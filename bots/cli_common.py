@@ -158,32 +158,41 @@ def offer_community_option(*groups: typer.Typer, commands: Sequence[str] = ()) -
 
 
 def _taking_community(command: Callable[..., T]) -> Callable[..., T]:
+    option = typer.Option("--community", envvar="PENPALS_COMMUNITY", help=COMMUNITY_HELP)
+    return taking_option(command, "community_ref", option, chosen_community)
+
+
+def taking_option(
+    command: Callable[..., T], param: str, option: Any, var: ContextVar[str | None]
+) -> Callable[..., T]:
+    """Return *command* with one more keyword option *param*, its value set in *var*.
+
+    Used for the options every command of a kind shares (--community, --actor): the
+    command body reads the ContextVar instead of taking one more parameter.
+    """
     signature = inspect.signature(command, eval_str=True)
-    if "community_ref" in signature.parameters:
+    if param in signature.parameters:
         return command
-    option = inspect.Parameter(
-        "community_ref",
+    extra = inspect.Parameter(
+        param,
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
-        annotation=Annotated[
-            str | None,
-            typer.Option("--community", envvar="PENPALS_COMMUNITY", help=COMMUNITY_HELP),
-        ],
+        annotation=Annotated[str | None, option],
     )
 
-    def with_community(*args: Any, community_ref: str | None = None, **kwargs: Any) -> T:
-        token = chosen_community.set(community_ref)
+    def with_option(*args: Any, **kwargs: Any) -> T:
+        token = var.set(kwargs.pop(param, None))
         try:
             return command(*args, **kwargs)
         finally:
-            chosen_community.reset(token)
+            var.reset(token)
 
-    params = [*signature.parameters.values(), option]
-    with_community.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    with_community.__annotations__ = {p.name: p.annotation for p in params}
-    with_community.__name__ = command.__name__
-    with_community.__doc__ = command.__doc__
-    return with_community
+    params = [*signature.parameters.values(), extra]
+    with_option.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    with_option.__annotations__ = {p.name: p.annotation for p in params}
+    with_option.__name__ = command.__name__
+    with_option.__doc__ = command.__doc__
+    return with_option
 
 
 def check_database_exists(url: str) -> None:
