@@ -3,7 +3,7 @@
 A wheel (`pip install .`, `python -m build`) carries core/locale/<lang>/LC_MESSAGES/
 <domain>.mo instead of the .po sources, compiled by Babel (a build requirement in
 pyproject.toml, as `pybabel compile` would). Editable installs and checkouts keep
-reading the .po files, which core.i18n compiles in memory with Babel when no
+reading the .po files, which core.messages.i18n compiles in memory with Babel when no
 up-to-date .mo is there.
 """
 
@@ -34,7 +34,7 @@ class BuildPyWithCatalogs(build_py):
     def run(self) -> None:
         super().run()
         if getattr(self, "editable_mode", False):
-            return  # the source tree is used as is; core.i18n reads the .po files
+            return  # the source tree is used as is; core.messages.i18n reads the .po files
         for po in sorted(Path(self.build_lib, "core", "locale").glob("*/LC_MESSAGES/*.po")):
             po.with_suffix(".mo").write_bytes(compile_catalog(po))
             po.unlink()  # one catalog per language in the wheel, never a stale pair

@@ -41,9 +41,9 @@ from adapters.remote import Pacer, RemotePlatform
 from adapters.storage.engine import create_engine
 from adapters.storage.migrate import upgrade_async
 from adapters.storage.uow import unit_of_work_factory
-from core.delivery import DeliveryService
+from core.delivery.outbox import ActionKind, ActionState, topic_post_key
+from core.delivery.service import DeliveryService
 from core.model import Platform
-from core.outbox import ActionKind, ActionState, topic_post_key
 from core.ports import NewGroup, UnitOfWorkFactory
 from tests.durability.standin import StandIn
 from tests.support import FixedClock, program

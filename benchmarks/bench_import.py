@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.applicants_csv import write_applicants  # noqa: E402
-from core.synthetic import generate_pool  # noqa: E402
+from core.matching.synthetic import generate_pool  # noqa: E402
+from core.rounds.applicants_csv import write_applicants  # noqa: E402
 
 ROUND = "bench"
 

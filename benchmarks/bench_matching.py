@@ -1,4 +1,4 @@
-"""Benchmark core.matching.match on synthetic pools: speed, memory, cardinality, wishes.
+"""Benchmark core.matching.matcher.match on synthetic pools: speed, memory, cardinality, wishes.
 
 Usage: python benchmarks/bench_matching.py [--sizes 1162,20000] [--seed N] [--skip-exact]
 
@@ -35,9 +35,9 @@ import rustworkx as rx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.matching import Candidate, Matching, group_score, is_satisfied, match, violations
-from core.matching_index import REFERENCE_DATES, workday_start
-from core.synthetic import generate_pool
+from core.matching.index import REFERENCE_DATES, workday_start
+from core.matching.matcher import Candidate, Matching, group_score, is_satisfied, match, violations
+from core.matching.synthetic import generate_pool
 
 EXACT_LIMIT = 2500
 SUBPOOLS = 2

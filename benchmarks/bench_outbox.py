@@ -34,11 +34,11 @@ from adapters.rehearsal import RehearsalPlatform
 from adapters.storage.engine import create_engine
 from adapters.storage.migrate import upgrade_async
 from adapters.storage.uow import unit_of_work_factory
-from core.delivery import DeliveryService
+from core.delivery.outbox import ActionState, topic_post_key
+from core.delivery.service import DeliveryService
+from core.matching.synthetic import generate_pool
 from core.model import ApplicationStatus, Platform
-from core.outbox import ActionState, topic_post_key
 from core.ports import NewGroup
-from core.synthetic import generate_pool
 from tests.support import FixedClock, program
 
 ROUND = "bench"

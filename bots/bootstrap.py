@@ -17,23 +17,23 @@ from adapters.storage.migrate import check_schema
 from adapters.storage.uow import unit_of_work_factory
 from bots.reporting import chart_pngs
 from bots.settings import Settings
-from core.applications import ApplicationService
 from core.audit import AuditService
-from core.automation import RoundAutomation
 from core.clock import SystemClock
-from core.communities import CommunityService
-from core.delivery import DeliveryService
-from core.engagement import EngagementService
-from core.goals import GoalService
-from core.matchmaking import MatchService
+from core.communities.service import CommunityService
+from core.delivery.service import DeliveryService
+from core.engagement.goals import GoalService
+from core.engagement.service import EngagementService
+from core.matching.service import MatchService
 from core.model import Platform
 from core.platform import ChatPlatform
 from core.ports import Clock, UnitOfWorkFactory
-from core.privacy import PrivacyService
-from core.reports import Report, ReportService
-from core.rounds import RoundService
-from core.surveys import SurveyService
-from core.topic_library import TopicService
+from core.privacy.service import PrivacyService
+from core.reports.service import Report, ReportService
+from core.rounds.applications import ApplicationService
+from core.rounds.automation import RoundAutomation
+from core.rounds.service import RoundService
+from core.rounds.topic_library import TopicService
+from core.surveys.service import SurveyService
 
 
 class Wakeup:

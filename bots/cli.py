@@ -33,12 +33,14 @@ from bots.cli_common import (
     write_atomically,
 )
 from bots.survey_cli import survey_app
-from core import applicants_csv, explanations, times
-from core.applicants_csv import PairsRow
+from core import times
 from core.errors import InvalidValue, NotFound
-from core.lifecycle import TOPIC_COUNT
+from core.matching import explanations
 from core.model import ApplicationStatus, Community
-from core.topics import schedule
+from core.rounds import applicants_csv
+from core.rounds.applicants_csv import PairsRow
+from core.rounds.lifecycle import TOPIC_COUNT
+from core.rounds.topics import schedule
 
 if TYPE_CHECKING:
     # Imported by the commands that use them: `penpals --help` and the commands that
@@ -46,8 +48,8 @@ if TYPE_CHECKING:
     # ORM or the platforms' libraries.
     from bots.bootstrap import Services
     from core.audit import AuditEntry
-    from core.matching import Candidate, Matching
-    from core.matchmaking import MatchReport
+    from core.matching.matcher import Candidate, Matching
+    from core.matching.service import MatchReport
 
 app = typer.Typer(
     name="penpals",
@@ -120,7 +122,7 @@ def match_file(
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same pairs")] = 0,
 ) -> None:
     """Pair the applicants of a CSV file (no database needed)."""
-    from core.matching import Candidate, match
+    from core.matching.matcher import Candidate, match
 
     check_writable(out_path)
     rows = read_applicants_file(applicants)
@@ -144,7 +146,7 @@ def match_file(
 def print_matching_summary(
     candidates: Sequence[Candidate], result: Matching, elapsed: float | None = None
 ) -> None:
-    from core.matching import is_satisfied
+    from core.matching.matcher import is_satisfied
 
     by_id = {c.id: c for c in candidates}
     wishers = [c for c in candidates if c.wishes]
@@ -626,7 +628,7 @@ def topics_list() -> None:
     """List the community's topics."""
 
     async def work(s: Services, c: Community) -> None:
-        from core.topics import DEFAULT_TOPICS
+        from core.rounds.topics import DEFAULT_TOPICS
 
         # A community not stored yet starts with the default library.
         topics = await s.topics.list(c.id) if c.id != UNSAVED else list(DEFAULT_TOPICS)
@@ -752,7 +754,7 @@ def report(
 ) -> None:
     """Write a round's figures as CSV and JSON, with PNG charts (counts only)."""
     from bots.reporting import DEFAULT_DIR, write_report
-    from core.reports import Report, ReportService, activity_headline, new_countries_note
+    from core.reports.service import Report, ReportService, activity_headline, new_countries_note
 
     if round_name is not None and every:
         raise fail("give a round name or --all, not both", 2)
@@ -879,7 +881,7 @@ def member_forget(
 ) -> None:
     """Replace a member's personal data with placeholders; anonymous counts stay."""
     from core.model import MemberRef
-    from core.privacy import PrivacyService
+    from core.privacy.service import PrivacyService
 
     if not yes and not typer.confirm(
         f"Forget member {member_id}? Their name, profile and platform id are replaced for good.",
@@ -912,7 +914,7 @@ def member_export(
     import json
 
     from core.model import MemberRef
-    from core.privacy import PrivacyService
+    from core.privacy.service import PrivacyService
 
     check_writable(out_file)
 

@@ -23,11 +23,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from core import applicants_csv
-from core.applicants_csv import CsvInvalid
-from core.communities import parse_ref
+from core.communities.service import parse_ref
 from core.errors import InvalidValue, NotFound, PenpalsError
 from core.model import Community, CommunitySettings
+from core.rounds import applicants_csv
+from core.rounds.applicants_csv import CsvInvalid
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services

@@ -35,15 +35,16 @@ from adapters.storage.migrate import upgrade_async
 from bots.bootstrap import Services, build
 from bots.reporting import write_report
 from bots.settings import Settings
-from core import applicants_csv, vocab
-from core.applicants_csv import ApplicantRow
+from core.delivery.outbox import ActionState
 from core.errors import InvalidValue
-from core.lifecycle import TOPIC_COUNT
-from core.matchmaking import MatchReport, Person
+from core.matching.service import MatchReport, Person
+from core.matching.synthetic import generate_pool
+from core.messages import vocab
 from core.model import ApplicationStatus, Community, Platform, Round, RoundState
-from core.outbox import ActionState
-from core.reports import SurveyFigures
-from core.synthetic import generate_pool
+from core.reports.service import SurveyFigures
+from core.rounds import applicants_csv
+from core.rounds.applicants_csv import ApplicantRow
+from core.rounds.lifecycle import TOPIC_COUNT
 
 DEMO_DATABASE = Path("penpals-demo.db")
 REPORTS = Path("reports")
@@ -51,8 +52,8 @@ COMMUNITY = "rehearsal"  # the only community a demo database ever holds
 CADENCE_DAYS = 14
 APPLICATION_WINDOW = timedelta(days=14)
 MATCHING_WEEK = timedelta(days=7)  # between applications closing and the round start
-_TOPIC_POST = re.compile(r"^r\d+:g\d+:t\d+$")  # core.outbox.topic_post_key
-_NUDGE = re.compile(r"^r\d+:g\d+:nudge:")  # core.engagement's nudge keys
+_TOPIC_POST = re.compile(r"^r\d+:g\d+:t\d+$")  # core.delivery.outbox.topic_post_key
+_NUDGE = re.compile(r"^r\d+:g\d+:nudge:")  # core.engagement.service's nudge keys
 _OFFER = re.compile(r"^r\d+:g\d+:offer:")  # and its offers of a new partner
 ANSWER_BATCH = 1000  # simulated survey answers per transaction
 _DETAIL = re.compile(r"^(.*\S) \(([^()]*)\)$")  # "reason (detail)", e.g. a language

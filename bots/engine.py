@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.storage.leader import Leadership
-from core.automation import RoundAutomation
-from core.delivery import DeliveryReport, DeliveryService
+from core.delivery.service import DeliveryReport, DeliveryService
 from core.ports import Clock
+from core.rounds.automation import RoundAutomation
 
 log = logging.getLogger(__name__)
 

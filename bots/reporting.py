@@ -1,6 +1,6 @@
 """Write a round report to files: a CSV and a JSON of the same figures, and PNG charts.
 
-The figures come from core.reports; this module only renders them. Charts use
+The figures come from core.reports.service; this module only renders them. Charts use
 matplotlib's Agg backend (no display needed): participants and countries by round
 (bars and a line), satisfaction answers of the surveys (when at least five members
 answered), and active pairs per week when activity was recorded. `chart_pngs` returns
@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from core.applicants_csv import SafeWriter
-from core.reports import (
+from core.reports.service import (
     CSV_HEADER,
     OTHER,
     Report,
@@ -26,6 +25,7 @@ from core.reports import (
     rows,
     to_dict,
 )
+from core.rounds.applicants_csv import SafeWriter
 
 DEFAULT_DIR = Path("reports")
 
@@ -49,7 +49,7 @@ def write_report(
 
     def csv_body(fh: IO[str]) -> None:
         # Round names, topic titles and survey kinds are typed by people: a cell a
-        # spreadsheet would run as a formula is neutralised (core.applicants_csv).
+        # spreadsheet would run as a formula is neutralised (core.rounds.applicants_csv).
         writer = SafeWriter(fh)
         writer.writerow(CSV_HEADER)
         writer.writerows(rows(report))
@@ -272,7 +272,7 @@ def _saved(fig: Any, path: Path) -> Path:
 def chart_satisfaction(report: Report, path: Path) -> Path | None:
     """Draw the share of each satisfaction answer (1-5) per survey; None without any.
 
-    Only surveys with at least MIN_GROUP responses are broken down (core.reports),
+    Only surveys with at least MIN_GROUP responses are broken down (core.reports.service),
     so a survey with fewer responses is left out of the chart.
     """
     series = [

@@ -17,7 +17,7 @@ from rich.table import Table
 from bots.cli_actor import current_actor
 from bots.cli_common import fail, in_community, out, parse_when
 from core.model import Community
-from core.surveys import QuestionType, Survey, SurveyKind, SurveyResults, Window, window
+from core.surveys.service import QuestionType, Survey, SurveyKind, SurveyResults, Window, window
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services

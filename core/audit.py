@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from core.applicants_csv import SafeWriter
 from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.rounds.applicants_csv import SafeWriter
 
 UNKNOWN = "(not given)"
 SCHEDULER = "scheduler"  # moves the round's calendar made automatically
@@ -93,7 +93,7 @@ class AuditService:
 
     async def list(self, community_id: int, round_name: str | None = None) -> list[AuditEntry]:
         """Return the community's entries (or one round's), oldest first."""
-        from core.rounds import find_round
+        from core.rounds.service import find_round
 
         async with self._uow(read_only=True) as uow:
             round_id = None

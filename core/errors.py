@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core import i18n, times
+from core import times
+from core.messages import i18n
 
 
 class PenpalsError(Exception):

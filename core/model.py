@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core import vocab
+from core.messages import vocab
 
 
 class Platform(enum.StrEnum):
@@ -20,7 +20,7 @@ class Platform(enum.StrEnum):
     LOCAL = "local"  # the CLI and rehearsals: no chat platform behind it
 
 
-# A forgotten member's platform id becomes this prefix and a random part (core.privacy).
+# A forgotten member's platform id becomes this prefix and a random part (core.privacy.service).
 FORGOTTEN_PREFIX = "forgotten:"
 
 
@@ -47,7 +47,7 @@ class PairingRule(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Practices:
-    """How the program runs, as organisers set it and members are told (core.practices)."""
+    """How the program runs, as organisers set it and members are told (communities.practices)."""
 
     contact: str = ""  # whom to ask for help: a name, @handle or address; "" = the organisers
     hours_per_month: int = 2  # the time commitment asked of each member

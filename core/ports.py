@@ -15,6 +15,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
+from core.delivery.outbox import Action, ActionKind, ActionState, NewAction
 from core.model import (
     Application,
     ApplicationStatus,
@@ -28,11 +29,10 @@ from core.model import (
     RoundState,
     Topic,
 )
-from core.outbox import Action, ActionKind, ActionState, NewAction
 
-if TYPE_CHECKING:  # core.surveys uses these ports at runtime
+if TYPE_CHECKING:  # core.surveys.service uses these ports at runtime
     from core.audit import AuditEntry, NewAuditEntry
-    from core.surveys import Answer, Response, Survey, SurveyKind
+    from core.surveys.service import Answer, Response, Survey, SurveyKind
 
 
 class Clock(Protocol):
@@ -414,7 +414,7 @@ class SurveyRepository(Protocol):
 
 
 class GoalRepository(Protocol):
-    """The goals each pair agreed (core.goals), by group id."""
+    """The goals each pair agreed (core.engagement.goals), by group id."""
 
     async def get(self, group_id: int) -> str | None:
         """Return the pair's goals, or None if it has set none."""

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_interval
 
-from core import i18n
+from core.messages import i18n
 
 TOKEN = re.compile(r"⟦t:(-?\d+):([tTdDfFR])\|([^⟧]*)⟧")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from core.applications import ApplicationService
 from core.audit import AuditService
-from core.communities import CommunityService
-from core.matchmaking import MatchService
+from core.communities.service import CommunityService
+from core.matching.service import MatchService
 from core.model import Profile, Wishes
 from core.ports import UnitOfWorkFactory
-from core.rounds import RoundService
-from core.topic_library import TopicService
+from core.rounds.applications import ApplicationService
+from core.rounds.service import RoundService
+from core.rounds.topic_library import TopicService
 
 
 class FixedClock:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pycountry
 
-from core import vocab
+from core.messages import vocab
 
 MAX_CHOICES = 25
 

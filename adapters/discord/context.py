@@ -12,16 +12,16 @@ import discord
 from adapters.discord import texts
 from adapters.discord.permissions import NotOrganiser, ensure_organiser
 from adapters.discord.render import CONTENT_MAX, clip
-from core.applications import ApplicationService
-from core.communities import CommunityService
+from core.communities.service import CommunityService
 from core.errors import PenpalsError
-from core.matchmaking import MatchService
+from core.matching.service import MatchService
 from core.model import Community, MemberRef, Platform
 from core.ports import UnitOfWorkFactory
-from core.privacy import PrivacyService
-from core.reports import Report, ReportService
-from core.rounds import RoundService
-from core.surveys import SurveyService
+from core.privacy.service import PrivacyService
+from core.reports.service import Report, ReportService
+from core.rounds.applications import ApplicationService
+from core.rounds.service import RoundService
+from core.surveys.service import SurveyService
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 /pause, /resume and /volunteer are for members; /round silent is for organisers.
 
-Each handler reads the interaction, makes one call to core.engagement and says
+Each handler reads the interaction, makes one call to core.engagement.service and says
 what happened, privately. The offer button is a persistent DynamicItem: its
 round and group are in its custom id, so a press works after a restart.
 """
@@ -28,10 +28,10 @@ from adapters.discord.context import (
 )
 from adapters.discord.organisers import parse_date, round_names
 from adapters.discord.render import excerpt
-from core import engagement
-from core.engagement import EngagementService, Silence
+from core.engagement import service as engagement
+from core.engagement.service import EngagementService, Silence
 from core.errors import InvalidValue
-from core.i18n import N_
+from core.messages.i18n import N_
 from core.model import Community
 from core.ports import Clock, UnitOfWorkFactory
 
@@ -69,7 +69,7 @@ class NewPartnerButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"engagement:new-partner:(?P<round>\d+):(?P<group>\d+)",
 ):
-    """Take up the offer of a new partner (core.engagement.offer_action_id makes the id)."""
+    """Take up the offer of a new partner (core.engagement.service.offer_action_id makes the id)."""
 
     def __init__(self, round_id: int, group: int) -> None:
         super().__init__(

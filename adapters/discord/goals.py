@@ -1,6 +1,6 @@
 """Pair goals on Discord: the introduction's "Set our goals" button opens a short modal.
 
-The button's id is core.goals.goals_action_id; GoalsButton, a persistent DynamicItem,
+The button's id is core.engagement.goals.goals_action_id; GoalsButton, a persistent DynamicItem,
 routes a press by that id alone, so it works after a restart. The modal is prefilled
 with what the pair wrote so far; core checks the presser is in the pair and answers
 in their language.
@@ -15,7 +15,7 @@ import discord
 
 from adapters.discord.context import answer, deps, member_ref, report_error
 from adapters.discord.render import clip
-from core.goals import GoalService, GoalsForm
+from core.engagement.goals import GoalService, GoalsForm
 
 MODAL_TITLE_MAX = 45
 LABEL_MAX = 45
@@ -66,7 +66,7 @@ class GoalsButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"goals:open:(?P<round>\d{1,10}):(?P<number>\d{1,6})",
 ):
-    """The introduction's "Set our goals" button (core.goals.goals_action_id)."""
+    """The introduction's "Set our goals" button (core.engagement.goals.goals_action_id)."""
 
     def __init__(self, round_id: int, number: int) -> None:
         super().__init__(

@@ -21,12 +21,12 @@ from adapters.discord.context import (
     report_error,
 )
 from adapters.discord.render import clip, excerpt
-from core import i18n, vocab
-from core import practices as program
+from core.communities import practices as program
 from core.errors import InvalidValue, PenpalsError
-from core.i18n import N_
+from core.messages import i18n, vocab
+from core.messages.i18n import N_
 from core.model import Profile, Round
-from core.profiles import ProfileInvalid, build_profile
+from core.rounds.profiles import ProfileInvalid, build_profile
 
 # The languages offered in the modal's select (Discord allows 25 options); others are typed.
 COMMON_LANGUAGES = (

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 import discord
 from discord import app_commands
 
-from core.communities import is_organiser
+from core.communities.service import is_organiser
 from core.model import CommunitySettings
 
 # Discord's own names for the permissions (as shown in Server Settings).

@@ -1,7 +1,7 @@
 """/penpals export-me and /penpals forget-me: a member's own data, in their language.
 
 export-me sends the member everything penpals stores about them as a JSON file,
-privately. forget-me asks first; the danger button then calls core.privacy, which
+privately. forget-me asks first; the danger button then calls core.privacy.service, which
 replaces the personal data with anonymous placeholders. The button carries the
 member's id, so it works after a restart and only for the member who asked.
 """
@@ -26,8 +26,8 @@ from adapters.discord.context import (
     report_error,
 )
 from core.errors import NotFound
-from core.i18n import N_
-from core.privacy import PrivacyService
+from core.messages.i18n import N_
+from core.privacy.service import PrivacyService
 
 
 def privacy_service(interaction: discord.Interaction) -> PrivacyService:

@@ -1,6 +1,6 @@
 """/penpals report [round]: the round's figures and charts, posted to the organisers' channel.
 
-Organisers only. The figures come from core.reports, the charts from
+Organisers only. The figures come from core.reports.service, the charts from
 services.report_charts (bots.reporting draws them with matplotlib, in a worker
 thread so the bot keeps answering). Counts only, never names or contents.
 """
@@ -19,7 +19,7 @@ from adapters.discord import failures, render
 from adapters.discord.context import answer, deps, organiser_community
 from adapters.discord.organisers import round_names
 from adapters.discord.permissions import NEEDED, missing
-from core import messages
+from core.messages import render as messages
 from core.model import Community
 from core.platform import DeliveryFailed
 

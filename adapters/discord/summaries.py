@@ -8,12 +8,13 @@ import discord
 
 from adapters.discord import texts
 from adapters.discord.render import COLOUR, FIELD_VALUE_MAX, clip
-from core import explanations, vocab
-from core.applications import Decided, Submitted, Withdrawn
-from core.i18n import N_
-from core.matchmaking import GroupView, MatchReport
+from core.matching import explanations
+from core.matching.service import GroupView, MatchReport
+from core.messages import vocab
+from core.messages.i18n import N_
 from core.model import Application, ApplicationStatus, Profile, Round
-from core.rounds import RoundStatus
+from core.rounds.applications import Decided, Submitted, Withdrawn
+from core.rounds.service import RoundStatus
 
 # How many groups or people a summary lists before saying "and N more".
 LIST_MAX = 15

@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
-from core import i18n
+from core.messages import i18n
 from core.model import Community
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Workspace admins and owners always may (users.info); otherwise the person must
 belong to one of the community's organiser user groups (usergroups.users.list).
-The rule itself is the core's (core.communities.is_organiser).
+The rule itself is the core's (core.communities.service.is_organiser).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from core.communities import is_organiser
+from core.communities.service import is_organiser
 from core.errors import NotAllowed
 from core.model import Community
 

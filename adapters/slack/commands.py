@@ -22,11 +22,13 @@ from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from adapters.slack.privacy import Privacy, forget_prompt
 from adapters.slack.reports import Reports
 from adapters.slack.texts import Locales, member_language, sentence, translation
-from core import explanations, i18n, vocab
-from core import practices as program
+from core.communities import practices as program
+from core.delivery.outbox import ActionKind, ActionState
 from core.errors import InvalidValue, NotFound, PenpalsError
-from core.i18n import N_
-from core.matchmaking import MatchReport
+from core.matching import explanations
+from core.matching.service import MatchReport
+from core.messages import i18n, vocab
+from core.messages.i18n import N_
 from core.model import (
     Application,
     Community,
@@ -36,8 +38,7 @@ from core.model import (
     Round,
     RoundState,
 )
-from core.outbox import ActionKind, ActionState
-from core.rounds import RoundStatus
+from core.rounds.service import RoundStatus
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services

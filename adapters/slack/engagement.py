@@ -1,6 +1,6 @@
 """Keeping pairs alive on Slack: pause, resume, volunteer, round silent and the offer button.
 
-Each handler turns the words or the button into one call to core.engagement and
+Each handler turns the words or the button into one call to core.engagement.service and
 returns the sentence to show; /penpals (commands.py) sends it to the person
 alone. This module imports nothing of commands.py, which dispatches to it.
 """
@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.slack import parsing
 from adapters.slack.texts import Locales, date_long, member_language, sentence, translation
-from core import engagement
-from core.engagement import Silence
+from core.engagement import service as engagement
+from core.engagement.service import Silence
 from core.errors import InvalidValue, PenpalsError
 from core.model import Community, MemberRef, Platform
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
 
-# core.engagement.offer_action_id makes these ids; Slack routes the press by them.
+# core.engagement.service.offer_action_id makes these ids; Slack routes the press by them.
 OFFER_ACTION = re.compile(r"^engagement:new-partner:(\d+):(\d+)$")
 
 Ack = Callable[..., Awaitable[Any]]

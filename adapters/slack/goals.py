@@ -1,6 +1,6 @@
 """Pair goals on Slack: the introduction's "Set our goals" button opens a short modal.
 
-core.goals owns the checks (only the pair's members), the storage and the texts in
+core.engagement.goals owns the checks (only the pair's members), the storage and the texts in
 the member's language; this module renders a GoalsForm as a modal with one
 multi-line input, prefilled, and reads the submission back. The modal's
 private_metadata carries the round id, the group number and the language.
@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from adapters.slack import parsing
 from adapters.slack.render import escape
 from adapters.slack.texts import Locales, sentence
-from core import i18n
+from core.engagement.goals import GoalsForm, parse_goals_action
 from core.errors import PenpalsError
-from core.goals import GoalsForm, parse_goals_action
+from core.messages import i18n
 from core.model import MemberRef, Platform
 
 if TYPE_CHECKING:

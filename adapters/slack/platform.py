@@ -16,7 +16,7 @@ so the resumable delivery queue can call again after a crash:
   an earlier attempt may have gone through (a retry, a dropped connection, an
   adopted space), conversations.history is checked before posting again. The
   public methods take `retry=True` for "an earlier attempt may have gone
-  through"; core.delivery does not pass it yet, so within one process the
+  through"; core.delivery.service does not pass it yet, so within one process the
   adapter remembers such keys itself.
 
 Calls are paced per method and per channel (see pacing.py); Slack errors become

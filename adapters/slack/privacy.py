@@ -1,9 +1,9 @@
 """A member's own data on Slack: `/penpals export-me` and `/penpals forget-me`.
 
-export-me sends core.privacy's export as a JSON file in a direct message
+export-me sends core.privacy.service's export as a JSON file in a direct message
 (files_upload_v2). forget-me first shows a confirmation only the member sees; the
-red button (with Slack's own "are you sure" dialog) then calls core.privacy.forget.
-What is kept after forgetting, and why, is core.privacy's business (docs/privacy.md).
+red button (with Slack's own "are you sure" dialog) then calls core.privacy.service.forget.
+What is kept after forgetting, and why, is core.privacy.service's business (docs/privacy.md).
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.slack.render import escape
-from core.applications import Decided
 from core.errors import InvalidValue
 from core.model import Application, ApplicationStatus
-from core.rounds import RoundStatus
+from core.rounds.applications import Decided
+from core.rounds.service import RoundStatus
 
 PREFIX = "review:"
 APPROVE_ALL = "review:approve_all"

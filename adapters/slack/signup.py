@@ -9,7 +9,7 @@ answered within three seconds too, while the database may be busy:
   reads their language and name (one users.info, cached: texts.Locales) and
   replaces the modal with the form (views.update) or with the reason they cannot
   apply;
-- a submission is validated (the form's limits, core.profiles) and answered at
+- a submission is validated (the form's limits, core.rounds.profiles) and answered at
   once: field errors, or a "saving" notice. The application is written after
   that, retried a few times if the database is busy; the notice then becomes the
   thanks, and a refusal or a failure is also sent to the member by direct
@@ -31,10 +31,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import views
 from adapters.slack.failures import error_code
 from adapters.slack.texts import Locales, member_language, sentence, translation
-from core import practices as program
+from core.communities import practices as program
 from core.errors import PenpalsError
 from core.model import Community, MemberRef, Platform, Profile
-from core.profiles import ProfileInvalid, build_profile
+from core.rounds.profiles import ProfileInvalid, build_profile
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services

@@ -1,6 +1,6 @@
 """Surveys on Slack: the "Answer the survey" button opens one modal with every question.
 
-core.surveys owns the questions, the calendar, the checks and the thanks; this
+core.surveys.service owns the questions, the calendar, the checks and the thanks; this
 module renders a SurveyForm as a modal (one input block per question, its block_id
 the question's key, so core's SurveyInvalid maps straight onto response_action
 "errors") and reads a submission back into answers. The modal's private_metadata
@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from adapters.slack import parsing
 from adapters.slack.render import escape
 from adapters.slack.texts import Locales, sentence, translation
-from core import i18n
 from core.errors import PenpalsError
+from core.messages import i18n
 from core.model import MemberRef, Platform
-from core.surveys import (
+from core.surveys.service import (
     ACTION_PREFIX,
     Answer,
     Question,

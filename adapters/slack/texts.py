@@ -16,7 +16,7 @@ from babel.dates import format_date
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from core import i18n
+from core.messages import i18n
 from core.model import Community, MemberRef
 
 if TYPE_CHECKING:

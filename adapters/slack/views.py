@@ -3,7 +3,7 @@
 Country, time zone and languages are external selects whose options Slack loads
 from us as the member types (Block Kit allows at most 100 options, and there are
 ~250 countries, ~600 time zones, ~180 languages). Each input's block_id is the
-field name core.profiles uses, so a ProfileInvalid maps straight onto
+field name core.rounds.profiles uses, so a ProfileInvalid maps straight onto
 response_action "errors" next to the right field. The modal speaks the member's
 language (gettext domain "slack"); its private_metadata carries that language, so
 the options Slack loads as the member types are named in it too.
@@ -23,10 +23,10 @@ import pycountry
 
 from adapters.slack.render import mrkdwn
 from adapters.slack.texts import LANGUAGES, translation
-from core import i18n, vocab
-from core.i18n import N_
+from core.messages import i18n, vocab
+from core.messages.i18n import N_
 from core.model import PairingRule, Profile
-from core.profiles import MAX_INTRODUCTION, ProfileInvalid
+from core.rounds.profiles import MAX_INTRODUCTION, ProfileInvalid
 
 CALLBACK_ID = "penpals_signup"
 SEARCHABLE = ("country", "timezone", "languages", "wish_countries")

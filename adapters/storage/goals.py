@@ -1,4 +1,4 @@
-"""The pair goals repository: one text per group (core.goals)."""
+"""The pair goals repository: one text per group (core.engagement.goals)."""
 
 from __future__ import annotations
 

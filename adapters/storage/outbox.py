@@ -11,8 +11,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage.orm import OutboxRow
+from core.delivery.outbox import Action, ActionKind, ActionState, NewAction
 from core.model import Platform
-from core.outbox import Action, ActionKind, ActionState, NewAction
 
 _CHUNK = 500  # keys per IN (...) and rows per INSERT: well inside SQLite's variable limit
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.storage.orm import SurveyResponseRow, SurveyRow
 from adapters.storage.repositories import is_unique_violation
 from core.errors import NotFound
-from core.surveys import (
+from core.surveys.service import (
     Answer,
     Response,
     Survey,

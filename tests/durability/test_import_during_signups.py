@@ -16,9 +16,9 @@ from pathlib import Path
 from adapters.storage.engine import create_engine
 from adapters.storage.migrate import upgrade_async
 from adapters.storage.uow import unit_of_work_factory
-from core.applicants_csv import write_applicants
+from core.matching.synthetic import generate_pool
 from core.model import MemberRef, Platform
-from core.synthetic import generate_pool
+from core.rounds.applicants_csv import write_applicants
 from tests.durability.standin import ROOT, child_env
 from tests.support import FixedClock, program
 

@@ -25,12 +25,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.remote import RemotePlatform
-from core.delivery import DeliveryService
+from core.delivery.outbox import ActionKind, ActionState, topic_post_key, topic_thread_key
+from core.delivery.service import DeliveryService
+from core.matching.synthetic import generate_pool
 from core.model import ApplicationStatus, Community, CommunitySettings, MemberRef, Platform
-from core.outbox import ActionKind, ActionState, topic_post_key, topic_thread_key
 from core.platform import Message
 from core.ports import NewGroup, UnitOfWorkFactory
-from core.synthetic import generate_pool
 from tests.durability.standin import StandIn
 from tests.durability.worker import Worker
 from tests.support import FixedClock, program

@@ -28,7 +28,7 @@ from typing import Any, Self
 from adapters.remote import Pacer, RemotePlatform
 from bots.bootstrap import build
 from bots.settings import Settings
-from core.delivery import DeliveryReport, DeliveryService
+from core.delivery.service import DeliveryReport, DeliveryService
 from core.model import Platform
 from tests.durability.standin import ROOT, child_env
 

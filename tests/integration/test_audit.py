@@ -13,7 +13,7 @@ from core.audit import UNKNOWN
 from core.errors import NotFound
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform
-from core.surveys import SurveyKind, SurveyService
+from core.surveys.service import SurveyKind, SurveyService
 from tests.integration.test_cli import write_pool
 from tests.support import Program, profile, program
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from bots import demo
 from bots.cli import app
-from core.applicants_csv import read_pairs
+from core.rounds.applicants_csv import read_pairs
 
 HEADER = ["id", "name", "country", "timezone", "languages", "sector", "career_stage"]
 POOL = [
@@ -109,7 +109,7 @@ def test_exports_neutralise_formulas_and_import_back_the_same(cli, tmp_path: Pat
 def test_report_csv_guards_titles_typed_by_organisers(tmp_path: Path) -> None:
     """Topic titles reach the report CSV: '=...' and '...;=...' are neutralised, numbers kept."""
     from bots.reporting import write_report
-    from core.reports import Report, RoundFigures, TopicUse
+    from core.reports.service import Report, RoundFigures, TopicUse
 
     figures = RoundFigures(
         round="R1",

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from adapters.rehearsal import RehearsalPlatform
-from core.delivery import DeliveryService
+from core.delivery.outbox import ActionKind, ActionState
+from core.delivery.service import DeliveryService
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform
-from core.outbox import ActionKind, ActionState
 from core.platform import DeliveryFailed
 from tests.support import FixedClock, Program, profile, program
 

@@ -15,11 +15,11 @@ from adapters.rehearsal import RehearsalPlatform
 from bots import demo
 from bots.bootstrap import build
 from bots.settings import Settings
-from core.communities import CommunityService
+from core.communities.service import CommunityService
+from core.delivery.outbox import space_key, topic_post_key
 from core.errors import InvalidValue
-from core.lifecycle import TOPIC_COUNT
 from core.model import Group, Platform
-from core.outbox import space_key, topic_post_key
+from core.rounds.lifecycle import TOPIC_COUNT
 
 SIZE = 60
 ROOT = Path(__file__).parents[2]

@@ -11,14 +11,14 @@ from sqlalchemy import Date, DateTime, Integer, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.rehearsal import RehearsalPlatform
-from core.automation import RoundAutomation
-from core.delivery import DeliveryService
-from core.engagement import EngagementService, NewPartner, offer_action_id
+from core.delivery.service import DeliveryService
+from core.engagement.service import EngagementService, NewPartner, offer_action_id
 from core.errors import Conflict
 from core.model import ApplicationStatus as A
 from core.model import Community, MemberRef, Platform, Round
 from core.platform import Message
 from core.ports import UnitOfWorkFactory
+from core.rounds.automation import RoundAutomation
 from tests.support import FixedClock, Program, profile, program
 
 LOCAL = Platform.LOCAL

@@ -24,17 +24,17 @@ from adapters.storage.engine import create_engine
 from adapters.storage.leader import LOCK_ID, Leadership
 from adapters.storage.uow import unit_of_work_factory
 from bots.engine import Engine
-from core.applications import ApplicationService
-from core.automation import RoundAutomation
 from core.clock import SystemClock
-from core.communities import CommunityService
-from core.delivery import DeliveryService
-from core.lifecycle import TOPIC_COUNT
-from core.matchmaking import MatchService
+from core.communities.service import CommunityService
+from core.delivery.outbox import space_key, topic_post_key
+from core.delivery.service import DeliveryService
+from core.matching.service import MatchService
 from core.model import ApplicationStatus, Community, MemberRef, Platform, Round, RoundState
-from core.outbox import space_key, topic_post_key
 from core.ports import Clock, UnitOfWorkFactory
-from core.rounds import RoundService
+from core.rounds.applications import ApplicationService
+from core.rounds.automation import RoundAutomation
+from core.rounds.lifecycle import TOPIC_COUNT
+from core.rounds.service import RoundService
 from tests.support import FixedClock, profile
 
 LOCAL = Platform.LOCAL

@@ -11,8 +11,8 @@ from adapters.storage.engine import create_engine
 from adapters.storage.migrate import upgrade_async
 from adapters.storage.orm import PairSpaceRow
 from adapters.storage.platform_records import SqlPlatformRecords
+from core.delivery.outbox import space_key
 from core.model import Platform
-from core.outbox import space_key
 from tests.integration.test_delivery import published_round
 from tests.support import FixedClock, program
 

@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bots.cli import app
+from core.delivery.outbox import ActionKind, ActionState, NewAction
 from core.errors import NotFound
 from core.model import ApplicationStatus, CommunitySettings, MemberRef, Platform, RoundState
-from core.outbox import ActionKind, ActionState, NewAction
 from core.ports import NewApplication, NewGroup, NewRound, WeekCount
-from core.privacy import FORGOTTEN_NAME, PrivacyService
-from core.reports import ReportService
+from core.privacy.service import FORGOTTEN_NAME, PrivacyService
+from core.reports.service import ReportService
 from tests.integration.test_cli import POOL, write_pool
 from tests.support import FixedClock, profile
 
@@ -182,7 +182,7 @@ def test_cli_forget_and_export(database_url: str, tmp_path: Path, monkeypatch) -
 async def test_pair_goals_are_exported_and_forgotten(uow_factory) -> None:  # type: ignore[no-untyped-def]
     """export-me includes the pair's goals; forget-me removes them for the pair."""
     community, round_ = await setup(uow_factory)
-    from core.goals import GoalService
+    from core.engagement.goals import GoalService
 
     goals = GoalService(uow=uow_factory, clock=FixedClock(NOW))
     u1 = MemberRef(Platform.LOCAL, "u1")

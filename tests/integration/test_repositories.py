@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.storage.uow import SqlUnitOfWork, unit_of_work_factory
+from core.delivery.outbox import ActionKind, ActionState, NewAction
 from core.errors import Conflict, NotFound
 from core.model import (
     ApplicationStatus,
@@ -25,7 +26,6 @@ from core.model import (
     Topic,
     Wishes,
 )
-from core.outbox import ActionKind, ActionState, NewAction
 from core.ports import NewApplication, NewGroup, NewRound
 
 UowFactory = Callable[[], SqlUnitOfWork]

@@ -7,7 +7,7 @@ import pytest
 from core.errors import Conflict, InvalidValue
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform
-from core.review import ReviewFilter
+from core.rounds.review import ReviewFilter
 from tests.support import Program, profile, program
 
 PEOPLE = [

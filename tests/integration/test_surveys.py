@@ -10,16 +10,16 @@ import pytest
 
 from adapters.rehearsal.platform import RehearsalPlatform
 from bots.reporting import chart_pngs
-from core.automation import RoundAutomation
-from core.delivery import DeliveryService
+from core.delivery.outbox import ActionKind
+from core.delivery.service import DeliveryService
 from core.errors import Conflict, NotFound
 from core.model import ApplicationStatus, Community, MemberRef, Platform, Round
-from core.outbox import ActionKind
 from core.platform import message_from_dict
 from core.ports import UnitOfWorkFactory
-from core.privacy import PrivacyService
-from core.reports import ReportService
-from core.surveys import (
+from core.privacy.service import PrivacyService
+from core.reports.service import ReportService
+from core.rounds.automation import RoundAutomation
+from core.surveys.service import (
     QuestionType,
     SurveyInvalid,
     SurveyKind,

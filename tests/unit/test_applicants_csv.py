@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from core.applicants_csv import (
+from core.rounds.applicants_csv import (
     ApplicantRow,
     CsvInvalid,
     PairsRow,

@@ -14,9 +14,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
-from core import i18n, messages, vocab
+from core.messages import i18n, vocab
+from core.messages import render as messages
 from core.model import Round, RoundState
-from core.topics import DEFAULT_TOPICS, localized_topics
+from core.rounds.topics import DEFAULT_TOPICS, localized_topics
 from tests.support import profile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +56,7 @@ def template_ids(domain: str = i18n.DOMAIN) -> set[str]:
 
 
 def test_every_domain_is_known_to_the_runtime() -> None:
-    """Each template in core/locale is a domain core.i18n knows, with its extraction config."""
+    """Each template in core/locale is a domain core.messages.i18n knows, with its babel config."""
     assert set(DOMAINS) <= set(i18n.DOMAINS)
     assert i18n.DOMAIN in DOMAINS
     assert all(sources(d) for d in DOMAINS)
@@ -112,7 +113,7 @@ def test_placeholder_check_catches_a_renamed_or_dropped_placeholder() -> None:
 
 @pytest.mark.parametrize(("domain", "lang"), CATALOGS)
 def test_runtime_translations_are_babels(domain: str, lang: str) -> None:
-    """core.i18n compiles each catalog with Babel: every translation is served as written."""
+    """core.messages.i18n compiles each catalog with Babel: each translation served as written."""
     expected = {
         str(m.id): str(m.string)
         for m in load(po_path(lang, domain))
@@ -126,8 +127,8 @@ def test_runtime_translations_are_babels(domain: str, lang: str) -> None:
 
 
 def test_hand_written_catalog_code_is_gone() -> None:
-    """core.i18n and setup.py use Babel's reader and writer, not a parser of their own."""
-    source = (ROOT / "core" / "i18n.py").read_text(encoding="utf-8")
+    """core.messages.i18n and setup.py use Babel's reader and writer, not a parser of their own."""
+    source = (ROOT / "core" / "messages" / "i18n.py").read_text(encoding="utf-8")
     assert "struct.pack" not in source and "def read_po" not in source
     assert "babel.messages.mofile" in (ROOT / "setup.py").read_text(encoding="utf-8")
 

@@ -8,7 +8,7 @@ from itertools import product
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.matchmaking import cap_limit
+from core.matching.service import cap_limit
 
 
 def brute_force(counts: dict[str, int], cap: float) -> int:

@@ -8,8 +8,10 @@ import time
 
 import pytest
 
-from core import vocab
-from core.applicants_csv import (
+from core.errors import InvalidValue
+from core.messages import vocab
+from core.model import Profile
+from core.rounds.applicants_csv import (
     ApplicantRow,
     CsvInvalid,
     PairsRow,
@@ -20,9 +22,7 @@ from core.applicants_csv import (
     write_applicants,
     write_pairs,
 )
-from core.errors import InvalidValue
-from core.model import Profile
-from core.profiles import MAX_NAME, ProfileInvalid, build_profile
+from core.rounds.profiles import MAX_NAME, ProfileInvalid, build_profile
 
 HEADER = "id,name,country,timezone,languages,sector,career_stage"
 GOOD = "Europe/Helsinki,fi;en,public,mid"

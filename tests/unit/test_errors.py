@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core import i18n, vocab
 from core.errors import Conflict, InvalidValue, Moment, NotFound, PenpalsError
-from core.i18n import N_
-from core.profiles import ProfileInvalid, build_profile
+from core.messages import i18n, vocab
+from core.messages.i18n import N_
+from core.rounds.profiles import ProfileInvalid, build_profile
 
 CLOSES = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 TEMPLATE = N_(

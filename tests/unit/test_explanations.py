@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core import explanations, messages
-from core.explanations import Person, Reason
-from core.matching import Candidate, group_score, match
+from core.matching import explanations
+from core.matching.explanations import Person, Reason
+from core.matching.matcher import Candidate, group_score, match
+from core.messages import render as messages
 from core.model import Round, RoundState, Wishes
 from tests.support import profile
 

@@ -4,10 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import lifecycle
 from core.errors import Conflict, InvalidValue
 from core.model import Round, RoundState
-from core.topics import DEFAULT_TOPICS, schedule
+from core.rounds import lifecycle
+from core.rounds.topics import DEFAULT_TOPICS, schedule
 
 START = datetime(2027, 3, 1, 9, tzinfo=UTC)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from core.explanations import Reason, listed
-from core.matching import Candidate, Matching, group_score, is_satisfied, match, violations
-from core.matching_index import Index
-from core.matching_trio import deep_trio
+from core.matching.explanations import Reason, listed
+from core.matching.index import Index
+from core.matching.matcher import Candidate, Matching, group_score, is_satisfied, match, violations
+from core.matching.trio import deep_trio
 from core.model import PairingRule, Profile, Wishes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -248,7 +248,7 @@ def test_is_satisfied_needs_a_wish_and_a_partner_meeting_it() -> None:
 
 
 def _pool(n: int = 80) -> list[Candidate]:
-    from core.synthetic import generate_pool
+    from core.matching.synthetic import generate_pool
 
     return [
         Candidate.from_profile(r.id, r.profile, previous_partners=r.previous_partners)
@@ -267,7 +267,7 @@ def test_result_does_not_depend_on_hash_randomisation() -> None:
     script = (
         "import json\n"
         "from tests.unit.test_matching import _pool\n"
-        "from core.matching import match\n"
+        "from core.matching.matcher import match\n"
         "m = match(_pool(), seed=1)\n"
         "print(json.dumps([[list(g.members), g.score, list(g.reasons)] for g in m.groups]"
         " + [[u.id, u.reason] for u in m.unplaced]))\n"

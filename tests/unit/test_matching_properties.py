@@ -9,10 +9,10 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.matching import Candidate, Matching, group_score, match, violations
-from core.matching_index import Index
+from core.matching.index import Index
+from core.matching.matcher import Candidate, Matching, group_score, match, violations
+from core.messages.vocab import CAREER_STAGES, SECTORS
 from core.model import Wishes
-from core.vocab import CAREER_STAGES, SECTORS
 
 COUNTRIES = ("FI", "SE", "BR", "PT", "US", "JP")
 LANGUAGES = ("en", "fi", "sv", "pt", "es", "fr", "de", "ja", "ar", "zh", "sw", "hi")

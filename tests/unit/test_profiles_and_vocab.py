@@ -2,9 +2,9 @@
 
 import pytest
 
-from core import vocab
 from core.errors import InvalidValue
-from core.profiles import ProfileInvalid, build_profile
+from core.messages import vocab
+from core.rounds.profiles import ProfileInvalid, build_profile
 
 
 def test_codes_are_canonicalised_and_named() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.applicants_csv import ApplicantRow, read_applicants, write_applicants
-from core.synthetic import generate_pool
+from core.matching.synthetic import generate_pool
+from core.rounds.applicants_csv import ApplicantRow, read_applicants, write_applicants
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "applicants.csv"
 

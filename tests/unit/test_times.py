@@ -8,7 +8,9 @@ import pytest
 
 from adapters.discord import render as discord_render
 from adapters.slack import render as slack_render
-from core import messages, practices, times
+from core import times
+from core.communities import practices
+from core.messages import render as messages
 from core.model import Practices, Round, RoundState
 from core.platform import Message
 

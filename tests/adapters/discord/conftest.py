@@ -21,9 +21,9 @@ from adapters.discord.platform import DiscordPlatform
 from bots.bootstrap import Services, build
 from bots.discord_main import serve
 from bots.settings import Settings
-from core.delivery import DeliveryReport
+from core.delivery.service import DeliveryReport
+from core.matching.synthetic import generate_pool
 from core.model import Community, Platform
-from core.synthetic import generate_pool
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.standin import DiscordStandIn
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 from adapters.discord.platform import DiscordPlatform
-from core.applicants_csv import ApplicantRow
 from core.model import ApplicationStatus, MemberRef, Platform, Profile
-from core.outcomes import outcome_key
-from core.surveys import SurveyKind
+from core.rounds.applicants_csv import ApplicantRow
+from core.rounds.outcomes import outcome_key
+from core.surveys.service import SurveyKind
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
 from tests.adapters.discord.standin import DiscordStandIn

@@ -8,8 +8,8 @@ import pytest
 
 from adapters.discord.keeper import ThreadPolicy
 from adapters.discord.platform import DiscordPlatform
+from core.delivery.outbox import ActionState
 from core.model import ApplicationStatus, Community, MemberRef, Platform
-from core.outbox import ActionState
 from core.platform import DeliveryFailed, Message, SpaceRef
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot

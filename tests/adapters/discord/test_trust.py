@@ -14,8 +14,8 @@ import pytest
 from discord.http import Route
 
 from adapters.discord.keeper import ThreadPolicy
+from core.delivery.outbox import ActionState
 from core.model import Platform
-from core.outbox import ActionState
 from core.platform import DeliveryFailed, Message, SpaceRef
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot

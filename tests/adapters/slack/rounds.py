@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bots.bootstrap import Services
+from core.matching.synthetic import generate_pool
 from core.model import ApplicationStatus, Community, MemberRef, Platform, Round
-from core.synthetic import generate_pool
 from tests.adapters.slack.standin import SlackStandIn
 from tests.support import FixedClock, profile
 

@@ -17,8 +17,8 @@ from adapters.slack import names
 from adapters.slack.pacing import Pacer
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
+from core.delivery.outbox import space_key
 from core.model import Community, Platform, Round
-from core.outbox import space_key
 from core.platform import Message
 from tests.adapters.slack.conftest import FAST, MEMBER
 from tests.adapters.slack.payloads import SignedClient

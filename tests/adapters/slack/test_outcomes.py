@@ -8,8 +8,8 @@ from typing import Any
 
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
-from core.applicants_csv import ApplicantRow
 from core.model import ApplicationStatus, Community, MemberRef, Platform
+from core.rounds.applicants_csv import ApplicantRow
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN
 from tests.adapters.slack.payloads import SignedClient

@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.pacing import Limits, Pacer
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
+from core.delivery.outbox import ActionState
 from core.model import ApplicationStatus, Community, MemberRef, Platform
-from core.outbox import ActionState
 from core.platform import DeliveryFailed, Message
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN

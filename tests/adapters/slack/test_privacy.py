@@ -6,7 +6,7 @@ import json
 
 from bots.bootstrap import Services
 from core.model import ApplicationStatus, Community, MemberRef, Platform
-from core.privacy import FORGOTTEN_NAME
+from core.privacy.service import FORGOTTEN_NAME
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import MEMBER
 from tests.adapters.slack.payloads import SignedClient

@@ -1,7 +1,7 @@
 """Publishing a round makes one private channel per group, once, through the outbox.
 
 The organiser works through signed requests to the real AsyncApp; the round
-engine's delivery (core.delivery) drives the real SlackPlatform against the
+engine's delivery (core.delivery.service) drives the real SlackPlatform against the
 stand-in, as `penpals run slack` does.
 """
 
@@ -14,8 +14,8 @@ import pytest
 from adapters.slack.pacing import Pacer
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
+from core.delivery.outbox import ActionKind, space_key
 from core.model import ApplicationStatus, Community, Platform, Round
-from core.outbox import ActionKind, space_key
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, FAST
 from tests.adapters.slack.payloads import SignedClient

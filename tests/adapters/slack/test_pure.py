@@ -11,7 +11,7 @@ from adapters.slack import names, parsing, render, views
 from adapters.slack.pacing import Limits, Pacer
 from core.errors import InvalidValue
 from core.platform import Button, Message
-from core.profiles import ProfileInvalid
+from core.rounds.profiles import ProfileInvalid
 
 
 @pytest.mark.parametrize(
@@ -117,7 +117,7 @@ def test_a_survey_modal_fits_block_kit() -> None:
     from datetime import UTC, datetime
 
     from adapters.slack import surveys
-    from core.surveys import Option, Question, QuestionType, SurveyForm, SurveyKind
+    from core.surveys.service import Option, Question, QuestionType, SurveyForm, SurveyKind
     from tests.adapters.slack.standin import check_blocks
 
     topics = tuple(Option(str(n), f"{n}. {'A very long topic title ' * 5}") for n in range(1, 13))

@@ -1,0 +1,566 @@
+"""Deliver the outbox: carry out due platform actions exactly once each.
+
+The database says what is due; this service only asks the platform adapters to do
+it and records the outcome. A temporary refusal (rate limit, thread cap) puts the
+action back for later; a permanent one (missing permission, member gone) is
+recorded for organisers and never blocks the other pairs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.delivery.outbox import (
+    Action,
+    ActionKind,
+    ActionState,
+    NewAction,
+    space_key,
+    topic_post_key,
+    topic_thread_key,
+)
+from core.engagement.goals import goals_action_id
+from core.messages import render as messages
+from core.messages.languages import pair_language_of
+from core.model import (
+    Application,
+    Community,
+    Group,
+    MemberRef,
+    Platform,
+    Round,
+    RoundState,
+    Topic,
+)
+from core.platform import ChatPlatform, DeliveryFailed, Message, SpaceRef, message_from_dict
+from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from core.rounds.applications import A
+from core.rounds.topics import localize, schedule
+
+log = logging.getLogger(__name__)
+
+# Waiting for an action this one requires (the pair space before its topic).
+_REQUIREMENT_WAIT = timedelta(seconds=5)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    done: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def __add__(self, other: DeliveryReport) -> DeliveryReport:
+        return DeliveryReport(
+            self.done + other.done, self.retried + other.retried, self.failed + other.failed
+        )
+
+
+class DeliveryService:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        platforms: Mapping[Platform, ChatPlatform],
+        max_attempts: int = 8,
+        backoff: timedelta = timedelta(seconds=30),
+        concurrency: int = 1,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        # Kept by reference: adapters register themselves once connected.
+        self._platforms = platforms
+        self._max_attempts = max_attempts
+        self._backoff = backoff
+        # Deliveries in flight at once per platform: the database work of one overlaps
+        # another's wait for its rate-limit slot, so a paced platform is kept busy.
+        self._concurrency = max(1, concurrency)
+
+    # -- what is due -------------------------------------------------------------------
+
+    async def enqueue_due_topics(self, round_id: int | None = None) -> int:
+        """Enqueue the topic thread and pair posts of running rounds' due topics."""
+        now = self._clock.now()
+        added = 0
+        async with self._uow() as uow:
+            for round_ in await uow.rounds.in_states([RoundState.RUNNING]):
+                if round_id is not None and round_.id != round_id:
+                    continue
+                community = await uow.communities.get(round_.community_id)
+                topics = await uow.topics.list(round_.community_id)
+                due = [s for s in schedule(round_, topics) if s.at <= now]
+                if not due:
+                    continue
+                groups = [g for g in await uow.groups.list(round_.id) if g.published]
+                first = await _first_topics(uow, round_.id, groups, [item.at for item in due])
+                chosen = await uow.members.languages(m for g in groups for m in g.member_ids)
+                lang = {
+                    g.number: pair_language_of([chosen.get(m) for m in g.member_ids], community)
+                    for g in groups
+                }
+                actions = []
+                for k, item in enumerate(due):
+                    thread = topic_thread_key(round_.id, k)
+                    common = {"round_id": round_.id, "k": k}
+                    actions.append(
+                        NewAction(
+                            thread,
+                            community.id,
+                            community.platform,
+                            ActionKind.OPEN_TOPIC_THREAD,
+                            common,
+                            item.at,
+                            round_.id,
+                        )
+                    )
+                    actions += [
+                        NewAction(
+                            topic_post_key(round_.id, g.number, k),
+                            community.id,
+                            community.platform,
+                            ActionKind.POST_TOPIC,
+                            {**common, "group": g.number, "lang": lang[g.number]},
+                            item.at,
+                            round_.id,
+                            requires=(space_key(round_.id, g.number), thread),
+                        )
+                        for g in groups
+                        if k >= first[g.number]
+                    ]
+                added += await uow.outbox.enqueue(actions)
+            await uow.commit()
+        return added
+
+    # -- carrying it out ----------------------------------------------------------------
+
+    async def run_due(self, *, limit: int | None = None, batch: int = 200) -> DeliveryReport:
+        """Deliver due actions of the platforms this process serves; return the tally.
+
+        Each batch costs two transactions whatever its size: one claims the due
+        actions (their context loaded, a try recorded for each), one records what
+        the platform answered. A batch is over before the next one is read, so an
+        action is never in flight twice.
+        """
+        report = DeliveryReport()
+        handled = 0
+        while limit is None or handled < limit:
+            size = batch if limit is None else min(batch, limit - handled)
+            claimed = await self._claim(size)
+            if claimed is None:
+                break
+            seen, ready, failures = claimed
+            report += await self._record(await self._call(ready), failures)
+            handled += seen
+        return report
+
+    async def _claim(
+        self, size: int
+    ) -> tuple[int, list[_Context], list[tuple[Action, str]]] | None:
+        """Claim up to *size* due actions in one transaction; None when nothing is due.
+
+        Return how many were due, the contexts of those to carry out now (a try is
+        recorded for each before the platform is called: if we die mid-call, the next
+        attempt knows the platform may already have the result and asks it first),
+        and those whose context could not be loaded, with why.
+        """
+        now = self._clock.now()
+        async with self._uow() as uow:
+            due = await uow.outbox.due(now, platforms=list(self._platforms), limit=size)
+            if not due:
+                return None
+            in_batch = {action.key for action in due}
+            required = await uow.outbox.by_keys(k for action in due for k in action.requires)
+            loader = _Loader(uow, now)
+            await loader.prefetch(due)
+            ready: list[_Context] = []
+            failures: list[tuple[Action, str]] = []
+            waiting: list[_Context] = []
+            for action in due:
+                pending = [
+                    key
+                    for key in action.requires
+                    if key not in required or required[key].state is ActionState.PENDING
+                ]
+                if any(key in in_batch for key in pending):
+                    continue  # its requirement is delivered first; it comes in the next batch
+                if pending:
+                    await uow.outbox.retry_later(
+                        action.id,
+                        f"waiting for {pending[0]}",
+                        now + _REQUIREMENT_WAIT,
+                        count_attempt=False,
+                    )
+                    continue
+                try:
+                    context = await loader.load(action)
+                except Exception as exc:  # a bad payload must not stop the other pairs
+                    log.exception("loading %s failed", action.key)
+                    failures.append((action, f"{type(exc).__name__}: {exc}"))
+                    continue
+                context.required = {k: required[k] for k in action.requires}
+                (waiting if context.skip else ready).append(context)
+            await uow.outbox.mark_tried_many((c.action.id for c in ready), now)
+            await uow.commit()
+        # Nothing to ask the platform for these: recorded as done with the reason.
+        for context in waiting:
+            context.outcome = {"skipped": context.skip}
+        return len(due), ready + waiting, failures
+
+    async def _call(self, contexts: list[_Context]) -> list[_Context]:
+        """Ask the platform to carry out each claimed action; keep each outcome."""
+        slots = {c.action.platform: asyncio.Semaphore(self._concurrency) for c in contexts}
+
+        async def call(context: _Context) -> None:
+            if context.outcome is not None:
+                return
+            async with slots[context.action.platform]:
+                try:
+                    context.outcome = await context.run(
+                        self._platforms[context.action.platform],
+                        retry=context.action.tried_at is not None,
+                    )
+                except DeliveryFailed as exc:
+                    context.failure = exc
+                except Exception as exc:  # an adapter bug or network fault must not stop others
+                    log.exception("delivering %s failed", context.action.key)
+                    context.failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+
+        if self._concurrency == 1:
+            for context in contexts:
+                await call(context)
+        else:
+            async with asyncio.TaskGroup() as tasks:
+                for context in contexts:
+                    tasks.create_task(call(context))
+        return contexts
+
+    async def _record(
+        self, contexts: list[_Context], failures: list[tuple[Action, str]]
+    ) -> DeliveryReport:
+        """Record the outcomes of a batch in one transaction; return the tally."""
+        now = self._clock.now()
+        done = [(c.action.id, c.outcome) for c in contexts if c.outcome is not None]
+        failed = [
+            (c.action, str(c.failure), c.failure.permanent, c.failure.retry_after)
+            for c in contexts
+            if c.outcome is None and c.failure is not None
+        ]
+        failed += [(action, error, False, None) for action, error in failures]
+        if not done and not failed:
+            return DeliveryReport()
+        report = DeliveryReport(done=len(done))
+        async with self._uow() as uow:
+            await uow.outbox.finish_many(done, now)
+            communities: dict[int, Community] = {}
+            for action, error, permanent, retry_after in failed:
+                report += await self._record_failure(
+                    uow, communities, action, error, permanent, retry_after, now
+                )
+            await uow.commit()
+        return report
+
+    async def progress(self, community_id: int, round_id: int) -> dict[ActionKind, Counter[str]]:
+        """Return, per kind of action, how many of a round's actions are in each state."""
+        async with self._uow() as uow:
+            actions = await uow.outbox.list(community_id, round_id=round_id)
+        tally: dict[ActionKind, Counter[str]] = {}
+        for action in actions:
+            tally.setdefault(action.kind, Counter())[action.state.value] += 1
+        return tally
+
+    async def next_due(self) -> datetime | None:
+        """Return when the next pending action of the served platforms falls due."""
+        if not self._platforms:
+            return None
+        async with self._uow() as uow:
+            return await uow.outbox.next_due(platforms=list(self._platforms))
+
+    async def _record_failure(
+        self,
+        uow: UnitOfWork,
+        communities: dict[int, Community],
+        action: Action,
+        error: str,
+        permanent: bool,
+        retry_after: float | None,
+        now: datetime,
+    ) -> DeliveryReport:
+        if permanent or action.attempts + 1 >= self._max_attempts:
+            await uow.outbox.fail(action.id, error, now)
+            # An alert that cannot be delivered is not alerted about again (no loop).
+            if action.kind is not ActionKind.ALERT_ORGANISERS:
+                if action.community_id not in communities:
+                    communities[action.community_id] = await uow.communities.get(
+                        action.community_id
+                    )
+                community = communities[action.community_id]
+                await uow.outbox.enqueue([_failure_alert(community, action, error, now)])
+            return DeliveryReport(failed=1)
+        if retry_after is not None:
+            wait = timedelta(seconds=retry_after)
+        else:
+            wait = self._backoff * (2**action.attempts)
+        # A rate limit is the platform pacing us, not a failure of the action.
+        await uow.outbox.retry_later(
+            action.id, error, now + wait, count_attempt=retry_after is None
+        )
+        return DeliveryReport(retried=1)
+
+
+async def _first_topics(
+    uow: UnitOfWork, round_id: int, groups: Sequence[Group], dates: Sequence[datetime]
+) -> dict[int, int]:
+    """Return, per group number, the first topic (index) the group should get.
+
+    Pairs published before the round get every topic. A pair formed mid-round (a
+    rematch, a rescue from the standby pool) starts with the most recent topic
+    rather than receiving all the earlier ones at once.
+    """
+    spaces = await uow.outbox.by_keys(space_key(round_id, g.number) for g in groups)
+    first: dict[int, int] = {}
+    for g in groups:
+        made = spaces.get(space_key(round_id, g.number))
+        passed = [k for k, at in enumerate(dates) if made is not None and at <= made.created_at]
+        first[g.number] = max(passed, default=0)
+    return first
+
+
+def _failure_alert(community: Community, action: Action, error: str, now: datetime) -> NewAction:
+    text = f"Could not {action.kind.value.replace('_', ' ')} ({action.key}): {error}"
+    return NewAction(
+        f"{action.key}:failed",
+        community.id,
+        community.platform,
+        ActionKind.ALERT_ORGANISERS,
+        {"message": {"title": "penpals: delivery failed", "body": text}},
+        now,
+        action.round_id,
+    )
+
+
+class _Context:
+    """What one action needs from the database, loaded when it is claimed."""
+
+    def __init__(self, action: Action, community: Community, now: datetime) -> None:
+        self.action = action
+        self.community = community
+        self.now = now
+        payload = action.payload.get("message")
+        self.message: Message | None = message_from_dict(payload) if payload else None
+        self.members: list[MemberRef] = []
+        self.name = ""
+        self.skip = ""
+        self.topic: tuple[Round, Topic, int, int] | None = None
+        # The community's language; a pair's own messages use the pair's (see load).
+        self.lang = community.settings.default_language
+        self.required: dict[str, Action] = {}
+        # What the platform answered, or why it refused.
+        self.outcome: dict[str, str] | None = None
+        self.failure: DeliveryFailed | None = None
+
+    async def run(self, platform: ChatPlatform, *, retry: bool) -> dict[str, str]:
+        """Ask *platform* to carry out the action; return what it answered."""
+        a, key, required = self.action, self.action.key, self.required
+        if self.skip:
+            return {"skipped": self.skip}
+        if a.kind is ActionKind.OPEN_TOPIC_THREAD:
+            assert self.topic is not None
+            thread = await platform.open_topic_thread(
+                self.community,
+                self.name,
+                messages.public_topic_message(*self.topic, lang=self.lang),
+                key=key,
+                retry=retry,
+            )
+            return {"thread_id": thread.id, "url": thread.url}
+        if a.kind is ActionKind.POST_TOPIC:
+            assert self.topic is not None
+            opened = next((r for r in required.values() if r.key.endswith(":thread")), None)
+            url = opened.result.get("url", "") if opened else ""
+            message = messages.topic_message(*self.topic, thread_url=url, lang=self.lang)
+            return {
+                "message_id": await platform.post(
+                    self._space(required), message, key=key, retry=retry
+                )
+            }
+        if a.kind is ActionKind.REMOVE_MEMBER:
+            member = a.payload["member"]
+            await platform.remove_member(
+                self._space(required), MemberRef(a.platform, member), key=key, retry=retry
+            )
+            return {"removed": member}
+        assert self.message is not None, f"{a.kind} needs a message"
+        message = self.message
+        if a.kind is ActionKind.CREATE_SPACE:
+            space = await platform.create_pair_space(
+                self.community, self.name, self.members, message, key=key, retry=retry
+            )
+            return {"space_id": space.id, "name": space.name, "url": space.url}
+        if a.kind is ActionKind.POST:
+            return {
+                "message_id": await platform.post(
+                    self._space(required), message, key=key, retry=retry
+                )
+            }
+        if a.kind is ActionKind.ARCHIVE_SPACE:
+            space = self._space(required)
+            await platform.archive_space(space, message, key=key, retry=retry)
+            return {"archived": space.id}
+        if a.kind is ActionKind.DIRECT_MESSAGE:
+            member = MemberRef(a.platform, a.payload["member"])
+            sent = await platform.direct_message(
+                self.community, member, message, key=key, retry=retry
+            )
+            return {"direct": "yes" if sent else "fell back"}
+        if a.kind is ActionKind.ANNOUNCE:
+            await platform.announce(self.community, message, key=key, retry=retry)
+            return {}
+        if a.kind is ActionKind.ALERT_ORGANISERS:
+            await platform.alert_organisers(self.community, message, key=key, retry=retry)
+            return {}
+        raise DeliveryFailed(f"unknown action kind {a.kind}")
+
+    def _space(self, required: Mapping[str, Action]) -> SpaceRef:
+        """Return the pair space this action needs, or fail if it could not be made."""
+        found = next((r for r in required.values() if r.key.endswith(":space")), None)
+        if found is None or "space_id" not in found.result:
+            raise DeliveryFailed("the pair space could not be created (see the earlier alert)")
+        r = found.result
+        return SpaceRef(self.action.platform, r["space_id"], r.get("name", ""), r.get("url", ""))
+
+
+_PAIR_KINDS = (ActionKind.CREATE_SPACE, ActionKind.POST_TOPIC, ActionKind.ARCHIVE_SPACE)
+
+
+class _Loader:
+    """Load the contexts of a batch of actions, reading what they share once."""
+
+    def __init__(self, uow: UnitOfWork, now: datetime) -> None:
+        self._uow = uow
+        self._now = now
+        self._communities: dict[int, Community] = {}
+        self._rounds: dict[int, Round] = {}
+        self._topics: dict[int, list[Topic]] = {}
+        self._groups: dict[tuple[int, int], Group | None] = {}
+        self._languages: dict[int, str | None] = {}
+        self._applications: dict[tuple[int, int], Application | None] = {}
+
+    async def prefetch(self, actions: Sequence[Action]) -> None:
+        """Read the groups, languages and applications a batch needs, a query per kind."""
+        uow = self._uow
+        numbers: dict[int, set[int]] = {}
+        for a in actions:
+            p = a.payload
+            if a.kind in _PAIR_KINDS and "group" in p and "round_id" in p:
+                numbers.setdefault(p["round_id"], set()).add(p["group"])
+        for round_id, wanted in numbers.items():
+            found = await uow.groups.find_many(round_id, wanted)
+            for number in wanted:
+                self._groups[(round_id, number)] = found.get(number)
+        members = {m for g in self._groups.values() if g is not None for m in g.member_ids}
+        self._languages.update(await uow.members.languages(members - set(self._languages)))
+        spaces: dict[int, set[int]] = {}
+        for a in actions:
+            if a.kind is ActionKind.CREATE_SPACE:
+                group = self._groups.get((a.payload["round_id"], a.payload["group"]))
+                if group is not None:
+                    spaces.setdefault(group.round_id, set()).update(group.member_ids)
+            elif a.kind is ActionKind.DIRECT_MESSAGE and "outcome" in a.payload:
+                # An outcome DM checks the member has not withdrawn: one query per batch.
+                spaces.setdefault(a.payload["round_id"], set()).add(a.payload["member_id"])
+        for round_id, member_ids in spaces.items():
+            found_apps = await uow.applications.find_many(round_id, member_ids)
+            for m in member_ids:
+                self._applications[(round_id, m)] = found_apps.get(m)
+
+    async def community(self, community_id: int) -> Community:
+        if community_id not in self._communities:
+            self._communities[community_id] = await self._uow.communities.get(community_id)
+        return self._communities[community_id]
+
+    async def round(self, round_id: int) -> Round:
+        if round_id not in self._rounds:
+            self._rounds[round_id] = await self._uow.rounds.get(round_id)
+        return self._rounds[round_id]
+
+    async def topics(self, community_id: int) -> list[Topic]:
+        if community_id not in self._topics:
+            found = await self._uow.topics.list(community_id)
+            self._topics[community_id] = sorted(found, key=lambda t: t.position)
+        return self._topics[community_id]
+
+    async def group(self, round_id: int, number: int) -> Group | None:
+        if (round_id, number) not in self._groups:
+            self._groups[(round_id, number)] = await self._uow.groups.find(round_id, number)
+        return self._groups[(round_id, number)]
+
+    async def languages(self, member_ids: Sequence[int]) -> list[str | None]:
+        missing = [m for m in member_ids if m not in self._languages]
+        if missing:
+            self._languages.update(await self._uow.members.languages(missing))
+        return [self._languages.get(m) for m in member_ids]
+
+    async def application(self, round_id: int, member_id: int) -> Application | None:
+        if (round_id, member_id) not in self._applications:
+            found = await self._uow.applications.find(round_id, member_id)
+            self._applications[(round_id, member_id)] = found
+        return self._applications[(round_id, member_id)]
+
+    async def load(self, action: Action) -> _Context:
+        """Return what *action* needs to be carried out."""
+        community = await self.community(action.community_id)
+        ctx = _Context(action, community, self._now)
+        p, kind = action.payload, action.kind
+        if "lang" in p:  # decided when enqueued (topic posts: one query for the round)
+            ctx.lang = p["lang"]
+        elif kind in _PAIR_KINDS and "group" in p and "round_id" in p:
+            group = await self.group(p["round_id"], p["group"])
+            if group is not None:
+                ctx.lang = pair_language_of(await self.languages(group.member_ids), community)
+        if kind is ActionKind.CREATE_SPACE:
+            await self._introduction(ctx, await self.round(p["round_id"]), p["group"])
+        elif kind in (ActionKind.POST_TOPIC, ActionKind.OPEN_TOPIC_THREAD):
+            round_ = await self.round(p["round_id"])
+            topics = await self.topics(community.id)
+            ctx.topic = (round_, topics[p["k"]], p["k"], len(topics))
+            ctx.name = f"{round_.name} · {localize(topics[p['k']], ctx.lang).title}"
+        elif kind is ActionKind.ARCHIVE_SPACE:
+            ctx.message = messages.goodbye(await self.round(p["round_id"]), lang=ctx.lang)
+        elif kind is ActionKind.DIRECT_MESSAGE and "outcome" in p:
+            # A decision told by direct message (core.rounds.outcomes): not to someone who withdrew.
+            app = await self.application(p["round_id"], p["member_id"])
+            if app is None or app.status is A.WITHDRAWN:
+                ctx.skip = "the member withdrew before being told"
+        return ctx
+
+    async def _introduction(self, ctx: _Context, round_: Round, number: int) -> None:
+        group = await self.group(round_.id, number)
+        if group is None or not group.active:
+            ctx.skip = "the group was dissolved before its space was made"
+            return
+        # The group's own applications, not the round's: listing them all made every
+        # space cost as much as the whole round (minutes for a thousand pairs).
+        found = [await self.application(round_.id, m) for m in group.member_ids]
+        members = [a for a in found if a is not None and a.status is A.APPROVED]
+        ctx.members = [a.member for a in members]
+        settings = ctx.community.settings
+        contact = settings.channels.get("contact", "")
+        ctx.message = messages.introduction(
+            round_,
+            number,
+            [a.profile for a in members],
+            group.reasons,
+            now=ctx.now,
+            contact=contact,
+            lang=ctx.lang,
+            ids=[a.member.external_id for a in members],
+            practices=settings.practices,
+            goals_action=goals_action_id(round_.id, number),
+            languages=await self.languages([a.member_id for a in members]),
+        )
+        ctx.name = f"{round_.name} pair {number}"

@@ -1,0 +1,1 @@
+"""Privacy: export everything stored about a member, or forget it."""

@@ -1,0 +1,1 @@
+"""Reports: counts per round and across rounds, never names or message contents."""
