@@ -188,6 +188,22 @@ class TopicRow(Base):
     questions: Mapped[list[str]]
 
 
+class RoundTopicTextRow(Base):
+    """One language's text of one of a round's own topics (core.rounds.round_topics)."""
+
+    __tablename__ = "round_topic_texts"
+    __table_args__ = (UniqueConstraint("round_id", "position", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    lang: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(Text)
+    prompt: Mapped[str] = mapped_column(Text)
+    questions: Mapped[list[str]]
+    updated_at: Mapped[datetime]
+
+
 class OutboxRow(Base):
     """One outbound platform action; `key` makes it happen at most once."""
 
