@@ -20,6 +20,7 @@ from bots.settings import Settings
 from core.audit import AuditService
 from core.clock import SystemClock
 from core.communities.service import CommunityService
+from core.delivery.broadcast import BroadcastService
 from core.delivery.service import DeliveryService
 from core.engagement.goals import GoalService
 from core.engagement.service import EngagementService
@@ -31,6 +32,9 @@ from core.privacy.service import PrivacyService
 from core.reports.service import Report, ReportService
 from core.rounds.applications import ApplicationService
 from core.rounds.automation import RoundAutomation
+from core.rounds.files import RoundFiles
+from core.rounds.round_topics import RoundTopicService
+from core.rounds.schedule_edit import RoundSettingsService
 from core.rounds.service import RoundService
 from core.rounds.topic_library import TopicService
 from core.surveys.service import SurveyService
@@ -78,6 +82,12 @@ class Services:
     audit: AuditService
     # (file name, PNG bytes) of a report's charts; blocking, so run it in a thread.
     report_charts: Callable[[Report], Sequence[tuple[str, bytes]]]
+    # Issue 13's organiser consoles (see /work/CORE13.md): dates and cadence, a round's
+    # topics per language, announcements and broadcasts, CSV files as bytes.
+    round_settings: RoundSettingsService
+    round_topics: RoundTopicService
+    broadcasts: BroadcastService
+    files: RoundFiles
 
 
 @asynccontextmanager
@@ -98,14 +108,16 @@ async def build(
         )
         engagement = EngagementService(uow=uow, clock=clock, platforms=platforms)
         surveys = SurveyService(uow=uow, clock=clock)
+        applications = ApplicationService(uow=uow, clock=clock)
+        matches = MatchService(uow=uow, clock=clock)
         yield Services(
             engine=engine,
             uow=uow,
             clock=clock,
             communities=CommunityService(uow=uow, clock=clock),
             rounds=rounds,
-            applications=ApplicationService(uow=uow, clock=clock),
-            matches=MatchService(uow=uow, clock=clock),
+            applications=applications,
+            matches=matches,
             topics=TopicService(uow=uow, clock=clock),
             platforms=platforms,
             delivery=delivery,
@@ -125,6 +137,10 @@ async def build(
             reports=ReportService(uow=uow),
             audit=AuditService(uow=uow),
             report_charts=chart_pngs,
+            round_settings=RoundSettingsService(uow=uow, clock=clock),
+            round_topics=RoundTopicService(uow=uow, clock=clock),
+            broadcasts=BroadcastService(uow=uow, clock=clock),
+            files=RoundFiles(uow=uow, clock=clock, applications=applications, matches=matches),
         )
     finally:
         await engine.dispose()

@@ -32,6 +32,7 @@ from core.model import (
 
 if TYPE_CHECKING:  # core.surveys.service uses these ports at runtime
     from core.audit import AuditEntry, NewAuditEntry
+    from core.rounds.round_topics import RoundTopic
     from core.surveys.service import Answer, Response, Survey, SurveyKind
 
 
@@ -186,6 +187,18 @@ class GroupRepository(Protocol):
 class TopicRepository(Protocol):
     async def list(self, community_id: int) -> list[Topic]: ...
     async def replace(self, community_id: int, topics: Sequence[Topic]) -> None: ...
+
+
+class RoundTopicRepository(Protocol):
+    """A round's own topics with their texts by language (core.rounds.round_topics)."""
+
+    async def list(self, round_id: int) -> builtins.list[RoundTopic]:
+        """Return the round's own topics by position; empty when it follows the library."""
+        ...
+
+    async def replace(self, round_id: int, topics: Sequence[RoundTopic], at: datetime) -> None:
+        """Store *topics* (numbered from 1) as the round's topics, dropping the others."""
+        ...
 
 
 class OutboxRepository(Protocol):
@@ -454,6 +467,7 @@ class UnitOfWork(Protocol):
     applications: ApplicationRepository
     groups: GroupRepository
     topics: TopicRepository
+    round_topics: RoundTopicRepository
     outbox: OutboxRepository
     engagement: EngagementRepository
     privacy: PrivacyRepository

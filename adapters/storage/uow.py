@@ -22,6 +22,7 @@ from adapters.storage.repositories import (
     SqlRoundRepository,
     SqlTopicRepository,
 )
+from adapters.storage.round_topics import SqlRoundTopicRepository
 from adapters.storage.surveys import SqlSurveyRepository
 
 # Execution option of a read-only unit of work's connection (see engine.py).
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     applications: SqlApplicationRepository
     groups: SqlGroupRepository
     topics: SqlTopicRepository
+    round_topics: SqlRoundTopicRepository
     outbox: SqlOutboxRepository
     engagement: SqlEngagementRepository
     privacy: SqlPrivacyRepository
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.applications = SqlApplicationRepository(session)
         self.groups = SqlGroupRepository(session)
         self.topics = SqlTopicRepository(session)
+        self.round_topics = SqlRoundTopicRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.engagement = SqlEngagementRepository(session)
         self.privacy = SqlPrivacyRepository(session)

@@ -40,6 +40,7 @@ from core.model import (
 from core.platform import ChatPlatform, DeliveryFailed, Message, SpaceRef, message_from_dict
 from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from core.rounds.applications import A
+from core.rounds.round_topics import RoundTopic, calendar_topics, topics_of
 from core.rounds.topics import localize, schedule
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class DeliveryService:
                 if round_id is not None and round_.id != round_id:
                     continue
                 community = await uow.communities.get(round_.community_id)
-                topics = await uow.topics.list(round_.community_id)
+                topics = await calendar_topics(uow, round_)
                 due = [s for s in schedule(round_, topics) if s.at <= now]
                 if not due:
                     continue
@@ -445,7 +446,7 @@ class _Loader:
         self._now = now
         self._communities: dict[int, Community] = {}
         self._rounds: dict[int, Round] = {}
-        self._topics: dict[int, list[Topic]] = {}
+        self._topics: dict[int, list[RoundTopic]] = {}
         self._groups: dict[tuple[int, int], Group | None] = {}
         self._languages: dict[int, str | None] = {}
         self._applications: dict[tuple[int, int], Application | None] = {}
@@ -488,11 +489,11 @@ class _Loader:
             self._rounds[round_id] = await self._uow.rounds.get(round_id)
         return self._rounds[round_id]
 
-    async def topics(self, community_id: int) -> list[Topic]:
-        if community_id not in self._topics:
-            found = await self._uow.topics.list(community_id)
-            self._topics[community_id] = sorted(found, key=lambda t: t.position)
-        return self._topics[community_id]
+    async def topics(self, round_: Round, community: Community) -> list[RoundTopic]:
+        """Return the round's topics (its own, else the library's), read once per batch."""
+        if round_.id not in self._topics:
+            self._topics[round_.id] = await topics_of(self._uow, round_, community)
+        return self._topics[round_.id]
 
     async def group(self, round_id: int, number: int) -> Group | None:
         if (round_id, number) not in self._groups:
@@ -526,9 +527,11 @@ class _Loader:
             await self._introduction(ctx, await self.round(p["round_id"]), p["group"])
         elif kind in (ActionKind.POST_TOPIC, ActionKind.OPEN_TOPIC_THREAD):
             round_ = await self.round(p["round_id"])
-            topics = await self.topics(community.id)
-            ctx.topic = (round_, topics[p["k"]], p["k"], len(topics))
-            ctx.name = f"{round_.name} · {localize(topics[p['k']], ctx.lang).title}"
+            topics = await self.topics(round_, community)
+            # The pair's language, each field falling back (core.rounds.round_topics).
+            topic = topics[p["k"]].in_language(ctx.lang, community.settings.default_language)
+            ctx.topic = (round_, topic, p["k"], len(topics))
+            ctx.name = f"{round_.name} · {localize(topic, ctx.lang).title}"
         elif kind is ActionKind.ARCHIVE_SPACE:
             ctx.message = messages.goodbye(await self.round(p["round_id"]), lang=ctx.lang)
         elif kind is ActionKind.DIRECT_MESSAGE and "outcome" in p:

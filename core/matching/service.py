@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -60,6 +60,11 @@ class MatchReport:
     published: bool
     # What the country cap did, in words (how many waitlisted, the largest share).
     cap_note: str = ""
+    # For renderers in other languages (core.matching.preview_text): the unplaced's stored
+    # reasons by external id, the cap applied, and those the organisers waitlisted.
+    unplaced_codes: Mapping[str, str] = field(default_factory=dict)
+    cap: float | None = None
+    waitlisted: tuple[tuple[Person, str], ...] = ()
 
     @property
     def placed(self) -> int:
@@ -605,8 +610,27 @@ class MatchService:
         if cap is not None:
             placed = [p.country for g in views for p in g.members]
             note = cap_summary(placed, len(over), _cap(cap), applied=applied)
+        codes = {
+            p.external_id: code
+            for p, code in (
+                (_person(a), explanations.split(a.note)[1])
+                for a in apps.values()
+                if a.status is A.APPROVED and a.member_id not in grouped
+            )
+            if code
+        }
         return MatchReport(
-            round_, views, unplaced, tuple((_person(a), why) for a, why in over), published, note
+            round_,
+            views,
+            unplaced,
+            tuple((_person(a), why) for a, why in over),
+            published,
+            note,
+            unplaced_codes=codes,
+            cap=_cap(cap) if cap is not None else None,
+            waitlisted=tuple(
+                (_person(a), a.note) for a in apps.values() if a.status is A.WAITLISTED
+            ),
         )
 
 

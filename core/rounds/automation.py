@@ -19,6 +19,7 @@ from core.messages import render as messages
 from core.model import Round, RoundState
 from core.platform import message_to_dict
 from core.ports import Clock, UnitOfWorkFactory
+from core.rounds.round_topics import calendar_topics
 from core.rounds.service import RoundService
 from core.rounds.topics import schedule
 from core.surveys.service import SurveyService
@@ -110,7 +111,7 @@ class RoundAutomation:
         now = self._clock.now()
         async with self._uow() as uow:
             r = await uow.rounds.get(round_id)
-            topics = await uow.topics.list(r.community_id)
+            topics = await calendar_topics(uow, r)
         times: list[datetime | None] = []
         if r.state is S.DRAFT:
             times.append(r.applications_open_at)
