@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from core import audit
@@ -116,12 +117,7 @@ class RoundSettingsService:
                     "and cadence can no longer move"
                 )
             moved = _follow_default_end(current, moved, ends_given=wanted["ends"] is not None)
-            lifecycle.validate_dates(
-                opens=moved.applications_open_at,
-                closes=moved.applications_close_at,
-                starts=moved.starts_at,
-                ends=moved.ends_at,
-            )
+            _check_order(current, moved)
             _last_topic_before_end(moved, len(topics))
             changes = _changes(current, moved)
             if not changes:
@@ -153,6 +149,21 @@ def _follow_default_end(current: Round, moved: Round, *, ends_given: bool) -> Ro
     if moved.starts_at is None:
         return moved
     return replace(moved, ends_at=lifecycle.default_end(moved.starts_at, moved.topic_cadence_days))
+
+
+def _check_order(before: Round, after: Round) -> None:
+    """Refuse a calendar out of order where it changed (history stays as it happened)."""
+    moved = {attr for _, attr, _ in _FIELDS if getattr(before, attr) != getattr(after, attr)}
+    known = [attr for _, attr, _ in _FIELDS if getattr(after, attr) is not None]
+    for first, second in pairwise(known):
+        if first in moved or second in moved:
+            pair: dict[str, datetime | None] = dict.fromkeys(_OPTION.values())
+            pair[_OPTION[first]] = getattr(after, first)
+            pair[_OPTION[second]] = getattr(after, second)
+            lifecycle.validate_dates(**pair)
+
+
+_OPTION = {attr: option for option, attr, _ in _FIELDS}
 
 
 def _last_topic_before_end(round_: Round, count: int) -> None:
