@@ -26,6 +26,7 @@ from adapters.slack import engagement, goals, install, privacy, signup, surveys,
 from adapters.slack.client import make_client
 from adapters.slack.commands import Caller, Commands, Reply
 from adapters.slack.failures import error_code
+from adapters.slack.identity import Membership, TokenOrg
 from adapters.slack.pacing import Limits
 from adapters.slack.replay import ReplayGuard
 from adapters.slack.review import PREFIX as REVIEW_PREFIX
@@ -75,6 +76,7 @@ def build_app(
             scopes=settings.slack_scope_list,
             redirect_uri=settings.slack_redirect_uri,
         )
+        options["user_facing_authorize_error_message"] = install.UNINSTALLED
     app = AsyncApp(
         name="penpals",
         client=client,
@@ -95,10 +97,22 @@ def build_app(
     forget = privacy.listener(services, client, locales)
     for action_id in privacy.ACTIONS:
         app.action(action_id)(forget)
-    answering = surveys.SurveyListeners(services=services, client=client, locales=locales)
+    membership = Membership(
+        uow=services.uow,
+        enterprise_of=(
+            install.WorkspaceTokens(app.installation_store).enterprise  # type: ignore[arg-type]
+            if distributed
+            else TokenOrg(client)
+        ),
+    )
+    answering = surveys.SurveyListeners(
+        services=services, client=client, locales=locales, membership=membership
+    )
     app.action(surveys.ACTION)(answering.on_open)
     app.view(surveys.CALLBACK_ID)(answering.on_submit)
-    setting_goals = goals.GoalListeners(services=services, client=client, locales=locales)
+    setting_goals = goals.GoalListeners(
+        services=services, client=client, locales=locales, membership=membership
+    )
     app.action(goals.ACTION)(setting_goals.on_open)
     app.view(goals.CALLBACK_ID)(setting_goals.on_submit)
     # Any other button of a core message is acknowledged so Slack shows no error.

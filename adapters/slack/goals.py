@@ -14,10 +14,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack import parsing
+from adapters.slack.identity import Membership, presser
 from adapters.slack.render import escape
 from adapters.slack.texts import Locales, sentence
 from core.engagement.goals import GoalsForm, parse_goals_action
-from core.errors import PenpalsError
+from core.errors import NotAllowed, PenpalsError
 from core.messages import i18n
 from core.model import MemberRef, Platform
 
@@ -28,6 +29,8 @@ CALLBACK_ID = "penpals_goals"
 ACTION = re.compile(r"^goals:open:\d{1,10}:\d{1,6}$")
 BLOCK = "goals"
 TITLE_MAX = 24
+# The core's own refusal (core.engagement.goals, penpals domain): translated where shown.
+NOT_IN_PAIR = "only the members of this pair can set its goals"
 
 Ack = Callable[..., Awaitable[Any]]
 Json = dict[str, Any]
@@ -80,10 +83,18 @@ def _notice(title: str, text: str) -> Json:
 class GoalListeners:
     """The "Set our goals" button and the goals modal's submission."""
 
-    def __init__(self, *, services: Services, client: Any, locales: Locales) -> None:
+    def __init__(
+        self,
+        *,
+        services: Services,
+        client: Any,
+        locales: Locales,
+        membership: Membership | None = None,
+    ) -> None:
         self._s = services
         self._client = client
         self._locales = locales
+        self._membership = membership or Membership(uow=services.uow)
 
     async def on_open(self, ack: Ack, body: Json, action: Json, respond: Ack) -> None:
         """Open the goals modal for a member of the pair (trigger_id: 3 seconds)."""
@@ -94,6 +105,7 @@ class GoalListeners:
         try:
             if found is None or parsing.record_id(found[0]) is None:
                 raise PenpalsError(f"unknown goals button {action.get('action_id')!r}")
+            await self._check(body, found[0])
             form = await self._s.goals.form(
                 MemberRef(Platform.SLACK, user), found[0], found[1], locale=locale
             )
@@ -122,6 +134,7 @@ class GoalListeners:
         try:
             if round_id is None or number is None:
                 raise PenpalsError("this goals form is damaged: press the button again")
+            await self._check(body, round_id)
             done = await self._s.goals.save(
                 MemberRef(Platform.SLACK, user), round_id, number, text, locale=lang
             )
@@ -129,3 +142,8 @@ class GoalListeners:
             await ack(response_action="update", view=_notice(title, sentence(exc.localized(lang))))
             return
         await ack(response_action="update", view=_notice(title, done))
+
+    async def _check(self, body: Json, round_id: int) -> None:
+        """Refuse someone whose user id does not name a person of the round's workspace."""
+        if not await self._membership.in_round(presser(body), round_id):
+            raise NotAllowed(NOT_IN_PAIR)

@@ -11,9 +11,10 @@ penpals' listeners use one WorkspaceClient whose token is that request's
 (current_token, set by a middleware), and delivery uses WorkspacePlatforms: one
 SlackPlatform per workspace, each with that workspace's token. When a workspace
 uninstalls penpals (app_uninstalled) or revokes its tokens (tokens_revoked), bolt's
-listeners delete its tokens: its requests are refused and nothing more is sent
-there, while its community, rounds and members stay until an organiser deletes
-them. Tokens are never logged.
+listeners delete its tokens: its requests are answered with UNINSTALLED, its
+outbox actions are held (workspaces.py), and its community, rounds and members stay
+until it is installed again or an organiser deletes them (`penpals community
+delete`). Tokens are never logged.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ MANIFEST = Path(__file__).resolve().parents[2] / "slack-manifest.yaml"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600  # an installer has ten minutes between /slack/install and the redirect
+# What someone of a workspace that uninstalled penpals (or revoked its tokens) is told.
+UNINSTALLED = (
+    "penpals is no longer installed in this workspace (it was removed or its access "
+    "revoked), so it does nothing here. Its rounds and members are kept: install it again "
+    "to carry on, or ask whoever runs penpals to delete this community's data."
+)
 
 # The bot token of the workspace whose request (or delivery) is being served.
 current_token: ContextVar[str | None] = ContextVar("slack_workspace_token", default=None)
@@ -140,8 +147,36 @@ class WorkspaceTokens:
 
     async def token(self, team_id: str) -> str | None:
         """Return the workspace's bot token, or None when penpals is not installed there."""
-        bot = await self._store.async_find_bot(enterprise_id=None, team_id=team_id)
-        return None if bot is None else bot.bot_token
+        row = await self._bot(team_id)
+        return None if row is None else row[0]
+
+    async def enterprise(self, team_id: str) -> str | None:
+        """Return the Enterprise Grid org the installed workspace belongs to, if any."""
+        row = await self._bot(team_id)
+        return None if row is None else row[1]
+
+    async def _bot(self, team_id: str) -> tuple[str, str | None] | None:
+        """Return the latest bot token and enterprise id installed for *team_id*.
+
+        By team id alone: slack-sdk's async_find_bot also matches the enterprise id,
+        and a workspace of an Enterprise Grid org is stored with its org's id.
+        """
+        from sqlalchemy import desc, select
+
+        c = self._store.bots.c
+        query = (
+            select(c.bot_token, c.enterprise_id)
+            .where(
+                c.client_id == self._store.client_id,
+                c.team_id == team_id,
+                c.bot_token.is_not(None),
+            )
+            .order_by(desc(c.installed_at))
+            .limit(1)
+        )
+        async with self._store.engine.connect() as connection:
+            row = (await connection.execute(query)).first()
+        return None if row is None else (str(row[0]), row[1])
 
     async def teams(self) -> list[str]:
         """Return the workspaces penpals is installed in."""

@@ -35,7 +35,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import names, render
+from adapters.slack import render
+from adapters.slack.channels import PairChannels
 from adapters.slack.failures import delivery_failed, error_code, retry_after
 from adapters.slack.pacing import Pacer
 from core.model import Community, MemberRef, Platform
@@ -47,7 +48,6 @@ EVENT_TYPE = "penpals_post"
 GROUP_DM = "group_dm"
 PRIVATE_CHANNEL = "private_channel"
 HISTORY_WINDOW = 100  # messages searched for an earlier attempt's key
-PAGE = 200  # Slack: limit must be under 1000, and no more than 200 is recommended
 # Errors that mean "this person cannot get a DM from the bot": mention them instead.
 _DM_CLOSED = frozenset({"cannot_dm_bot", "not_allowed", "user_not_visible", "restricted_action"})
 # conversations.kick errors that mean the member is not in the channel (any more).
@@ -66,6 +66,7 @@ class SlackPlatform:
         self._pacer = pacer or Pacer()
         self._uncertain: set[str] = set()  # keys whose last attempt may have gone through
         self._me: Json | None = None
+        self._channels = PairChannels(call=self._call, identity=self._identity)
 
     # --- the port ---------------------------------------------------------------------
 
@@ -83,10 +84,10 @@ class SlackPlatform:
         users = [m.external_id for m in members]
         async with self._delivering(key, name=name):
             if community.settings.channels.get("pair_mode") == GROUP_DM:
-                channel, fresh = await self._open_group_dm(users)
+                channel, fresh = await self._channels.open_group_dm(users)
             else:
-                channel, fresh = await self._create_or_adopt(community, name, key)
-                await self._invite(channel["id"], users, fresh=fresh)
+                channel, fresh = await self._channels.create_or_adopt(community, name, key)
+                await self._channels.invite(channel["id"], users, fresh=fresh)
             check = retry or not fresh or key in self._uncertain
             await self._post_once(channel["id"], introduction, key, check=check)
             url = await self._url(channel["id"])
@@ -222,93 +223,6 @@ class SlackPlatform:
         at = datetime.fromtimestamp(last, UTC).isoformat() if last is not None else None
         return Activity(counts, at)
 
-    # --- pair spaces ------------------------------------------------------------------
-
-    async def _create_or_adopt(
-        self, community: Community, label: str, key: str
-    ) -> tuple[Json, bool]:
-        """Return the group's channel and whether this call created it."""
-        prefix = community.settings.channels.get("pair_prefix", names.DEFAULT_PREFIX)
-        tried = names.candidates(label, key, prefix=prefix)
-        me = (await self._identity())["user_id"]
-        for candidate in tried:
-            try:
-                created = await self._call("conversations.create", name=candidate, is_private=True)
-            except SlackApiError as exc:
-                if error_code(exc) != "name_taken":
-                    raise
-                found = await self._find_channel(candidate)
-                if found is not None and _made_for(found, me, key):
-                    return await self._adopt(found, key), False
-                continue  # someone else's, or archived: try the next name
-            channel: Json = created["channel"]
-            await self._call(
-                "conversations.setPurpose", channel=channel["id"], purpose=_purpose(key)
-            )
-            return channel, True
-        raise DeliveryFailed(
-            f"the channel names {', '.join(tried)} are all taken by channels penpals did not "
-            "create for this group (or archived since): rename or delete some of them",
-            permanent=True,
-        )
-
-    async def _adopt(self, channel: Json, key: str) -> Json:
-        """Finish what an interrupted attempt left undone on its channel."""
-        if not (channel.get("purpose") or {}).get("value"):
-            await self._call(
-                "conversations.setPurpose", channel=channel["id"], purpose=_purpose(key)
-            )
-        return channel
-
-    async def _find_channel(self, name: str) -> Json | None:
-        """Return the channel called *name* among those the bot can see, archived included."""
-        cursor: str | None = None
-        while True:
-            page = await self._call(
-                "conversations.list",
-                types="public_channel,private_channel",
-                exclude_archived=False,
-                limit=PAGE,
-                cursor=cursor,
-            )
-            for channel in page.get("channels", []):
-                if channel.get("name") == name:
-                    return dict(channel)
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
-
-    async def _invite(self, channel: str, users: Sequence[str], *, fresh: bool) -> None:
-        """Invite the members not in *channel* yet (all of them in a fresh channel)."""
-        me = (await self._identity())["user_id"]
-        wanted = [u for u in dict.fromkeys(users) if u != me]
-        if not fresh:
-            present = await self._members(channel)
-            wanted = [u for u in wanted if u not in present]
-        if not wanted:
-            return
-        try:
-            await self._call("conversations.invite", channel=channel, users=",".join(wanted))
-        except SlackApiError as exc:
-            if error_code(exc) != "already_in_channel":
-                raise
-
-    async def _members(self, channel: str) -> set[str]:
-        found: set[str] = set()
-        cursor: str | None = None
-        while True:
-            page = await self._call(
-                "conversations.members", channel=channel, limit=PAGE, cursor=cursor
-            )
-            found.update(page.get("members", []))
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return found
-
-    async def _open_group_dm(self, users: Sequence[str]) -> tuple[Json, bool]:
-        opened = await self._call("conversations.open", users=",".join(users), return_im=True)
-        return dict(opened["channel"]), not opened.get("already_open", False)
-
     # --- messages ---------------------------------------------------------------------
 
     async def _post_once(
@@ -407,22 +321,3 @@ class SlackPlatform:
                 permanent=True,
             )
         return channel
-
-
-def _purpose(key: str) -> str:
-    return f"penpals pair space [{key}]"
-
-
-def _made_for(channel: Json, me: str, key: str) -> bool:
-    """Return whether *channel* is the one this bot created for *key*.
-
-    Only a channel the bot created (Slack's `creator`), is still in and that is not
-    archived qualifies. An attempt interrupted between conversations.create and
-    setPurpose leaves a channel with no purpose yet: still ours when the bot created it.
-    """
-    if channel.get("creator") != me or channel.get("is_archived"):
-        return False
-    if channel.get("is_member") is False:  # the bot was removed: not a space it can run
-        return False
-    purpose = (channel.get("purpose") or {}).get("value", "")
-    return not purpose or f"[{key}]" in purpose

@@ -19,9 +19,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack import parsing
+from adapters.slack.identity import Membership, presser
 from adapters.slack.render import escape
 from adapters.slack.texts import Locales, sentence, translation
-from core.errors import PenpalsError
+from core.errors import NotAllowed, PenpalsError
 from core.messages import i18n
 from core.model import MemberRef, Platform
 from core.surveys.service import (
@@ -164,10 +165,18 @@ def field_errors(exc: SurveyInvalid, values: Mapping[str, Any]) -> dict[str, str
 class SurveyListeners:
     """The survey button and the survey modal's submission."""
 
-    def __init__(self, *, services: Services, client: Any, locales: Locales) -> None:
+    def __init__(
+        self,
+        *,
+        services: Services,
+        client: Any,
+        locales: Locales,
+        membership: Membership | None = None,
+    ) -> None:
         self._s = services
         self._client = client
         self._locales = locales
+        self._membership = membership or Membership(uow=services.uow)
 
     async def on_open(self, ack: Ack, body: Json, action: Json, respond: Ack) -> None:
         """Open the survey modal for the member who pressed the button (trigger_id: 3 s)."""
@@ -179,6 +188,7 @@ class SurveyListeners:
         try:
             if survey_id is None:
                 raise PenpalsError(f"unknown survey button {action.get('action_id')!r}")
+            await self._check(body, survey_id, locale)
             form = await self._s.surveys.form(member, survey_id, locale=locale)
         except PenpalsError as exc:
             await respond(
@@ -202,6 +212,7 @@ class SurveyListeners:
             return
         locale = await self._locales.of(user)
         try:
+            await self._check(body, survey_id, lang)
             receipt = await self._s.surveys.answer(
                 member, survey_id, answers(values), locale=locale
             )
@@ -213,3 +224,14 @@ class SurveyListeners:
             await ack(response_action="update", view=notice)
             return
         await ack(response_action="update", view=notice_view(_("Thank you"), receipt.text, lang))
+
+    async def _check(self, body: Json, survey_id: int, locale: str | None) -> None:
+        """Refuse someone whose user id does not name a person of the survey's workspace."""
+        refused = await self._membership.survey_refused(presser(body), survey_id)
+        if refused is not None:
+            # The core's own refusal (penpals domain), already in every catalog.
+            core_text = i18n.translator(i18n.pick(locale)).gettext
+            raise NotAllowed(core_text(NOT_IN_ROUND).format(round=refused))
+
+
+NOT_IN_ROUND = "this survey is for the participants of round {round}: you were not in it"

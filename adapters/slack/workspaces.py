@@ -5,8 +5,11 @@ is installed through OAuth (adapters/slack/install.py). Calls that name a commun
 go to that workspace (the community's external id is its team id); calls that name
 only a pair space go to the workspace the space was made in, remembered here, or
 found by asking each installed workspace about the channel (after a restart). A
-workspace that uninstalled penpals has no token: its actions fail permanently and
-nothing is sent there.
+workspace that uninstalled penpals (or revoked its tokens) has no token: its
+actions are held, not failed and never sent (DeliveryFailed with retry_after=HOLD,
+which the outbox does not count as an attempt), so they resume if the workspace
+installs penpals again and vanish with its data when an organiser deletes the
+community (`penpals community delete`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from core.model import Community, MemberRef, Platform
 from core.platform import Activity, DeliveryFailed, Message, SpaceRef, ThreadRef
 
 log = logging.getLogger("penpals.slack")
+HOLD = 3600.0  # seconds before an uninstalled workspace's action is looked at again
 
 
 class WorkspacePlatforms:
@@ -46,8 +50,9 @@ class WorkspacePlatforms:
         if token is None:
             raise DeliveryFailed(
                 f"penpals is not installed in the Slack workspace {team_id} (uninstalled "
-                "or never installed): nothing is sent there",
-                permanent=True,
+                "or never installed): held, nothing is sent there",
+                permanent=False,
+                retry_after=HOLD,
             )
         reset = current_token.set(token)
         try:

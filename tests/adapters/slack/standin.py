@@ -175,6 +175,8 @@ class SlackStandIn:
         # OAuth (oauth.v2.access): the app's client id -> secret, and codes handed out.
         self.oauth_apps: dict[str, str] = {}
         self._codes: dict[str, Json] = {}
+        self.enterprise_id: str | None = None  # the Enterprise Grid org, if any
+        self.revoked = False  # the bot token was revoked (uninstall): calls get token_revoked
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -387,6 +389,8 @@ class SlackStandIn:
             raise Refusal("not_authed")
         if token != wanted:
             raise Refusal("invalid_auth")
+        if self.revoked:
+            raise Refusal("token_revoked")
 
     def _rate_limited(self, method: str, channel: str) -> tuple[str, int, int] | None:
         now = time.monotonic()
@@ -464,6 +468,7 @@ class SlackStandIn:
             "team_id": self.team_id,
             "user_id": self.bot_user,
             "bot_id": "BPENPALS",
+            "enterprise_id": self.enterprise_id,
             "is_enterprise_install": False,
         }
 
@@ -481,6 +486,7 @@ class SlackStandIn:
         if self.oauth_apps[client_id] != args.get("client_secret"):
             raise Refusal("bad_client_secret")
         grant = self._codes.pop(str(args.get("code", "")), None)  # a code is used once
+        self.revoked = False  # installing again issues a working token
         if grant is None:
             raise Refusal("invalid_code")
         if grant["redirect_uri"] and grant["redirect_uri"] != args.get("redirect_uri"):
@@ -492,7 +498,9 @@ class SlackStandIn:
             "bot_user_id": self.bot_user,
             "app_id": "APENPALS",
             "team": {"name": self.team_domain.title(), "id": self.team_id},
-            "enterprise": None,
+            "enterprise": (
+                {"id": self.enterprise_id, "name": "Grid"} if self.enterprise_id else None
+            ),
             "authed_user": {"id": grant["installer"]},
             "is_enterprise_install": False,
         }

@@ -72,3 +72,14 @@ def test_the_command_and_interactivity_point_at_the_app(manifest: dict[str, Any]
     assert interactivity["is_enabled"] is True
     assert interactivity["request_url"].endswith(EVENTS_PATH)
     assert interactivity["message_menu_options_url"].endswith(EVENTS_PATH)
+
+
+def test_distribution_redirect_and_uninstall_events(manifest: dict[str, Any]) -> None:
+    """The OAuth redirect URL and the two uninstall events a distributed app handles."""
+    from adapters.slack.install import REDIRECT_PATH
+
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    assert redirect.startswith("https://") and redirect.endswith(REDIRECT_PATH)
+    events = manifest["settings"]["event_subscriptions"]
+    assert events["request_url"].endswith(EVENTS_PATH)
+    assert set(events["bot_events"]) == {"app_uninstalled", "tokens_revoked"}
