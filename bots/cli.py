@@ -32,6 +32,8 @@ from bots.cli_common import (
     settings,
     write_atomically,
 )
+from bots.cli_console import register as register_console
+from bots.community_cli import community_delete
 from bots.survey_cli import survey_app
 from core import times
 from core.errors import InvalidValue, NotFound
@@ -68,6 +70,7 @@ app.add_typer(round_app, name="round")
 app.add_typer(apps_app, name="applications")
 app.add_typer(topics_app, name="topics")
 app.add_typer(community_app, name="community")
+community_app.command("delete")(community_delete)  # bots/community_cli.py
 app.add_typer(survey_app, name="survey")
 
 
@@ -624,8 +627,23 @@ def apps_withdraw(
 
 
 @topics_app.command("list")
-def topics_list() -> None:
-    """List the community's topics."""
+def topics_list(
+    round_name: Annotated[
+        str | None, typer.Option("--round", help="A round's topics (default: the library)")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="With --round: one language, as pairs get it")
+    ] = None,
+) -> None:
+    """List the community's topics, or a round's in every language."""
+    if round_name is not None:
+        from bots.cli_console import print_round_topics
+
+        async def listing(s: Services, c: Community) -> Any:
+            return await s.round_topics.list(c.id, round_name)
+
+        print_round_topics(in_community(listing, read_only=True), lang)
+        return
 
     async def work(s: Services, c: Community) -> None:
         from core.rounds.topics import DEFAULT_TOPICS
@@ -649,10 +667,27 @@ def topics_edit(
     question: Annotated[
         list[str] | None, typer.Option(help="Questions (repeat; replaces all)")
     ] = None,
+    round_name: Annotated[
+        str | None, typer.Option("--round", help="Edit this round's topic instead")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="With --round: the language written")] = "en",
 ) -> None:
-    """Edit one topic of the community's library."""
+    """Edit one topic of the community's library, or of a round in one language."""
 
     async def work(s: Services, c: Community) -> None:
+        if round_name is not None:
+            await s.round_topics.edit(
+                c.id,
+                round_name,
+                position,
+                lang=lang,
+                title=title,
+                prompt=prompt,
+                questions=tuple(question) if question else None,
+                actor=current_actor(),
+            )
+            out.print(f"Round {round_name}: topic {position} edited ({lang}).", markup=False)
+            return
         t = await s.topics.edit(
             c.id,
             position,
@@ -930,18 +965,17 @@ def member_export(
         out.print(f"Wrote {out_file}.", markup=False)
 
 
+register_console(round_app, topics_app, community_app)
 # Every command that decides, edits or publishes takes --actor (PENPALS_ACTOR): the audit log.
-offer_actor_option(
-    round_app,
-    ("create", "open", "close", "start", "finish", "match", "swap", "split", "pair", "rematch"),
-)
+_ROUND_CHANGES = ("create", "open", "close", "start", "finish", "match", "swap", "split")
+offer_actor_option(round_app, (*_ROUND_CHANGES, "pair", "rematch", "edit", "broadcast"))
 offer_actor_option(apps_app, ("approve", "decline", "waitlist"))
-offer_actor_option(topics_app, ("edit",))
+offer_actor_option(topics_app, ("edit", "add", "remove"))
 offer_actor_option(survey_app, ("edit", "add", "reset"))
-offer_actor_option(community_app, ("configure",))
+offer_actor_option(community_app, ("configure", "announce"))
 # Every command that works on one community takes --community (PENPALS_COMMUNITY).
 offer_community_option(round_app, apps_app, topics_app, survey_app, member_app)
-offer_community_option(community_app, commands=("configure",))
+offer_community_option(community_app, commands=("configure", "announce"))
 offer_community_option(app, commands=("report",))
 
 
