@@ -293,7 +293,8 @@ def round_show(name: Annotated[str, typer.Argument(help="Round name")]) -> None:
                 table.add_row(f"Applications {status.value}", str(st.applications[status]))
         table.add_row("Groups", f"{st.groups} ({st.trios} of three, {st.members_in_groups} people)")
         out.print(table)
-        topics = schedule(r, await s.topics.list(c.id))
+        own = await s.round_topics.list(c.id, name)  # the round's own, else the library's
+        topics = schedule(r, [t.in_language(lang, lang) for t in own.topics])
         if topics:
             cal = Table("#", "Topic", "Date (UTC)")
             for i, item in enumerate(topics, 1):

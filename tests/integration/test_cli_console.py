@@ -29,6 +29,8 @@ def test_a_rounds_topic_is_edited_in_french_and_listed_with_fallbacks(cli) -> No
     assert "its own" in every and "[fr] Faisons connaissance" in every
     assert "[en] Getting to know each other" in every
     assert "Getting to know each other" in cli("topics", "list").output  # library unchanged
+    cli("topics", "edit", "2", "--round", "R", "--title", "Our spaces")
+    assert "Our spaces" in cli("round", "show", "R").output  # the round's own calendar
     cli("topics", "remove", "9", "--round", "R")
     assert "topic 9 added" in cli("topics", "add", "--round", "R", "--title", "Wrap-up").output
     refused = cli("topics", "edit", "1", "--round", "R", "--lang", "de", "--title", "x", code=2)
