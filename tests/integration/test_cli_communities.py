@@ -20,6 +20,7 @@ NOT_IN_A_COMMUNITY = {
     "run all",
     "discord sync",
     "community list",
+    "community delete",  # names its community as an argument, never the default
 }
 
 
