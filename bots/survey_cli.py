@@ -17,7 +17,8 @@ from rich.table import Table
 from bots.cli_actor import current_actor
 from bots.cli_common import fail, in_community, out, parse_when
 from core.model import Community
-from core.surveys.service import QuestionType, Survey, SurveyKind, SurveyResults, Window, window
+from core.surveys.model import QuestionType, Survey, SurveyKind, SurveyResults, Window
+from core.surveys.rules import window
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services

@@ -30,10 +30,10 @@ from core.model import (
     Topic,
 )
 
-if TYPE_CHECKING:  # core.surveys.service uses these ports at runtime
+if TYPE_CHECKING:  # core.surveys uses these ports at runtime
     from core.audit import AuditEntry, NewAuditEntry
     from core.rounds.round_topics import RoundTopic
-    from core.surveys.service import Answer, Response, Survey, SurveyKind
+    from core.surveys.model import Answer, Response, Survey, SurveyKind
 
 
 class Clock(Protocol):

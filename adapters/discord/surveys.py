@@ -1,7 +1,7 @@
 """Surveys on Discord: the invitation's button opens a modal of the questions, page by page.
 
 The bot posts each invitation (pair thread) and reminder (DM) as a core Message
-whose button id is core.surveys.service.survey_action_id; SurveyButton, a persistent
+whose button id is core.surveys.rules.survey_action_id; SurveyButton, a persistent
 DynamicItem, routes a press by that id alone, so it works after a restart.
 
 A Discord modal holds at most five components, so the form comes in pages of five
@@ -27,14 +27,8 @@ from adapters.discord.render import clip
 from core import times
 from core.errors import Conflict, NotFound
 from core.model import MemberRef
-from core.surveys.service import (
-    Answer,
-    Question,
-    QuestionType,
-    SurveyForm,
-    SurveyInvalid,
-    SurveyService,
-)
+from core.surveys.model import Answer, Question, QuestionType, SurveyForm, SurveyInvalid
+from core.surveys.service import SurveyService
 
 # Discord's limits for modal parts.
 MODAL_TITLE_MAX = 45
@@ -189,7 +183,7 @@ class SurveyButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"survey:open:(?P<survey>\d+)",
 ):
-    """The invitation's and the reminder's button (core.surveys.service.survey_action_id)."""
+    """The invitation's and the reminder's button (core.surveys.rules.survey_action_id)."""
 
     def __init__(self, survey_id: int) -> None:
         super().__init__(

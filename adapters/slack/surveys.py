@@ -1,6 +1,6 @@
 """Surveys on Slack: the "Answer the survey" button opens one modal with every question.
 
-core.surveys.service owns the questions, the calendar, the checks and the thanks; this
+core.surveys owns the questions, the calendar, the checks and the thanks; this
 module renders a SurveyForm as a modal (one input block per question, its block_id
 the question's key, so core's SurveyInvalid maps straight onto response_action
 "errors") and reads a submission back into answers. The modal's private_metadata
@@ -25,15 +25,15 @@ from adapters.slack.texts import Locales, sentence, translation
 from core.errors import NotAllowed, PenpalsError
 from core.messages import i18n
 from core.model import MemberRef, Platform
-from core.surveys.service import (
+from core.surveys.model import (
     ACTION_PREFIX,
     Answer,
     Question,
     QuestionType,
     SurveyForm,
     SurveyInvalid,
-    parse_survey_action,
 )
+from core.surveys.rules import parse_survey_action
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services

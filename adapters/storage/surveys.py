@@ -12,16 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.storage.orm import SurveyResponseRow, SurveyRow
 from adapters.storage.repositories import is_unique_violation
 from core.errors import NotFound
-from core.surveys.service import (
-    Answer,
-    Response,
-    Survey,
-    SurveyKind,
+from core.surveys.codecs import (
     answers_from_json,
     answers_to_json,
     question_from_json,
     question_to_json,
 )
+from core.surveys.model import Answer, Response, Survey, SurveyKind
 
 _CHUNK = 500  # ids per IN (...): well inside SQLite's variable limit
 

@@ -46,7 +46,8 @@ from core.model import (
     Wishes,
 )
 from core.ports import Clock, MemberRecord, UnitOfWork, UnitOfWorkFactory
-from core.surveys.service import QuestionType, answers_to_json
+from core.surveys.codecs import answers_to_json
+from core.surveys.model import QuestionType
 
 FORGOTTEN_NAME = "forgotten member"
 CANCELLED = "member forgotten"

@@ -32,7 +32,7 @@ from core.messages import vocab
 from core.model import ApplicationStatus, Group, Round
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rounds.service import find_round
-from core.surveys import service as surveys
+from core.surveys.queries import round_results
 
 MIN_GROUP = 5
 OTHER = "other"
@@ -273,7 +273,7 @@ async def _surveys(uow: UnitOfWork, round_: Round) -> dict[str, Any]:
     for survey in await uow.surveys.for_round(round_.id):
         if survey.sent_at is None:
             continue
-        found = await surveys.round_results(uow, community, round_, survey.kind, survey=survey)
+        found = await round_results(uow, community, round_, survey.kind, survey=survey)
         out.append(
             SurveyFigures(
                 kind=survey.kind.value,

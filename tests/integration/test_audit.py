@@ -13,7 +13,8 @@ from core.audit import UNKNOWN
 from core.errors import NotFound
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform
-from core.surveys.service import SurveyKind, SurveyService
+from core.surveys.model import SurveyKind
+from core.surveys.service import SurveyService
 from tests.integration.test_cli import write_pool
 from tests.support import Program, profile, program
 

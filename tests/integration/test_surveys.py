@@ -19,14 +19,9 @@ from core.ports import UnitOfWorkFactory
 from core.privacy.service import PrivacyService
 from core.reports.service import ReportService
 from core.rounds.automation import RoundAutomation
-from core.surveys.service import (
-    QuestionType,
-    SurveyInvalid,
-    SurveyKind,
-    SurveyService,
-    parse_survey_action,
-    window,
-)
+from core.surveys.model import QuestionType, SurveyInvalid, SurveyKind
+from core.surveys.rules import parse_survey_action, window
+from core.surveys.service import SurveyService
 from tests.support import Program, profile, program
 
 LOCAL = Platform.LOCAL

@@ -11,7 +11,7 @@ from adapters.discord.platform import DiscordPlatform
 from core.model import ApplicationStatus, MemberRef, Platform, Profile
 from core.rounds.applicants_csv import ApplicantRow
 from core.rounds.outcomes import outcome_key
-from core.surveys.service import SurveyKind
+from core.surveys.model import SurveyKind
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
 from tests.adapters.discord.standin import DiscordStandIn

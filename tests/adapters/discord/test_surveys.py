@@ -12,7 +12,8 @@ from typing import Any
 
 from adapters.discord.surveys import short_label
 from core.model import MemberRef, Platform
-from core.surveys.service import SurveyKind, parse_survey_action
+from core.surveys.model import SurveyKind
+from core.surveys.rules import parse_survey_action
 from tests.adapters.discord.conftest import Bot
 from tests.adapters.discord.standin import Reply
 from tests.adapters.discord.test_engagement import Pair, dms_to, press_in_dm, running_pair

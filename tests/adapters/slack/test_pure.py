@@ -117,7 +117,7 @@ def test_a_survey_modal_fits_block_kit() -> None:
     from datetime import UTC, datetime
 
     from adapters.slack import surveys
-    from core.surveys.service import Option, Question, QuestionType, SurveyForm, SurveyKind
+    from core.surveys.model import Option, Question, QuestionType, SurveyForm, SurveyKind
     from tests.adapters.slack.standin import check_blocks
 
     topics = tuple(Option(str(n), f"{n}. {'A very long topic title ' * 5}") for n in range(1, 13))

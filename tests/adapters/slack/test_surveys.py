@@ -8,7 +8,8 @@ from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
 from core.messages import i18n
 from core.model import Community, MemberRef, Platform
-from core.surveys.service import SurveyKind, parse_survey_action
+from core.surveys.model import SurveyKind
+from core.surveys.rules import parse_survey_action
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import MEMBER
 from tests.adapters.slack.payloads import SignedClient
