@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import IO
 
 from core.ports import UnitOfWork, UnitOfWorkFactory
-from core.rounds.applicants_csv import SafeWriter
+from core.rounds.safe_csv import SafeWriter
 
 UNKNOWN = "(not given)"
 SCHEDULER = "scheduler"  # moves the round's calendar made automatically

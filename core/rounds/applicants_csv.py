@@ -17,16 +17,22 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO
 
 from core.errors import InvalidValue, PenpalsError
 from core.messages import vocab
 from core.model import Profile
+from core.rounds.pairs_csv import PAIRS_COLUMNS as PAIRS_COLUMNS
+from core.rounds.pairs_csv import PairsRow as PairsRow
+from core.rounds.pairs_csv import read_pairs as read_pairs
+from core.rounds.pairs_csv import write_pairs as write_pairs
 from core.rounds.profiles import ProfileInvalid, build_profile
+from core.rounds.safe_csv import FORMULA_TRIGGERS as FORMULA_TRIGGERS
+from core.rounds.safe_csv import GUARD as GUARD
+from core.rounds.safe_csv import SafeWriter, split_cell, unguard
+from core.rounds.safe_csv import guard as guard
 
 REQUIRED = ("id", "name", "country", "timezone", "languages", "sector", "career_stage")
 OPTIONAL = (
@@ -41,7 +47,6 @@ OPTIONAL = (
 EXTRA = ("institution", "region", "introduction")
 APPLICANT_COLUMNS = REQUIRED + OPTIONAL
 KNOWN = frozenset(APPLICANT_COLUMNS + EXTRA)
-PAIRS_COLUMNS = ("group", "members", "score", "reasons")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +76,6 @@ class CsvInvalid(PenpalsError):
             f"{source} has {count} invalid row{'s' if count != 1 else ''}: "
             "fix them and run the command again (nothing was changed)"
         )
-
-
-def _split(cell: str | None) -> list[str]:
-    if not cell:
-        return []
-    return [part.strip() for part in cell.split(";") if part.strip()]
 
 
 def decode(data: bytes, *, source: str = "the file") -> str:
@@ -242,7 +241,7 @@ def _parse_row(row: dict[str, str], line: int) -> ApplicantRow | list[str]:
         except InvalidValue as exc:
             reasons.append(f"id: {exc}")
     previous: dict[str, None] = {}
-    for part in _split(row.get("previous_partners")):
+    for part in split_cell(row.get("previous_partners")):
         try:
             previous[vocab.member_id(part)] = None
         except InvalidValue as exc:
@@ -254,15 +253,15 @@ def _parse_row(row: dict[str, str], line: int) -> ApplicantRow | list[str]:
             name=row.get("name", ""),
             country=row.get("country", ""),
             timezone=row.get("timezone", ""),
-            languages=_split(row.get("languages")),
+            languages=split_cell(row.get("languages")),
             sector=row.get("sector", ""),
             career_stage=row.get("career_stage", ""),
-            interests=_split(row.get("interests")),
+            interests=split_cell(row.get("interests")),
             introduction=row.get("introduction", ""),
-            wish_sectors=_split(row.get("wish_sectors")),
-            wish_career_stages=_split(row.get("wish_career_stages")),
-            wish_interests=_split(row.get("wish_interests")),
-            wish_countries=_split(row.get("wish_countries")),
+            wish_sectors=split_cell(row.get("wish_sectors")),
+            wish_career_stages=split_cell(row.get("wish_career_stages")),
+            wish_interests=split_cell(row.get("wish_interests")),
+            wish_countries=split_cell(row.get("wish_countries")),
             institution=row.get("institution", ""),
             region=row.get("region", ""),
         )
@@ -301,112 +300,3 @@ def write_applicants(rows: Iterable[ApplicantRow], out: io.TextIOBase | io.Strin
                 *(getattr(p, c) for c in extra),
             ]
         )
-
-
-@dataclass(frozen=True, slots=True)
-class PairsRow:
-    group: int | None
-    members: tuple[str, ...]
-    score: float | None
-    reasons: tuple[str, ...]
-
-
-def write_pairs(rows: Iterable[PairsRow], out: io.TextIOBase | io.StringIO) -> None:
-    """Write pairs.csv: groups first, then one row per unplaced applicant."""
-    writer = SafeWriter(out)
-    writer.writerow(PAIRS_COLUMNS)
-    for r in rows:
-        writer.writerow(
-            [
-                "" if r.group is None else str(r.group),
-                ";".join(r.members),
-                "" if r.score is None else f"{r.score:g}",
-                # ';' separates list items in a cell, so reasons never contain one.
-                "; ".join(reason.replace(";", ",") for reason in r.reasons),
-            ]
-        )
-
-
-def read_pairs(text: str) -> list[PairsRow]:
-    """Read a pairs.csv that write_pairs wrote (for audits and round-trip checks)."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
-    header = [unguard(h) for h in next(reader, [])]
-    out = []
-    for cells in reader:
-        row = dict(zip(header, (unguard(c) for c in cells), strict=False))
-        out.append(
-            PairsRow(
-                group=int(row["group"]) if row.get("group") else None,
-                members=tuple(_split(row.get("members"))),
-                score=float(row["score"]) if row.get("score") else None,
-                reasons=tuple(r.strip() for r in row.get("reasons", "").split("; ") if r.strip()),
-            )
-        )
-    return out
-
-
-# --- spreadsheet safety (OWASP CSV injection) -----------------------------------------
-
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP: "ensure that
-# no cells begin with" =, +, -, @, tab 0x09, carriage return 0x0D).
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
-GUARD = "'"
-# A plain number ("-3", "+1.5") is no formula; it stays a number for the spreadsheet.
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-
-
-# Only a segment starting with one of these can need a guard (the fast path).
-_SUSPECT = frozenset(FORMULA_TRIGGERS | {GUARD, " ", '"'})
-
-
-def _guarded(segment: str) -> bool:
-    """Return whether *segment* is written with GUARD in front.
-
-    Leading spaces and quotes do not hide a trigger from every spreadsheet, so they are
-    looked through. A segment that already starts with GUARD gets one more, so that
-    `unguard` can always tell the guard from a member's own apostrophe: writing then
-    reading is the identity.
-    """
-    if segment[:1] not in _SUSPECT or not segment:
-        return False
-    if segment.startswith(GUARD):
-        return True
-    core = segment.lstrip(' "')
-    return core[:1] in FORMULA_TRIGGERS and not _NUMBER.fullmatch(core)
-
-
-def guard(value: str) -> str:
-    """Return *value* as a cell a spreadsheet shows as text (OWASP: prefix an apostrophe).
-
-    Each `;`-separated part is guarded on its own: spreadsheets in many locales split
-    cells at `;` (OWASP: take care of the field separator), and quotes protect a cell
-    only where it starts a line.
-    """
-    if ";" not in value:
-        return GUARD + value if _guarded(value) else value
-    return ";".join(GUARD + s if _guarded(s) else s for s in value.split(";"))
-
-
-def unguard(cell: str) -> str:
-    """Return the value `guard` wrote as *cell*; a hand-typed cell is read as it is."""
-    if GUARD not in cell:
-        return cell
-    return ";".join(
-        s[1:] if s.startswith(GUARD) and _guarded(s[1:]) else s for s in cell.split(";")
-    )
-
-
-class SafeWriter:
-    """A csv.writer (RFC 4180 quoting) whose cells a spreadsheet never runs as formulas."""
-
-    def __init__(self, out: IO[str] | io.TextIOBase, *, lineterminator: str = "\n") -> None:
-        self._writer = csv.writer(out, lineterminator=lineterminator)
-
-    def writerow(self, cells: Iterable[object]) -> None:
-        """Write one row; None is an empty cell, anything else its str()."""
-        self._writer.writerow([guard("" if c is None else str(c)) for c in cells])
-
-    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
-        """Write every row."""
-        for row in rows:
-            self.writerow(row)
