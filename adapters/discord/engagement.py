@@ -28,8 +28,9 @@ from adapters.discord.context import (
 )
 from adapters.discord.organisers import parse_date, round_names
 from adapters.discord.render import excerpt
-from core.engagement import service as engagement
-from core.engagement.service import EngagementService, Silence
+from core.engagement import rules as engagement
+from core.engagement.model import Silence
+from core.engagement.service import EngagementService
 from core.errors import InvalidValue
 from core.messages.i18n import N_
 from core.model import Community
@@ -69,7 +70,7 @@ class NewPartnerButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"engagement:new-partner:(?P<round>\d+):(?P<group>\d+)",
 ):
-    """Take up the offer of a new partner (core.engagement.service.offer_action_id makes the id)."""
+    """Take up the offer of a new partner (core.engagement.rules.offer_action_id makes the id)."""
 
     def __init__(self, round_id: int, group: int) -> None:
         super().__init__(

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.slack import parsing
 from adapters.slack.texts import Locales, date_long, member_language, sentence, translation
-from core.engagement import service as engagement
-from core.engagement.service import Silence
+from core.engagement import rules as engagement
+from core.engagement.model import Silence
 from core.errors import InvalidValue, PenpalsError
 from core.model import Community, MemberRef, Platform
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
 
-# core.engagement.service.offer_action_id makes these ids; Slack routes the press by them.
+# core.engagement.rules.offer_action_id makes these ids; Slack routes the press by them.
 OFFER_ACTION = re.compile(r"^engagement:new-partner:(\d+):(\d+)$")
 
 Ack = Callable[..., Awaitable[Any]]

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.rehearsal import RehearsalPlatform
 from core.delivery.service import DeliveryService
-from core.engagement.service import EngagementService, NewPartner, offer_action_id
+from core.engagement.model import NewPartner
+from core.engagement.rules import offer_action_id
+from core.engagement.service import EngagementService
 from core.errors import Conflict
 from core.model import ApplicationStatus as A
 from core.model import Community, MemberRef, Platform, Round

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.engagement.service import offer_action_id
+from core.engagement.rules import offer_action_id
 from core.model import ApplicationStatus, MemberRef, Platform, Round
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot

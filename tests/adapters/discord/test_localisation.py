@@ -10,7 +10,7 @@ import pytest
 from adapters.discord import texts
 from bots.discord_main import sync_commands
 from bots.settings import Settings
-from core.engagement import service as engagement
+from core.engagement import rules as engagement
 from core.model import MemberRef, Platform
 from tests.adapters.discord.conftest import Bot
 from tests.adapters.discord.standin import DiscordStandIn

@@ -12,7 +12,7 @@ from typing import Any
 
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
-from core.engagement.service import offer_action_id
+from core.engagement.rules import offer_action_id
 from core.model import Community, MemberRef, Platform
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, MEMBER
