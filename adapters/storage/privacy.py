@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.storage.applications import application_from_row
+from adapters.storage.common import utc
 from adapters.storage.orm import (
     ApplicationRow,
     GroupMemberRow,
@@ -19,7 +21,6 @@ from adapters.storage.orm import (
     RoundRow,
     StandbyRow,
 )
-from adapters.storage.repositories import _application, _utc
 from core.model import Application, MemberRef, Platform
 from core.ports import MemberRecord, Membership, Pause, Volunteer, WeekCount
 
@@ -43,7 +44,7 @@ class SqlPrivacyRepository:
             row.community_id,
             MemberRef(Platform(row.platform), row.external_id),
             row.display_name,
-            _utc(row.created_at),
+            utc(row.created_at),
         )
 
     async def applications(self, member_id: int) -> list[Application]:
@@ -55,7 +56,7 @@ class SqlPrivacyRepository:
             .order_by(ApplicationRow.submitted_at, ApplicationRow.id)
         )
         return [
-            _application(row, MemberRef(Platform(platform), external_id))
+            application_from_row(row, MemberRef(Platform(platform), external_id))
             for row, platform, external_id in rows
         ]
 
@@ -73,7 +74,7 @@ class SqlPrivacyRepository:
         rows = await self._session.scalars(
             select(PauseRow).where(PauseRow.member_id == member_id).order_by(PauseRow.starts)
         )
-        return [Pause(r.id, r.member_id, r.round_id, _utc(r.starts), _utc(r.ends)) for r in rows]
+        return [Pause(r.id, r.member_id, r.round_id, utc(r.starts), utc(r.ends)) for r in rows]
 
     async def volunteering(self, member_id: int) -> list[Volunteer]:
         rows = await self._session.scalars(
@@ -81,9 +82,7 @@ class SqlPrivacyRepository:
             .where(StandbyRow.member_id == member_id)
             .order_by(StandbyRow.created_at, StandbyRow.id)
         )
-        return [
-            Volunteer(r.community_id, r.member_id, r.round_id, _utc(r.created_at)) for r in rows
-        ]
+        return [Volunteer(r.community_id, r.member_id, r.round_id, utc(r.created_at)) for r in rows]
 
     async def activity(self, member_id: int) -> list[WeekCount]:
         """Return the member's own weekly message counts, oldest week first."""
@@ -94,7 +93,7 @@ class SqlPrivacyRepository:
             .order_by(a.week, a.group_id)
         )
         return [
-            WeekCount(g, m, w, n, None if last is None else _utc(last)) for g, m, w, n, last in rows
+            WeekCount(g, m, w, n, None if last is None else utc(last)) for g, m, w, n, last in rows
         ]
 
     async def rename_member(self, member_id: int, external_id: str, display_name: str) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.storage.common import is_unique_violation
 from adapters.storage.orm import SurveyResponseRow, SurveyRow
-from adapters.storage.repositories import is_unique_violation
 from core.errors import NotFound
 from core.surveys.codecs import (
     answers_from_json,

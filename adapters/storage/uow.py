@@ -9,21 +9,19 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.storage.applications import SqlApplicationRepository
 from adapters.storage.audit import SqlAuditRepository
+from adapters.storage.communities import SqlCommunityRepository
 from adapters.storage.engagement import SqlEngagementRepository
 from adapters.storage.goals import SqlGoalRepository
+from adapters.storage.groups import SqlGroupRepository
+from adapters.storage.members import SqlMemberRepository
 from adapters.storage.outbox import SqlOutboxRepository
 from adapters.storage.privacy import SqlPrivacyRepository
-from adapters.storage.repositories import (
-    SqlApplicationRepository,
-    SqlCommunityRepository,
-    SqlGroupRepository,
-    SqlMemberRepository,
-    SqlRoundRepository,
-    SqlTopicRepository,
-)
 from adapters.storage.round_topics import SqlRoundTopicRepository
+from adapters.storage.rounds import SqlRoundRepository
 from adapters.storage.surveys import SqlSurveyRepository
+from adapters.storage.topics import SqlTopicRepository
 
 # Execution option of a read-only unit of work's connection (see engine.py).
 READ_ONLY = "penpals_read_only"
