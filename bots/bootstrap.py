@@ -29,7 +29,8 @@ from core.model import Platform
 from core.platform import ChatPlatform
 from core.ports import Clock, UnitOfWorkFactory
 from core.privacy.service import PrivacyService
-from core.reports.service import Report, ReportService
+from core.reports.model import Report
+from core.reports.service import ReportService
 from core.rounds.applications import ApplicationService
 from core.rounds.automation import RoundAutomation
 from core.rounds.files import RoundFiles

@@ -68,7 +68,9 @@ def report(
 ) -> None:
     """Write a round's figures as CSV and JSON, with PNG charts (counts only)."""
     from bots.reporting import DEFAULT_DIR, write_report
-    from core.reports.service import Report, ReportService, activity_headline, new_countries_note
+    from core.reports.model import Report
+    from core.reports.rules import activity_headline, new_countries_note
+    from core.reports.service import ReportService
 
     if round_name is not None and every:
         raise fail("give a round name or --all, not both", 2)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     # only read the database start without the matcher (numpy), SQLAlchemy's whole
     # ORM or the platforms' libraries.
     from bots.bootstrap import Services
-    from core.audit import AuditEntry
+    from core.audit_entries import AuditEntry
 
 
 round_app = typer.Typer(help="Create and run rounds.", no_args_is_help=True)

@@ -41,7 +41,7 @@ from core.matching.service import MatchReport, Person
 from core.matching.synthetic import generate_pool
 from core.messages import vocab
 from core.model import ApplicationStatus, Community, Platform, Round, RoundState
-from core.reports.service import SurveyFigures
+from core.reports.model import SurveyFigures
 from core.rounds import applicants_csv
 from core.rounds.applicants_csv import ApplicantRow
 from core.rounds.lifecycle import TOPIC_COUNT

@@ -16,15 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from core.reports.service import (
-    CSV_HEADER,
-    OTHER,
-    Report,
-    activity_headline,
-    new_countries_note,
-    rows,
-    to_dict,
-)
+from core.reports.codecs import CSV_HEADER, rows, to_dict
+from core.reports.model import OTHER, Report
+from core.reports.rules import activity_headline, new_countries_note
 from core.rounds.applicants_csv import SafeWriter
 
 DEFAULT_DIR = Path("reports")

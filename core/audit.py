@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
+from core.audit_entries import AuditEntry as AuditEntry
+from core.audit_entries import NewAuditEntry as NewAuditEntry
 from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.rounds.lookup import find_round
 from core.rounds.safe_csv import SafeWriter
 
 UNKNOWN = "(not given)"
@@ -24,30 +26,6 @@ SCHEDULER = "scheduler"  # moves the round's calendar made automatically
 ACTOR_MAX = 200
 SUBJECT_IDS_SHOWN = 50  # ids named in one entry; the rest counted
 AUDIT_COLUMNS = ("at", "actor", "action", "round", "subject", "detail")
-
-
-@dataclass(frozen=True, slots=True)
-class NewAuditEntry:
-    community_id: int
-    round_id: int | None
-    at: datetime
-    actor: str
-    action: str  # such as "applications.approve", "round.open", "match.publish"
-    subject: str  # what it acted on, in words
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    community_id: int
-    round_id: int | None
-    at: datetime
-    actor: str
-    action: str
-    subject: str
-    detail: str
-    round_name: str = ""
 
 
 def actor_name(actor: str | None) -> str:
@@ -93,8 +71,6 @@ class AuditService:
 
     async def list(self, community_id: int, round_name: str | None = None) -> list[AuditEntry]:
         """Return the community's entries (or one round's), oldest first."""
-        from core.rounds.service import find_round
-
         async with self._uow(read_only=True) as uow:
             round_id = None
             if round_name is not None:

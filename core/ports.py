@@ -40,8 +40,8 @@ from core.ports_members import Volunteer as Volunteer
 from core.ports_members import WeekCount as WeekCount
 
 if TYPE_CHECKING:  # core.surveys uses these ports at runtime
-    from core.audit import AuditEntry, NewAuditEntry
-    from core.rounds.round_topics import RoundTopic
+    from core.audit_entries import AuditEntry, NewAuditEntry
+    from core.rounds.topic_texts import RoundTopic
     from core.surveys.model import Answer, Response, Survey, SurveyKind
 
 

@@ -18,7 +18,8 @@ from core.matching.service import MatchService
 from core.model import Community, MemberRef, Platform
 from core.ports import UnitOfWorkFactory
 from core.privacy.service import PrivacyService
-from core.reports.service import Report, ReportService
+from core.reports.model import Report
+from core.reports.service import ReportService
 from core.rounds.applications import ApplicationService
 from core.rounds.service import RoundService
 from core.surveys.service import SurveyService

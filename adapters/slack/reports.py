@@ -22,7 +22,7 @@ from core.errors import InvalidValue
 from core.messages import render as messages
 from core.model import Community
 from core.platform import Message
-from core.reports.service import Report
+from core.reports.model import Report
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services

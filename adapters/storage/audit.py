@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage.orm import AuditRow, RoundRow
-from core.audit import AuditEntry, NewAuditEntry
+from core.audit_entries import AuditEntry, NewAuditEntry
 
 
 class SqlAuditRepository:

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage.orm import RoundTopicTextRow
-from core.rounds.round_topics import RoundTopic, TopicText
+from core.rounds.topic_texts import RoundTopic, TopicText
 
 
 class SqlRoundTopicRepository:

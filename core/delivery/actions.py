@@ -24,7 +24,8 @@ from core.model import (
 from core.platform import ChatPlatform, DeliveryFailed, Message, SpaceRef, message_from_dict
 from core.ports import UnitOfWork
 from core.rounds.applications import A
-from core.rounds.round_topics import RoundTopic, topics_of
+from core.rounds.round_topics import topics_of
+from core.rounds.topic_texts import RoundTopic
 from core.rounds.topics import localize
 
 

@@ -23,7 +23,7 @@ from core.platform import Button, Message
 from core.rounds import topics
 
 if TYPE_CHECKING:
-    from core.reports.service import Report
+    from core.reports.model import Report
 
 EXPECTATIONS = N_(
     "- Talk **at least twice a month**: a new topic arrives every {cadence} days, "

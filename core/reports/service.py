@@ -22,7 +22,6 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,146 +30,18 @@ from core.errors import NotFound
 from core.messages import vocab
 from core.model import ApplicationStatus, Group, Round
 from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.reports.model import (
+    MIN_GROUP,
+    ByRound,
+    Report,
+    RoundFigures,
+    SurveyFigures,
+    TopicUse,
+    WeekActivity,
+)
+from core.reports.rules import fold_small
 from core.rounds.service import find_round
 from core.surveys.queries import round_results
-
-MIN_GROUP = 5
-OTHER = "other"
-SURVEY_NOT_COLLECTED = "not collected yet"
-
-
-@dataclass(frozen=True, slots=True)
-class TopicUse:
-    """How many pair posts of one topic (1-based) reached their pair spaces."""
-
-    number: int
-    title: str
-    delivered: int
-
-
-@dataclass(frozen=True, slots=True)
-class WeekActivity:
-    """How many pairs wrote anything in the week starting on *week* (a Monday, UTC)."""
-
-    week: date
-    active_pairs: int
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyFigures:
-    """Counts of one survey; no breakdown below MIN_GROUP responses."""
-
-    kind: str  # mid | end
-    invited: int
-    responses: int
-    response_rate: float | None
-    satisfaction: float | None
-    # ("1".."5", responses), empty when not broken down.
-    satisfaction_counts: tuple[tuple[str, int], ...]
-    closed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RoundFigures:
-    """The counts of one round."""
-
-    round: str
-    state: str
-    starts: date | None
-    participants: int
-    countries: int
-    new_countries: int
-    # Named only when at least MIN_GROUP participants come from the country.
-    new_country_names: tuple[str, ...]
-    # (country name, participants), largest first, small countries folded into OTHER.
-    by_country: tuple[tuple[str, int], ...]
-    groups: int
-    trios: int
-    unplaced: int
-    waitlisted: int
-    # Pairs that wrote in a typical week: the median (low) over the counted weeks.
-    active_pairs: int
-    activity: tuple[WeekActivity, ...]
-    topics: tuple[TopicUse, ...]
-    survey_response_rate: float | None = None
-    satisfaction: float | None = None
-    survey_note: str = SURVEY_NOT_COLLECTED
-    surveys: tuple[SurveyFigures, ...] = ()
-    pairs_that_wrote: int = 0  # in at least one counted week
-
-    @property
-    def activity_weeks(self) -> tuple[date, date] | None:
-        """Return the first and last counted weeks (Mondays), if any was counted."""
-        if not self.activity:
-            return None
-        return self.activity[0].week, self.activity[-1].week
-
-
-def activity_headline(f: RoundFigures) -> str:
-    """Say how many pairs wrote in a typical week, and which weeks that median is of."""
-    weeks = f.activity_weeks
-    if weeks is None:
-        return "no activity counted yet"
-    first, last = weeks
-    span = (
-        f"the week of {first.isoformat()}"
-        if first == last
-        else f"the median of {len(f.activity)} weeks counted, weeks of "
-        f"{first.isoformat()} to {last.isoformat()}"
-    )
-    return (
-        f"{f.active_pairs} of {f.groups} pairs wrote in a typical week ({span}); "
-        f"{f.pairs_that_wrote} wrote at least once"
-    )
-
-
-def new_countries_note(f: RoundFigures, min_group: int = MIN_GROUP) -> str:
-    """Say how many countries are new, which are named, and why the others are not."""
-    if not f.new_countries:
-        return "no country new to the community"
-    named = len(f.new_country_names)
-    unnamed = f.new_countries - named
-    text = f"{f.new_countries} new to the community"
-    if named:
-        text += f": {', '.join(f.new_country_names)}"
-    if unnamed:
-        text += (
-            f"{'' if named else ':'} {'and ' if named else ''}{unnamed} "
-            f"{'country' if unnamed == 1 else 'countries'} with fewer than {min_group} "
-            f"participants, not named (small countries are counted under '{OTHER}' so "
-            "nobody can be singled out)"
-        )
-    return text
-
-
-@dataclass(frozen=True, slots=True)
-class ByRound:
-    """One line of the table of participants and countries by round."""
-
-    round: str
-    participants: int
-    countries: int
-    new_countries: int
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """The report of one round (or of every round) of a community."""
-
-    community: str
-    title: str  # the round's name, or "all"
-    rounds: tuple[RoundFigures, ...]
-    by_round: tuple[ByRound, ...]
-    min_group: int = MIN_GROUP
-
-
-def fold_small(counts: Counter[str], min_group: int = MIN_GROUP) -> tuple[tuple[str, int], ...]:
-    """Return the counts largest first, folding those below *min_group* into OTHER."""
-    kept = sorted(
-        ((k, n) for k, n in counts.items() if n >= min_group), key=lambda kv: (-kv[1], kv[0])
-    )
-    other = sum(n for n in counts.values() if n < min_group)
-    return (*kept, (OTHER, other)) if other else tuple(kept)
 
 
 class ReportService:
@@ -337,118 +208,3 @@ async def _topics(uow: UnitOfWork, round_: Round) -> tuple[TopicUse, ...]:
         TopicUse(k + 1, titles[k] if k < len(titles) else "", delivered[k])
         for k in range(max(delivered) + 1)
     )
-
-
-def to_dict(report: Report) -> dict[str, Any]:
-    """Return the report as plain JSON-ready data."""
-
-    def round_dict(f: RoundFigures) -> dict[str, Any]:
-        return {
-            "round": f.round,
-            "state": f.state,
-            "starts": f.starts.isoformat() if f.starts else None,
-            "participants": f.participants,
-            "countries": f.countries,
-            "new_countries": f.new_countries,
-            "new_country_names": list(f.new_country_names),
-            "by_country": {name: n for name, n in f.by_country},
-            "groups": f.groups,
-            "trios": f.trios,
-            "unplaced": f.unplaced,
-            "waitlisted": f.waitlisted,
-            "active_pairs": f.active_pairs,
-            "active_pairs_weeks": [w.isoformat() for w in f.activity_weeks or ()],
-            "active_pairs_note": activity_headline(f),
-            "pairs_that_wrote": f.pairs_that_wrote,
-            "new_countries_note": new_countries_note(f, report.min_group),
-            "activity": {w.week.isoformat(): w.active_pairs for w in f.activity},
-            "topics": [
-                {"number": t.number, "title": t.title, "delivered": t.delivered} for t in f.topics
-            ],
-            "survey_response_rate": f.survey_response_rate,
-            "satisfaction": f.satisfaction,
-            "survey_note": f.survey_note,
-            "surveys": [
-                {
-                    "kind": v.kind,
-                    "invited": v.invited,
-                    "responses": v.responses,
-                    "response_rate": v.response_rate,
-                    "satisfaction": v.satisfaction,
-                    "satisfaction_counts": dict(v.satisfaction_counts),
-                    "closed": v.closed,
-                }
-                for v in f.surveys
-            ],
-        }
-
-    return {
-        "community": report.community,
-        "report": report.title,
-        "min_group": report.min_group,
-        "rounds": [round_dict(f) for f in report.rounds],
-        "by_round": [
-            {
-                "round": b.round,
-                "participants": b.participants,
-                "countries": b.countries,
-                "new_countries": b.new_countries,
-            }
-            for b in report.by_round
-        ],
-    }
-
-
-CSV_HEADER = ("section", "round", "figure", "detail", "value")
-
-
-def rows(report: Report) -> list[tuple[str, str, str, str, str]]:
-    """Return the report as CSV rows (section, round, figure, detail, value); None is ""."""
-
-    def text(value: object) -> str:
-        return "" if value is None else str(value)
-
-    out: list[tuple[str, str, str, str, str]] = []
-    for f in report.rounds:
-
-        def add(figure: str, value: object, detail: str = "", name: str = f.round) -> None:
-            out.append(("round", name, figure, detail, text(value)))
-
-        for figure in (
-            "state",
-            "starts",
-            "participants",
-            "countries",
-            "new_countries",
-            "groups",
-            "trios",
-            "unplaced",
-            "waitlisted",
-            "active_pairs",
-            "pairs_that_wrote",
-            "survey_response_rate",
-            "satisfaction",
-            "survey_note",
-        ):
-            add(figure, getattr(f, figure))
-        add("active_pairs_note", activity_headline(f))
-        add("new_countries_note", new_countries_note(f, report.min_group))
-        for name in f.new_country_names:
-            add("new_country", "", name)
-        for country, n in f.by_country:
-            add("country", n, country)
-        for w in f.activity:
-            add("active_pairs_in_week", w.active_pairs, w.week.isoformat())
-        for t in f.topics:
-            add("topic_posts_delivered", t.delivered, f"{t.number}. {t.title}".strip())
-        for v in f.surveys:
-            add("survey_invited", v.invited, v.kind)
-            add("survey_responses", v.responses, v.kind)
-            add("survey_response_rate", v.response_rate, v.kind)
-            add("survey_satisfaction", v.satisfaction, v.kind)
-            for score, count in v.satisfaction_counts:
-                add("survey_satisfaction_answers", count, f"{v.kind} {score}")
-    for b in report.by_round:
-        for figure in ("participants", "countries", "new_countries"):
-            out.append(("by_round", b.round, figure, "", str(getattr(b, figure))))
-    return out

@@ -11,12 +11,13 @@ from typing import Any
 from core import audit
 from core.clock import as_utc
 from core.delivery.outbox import ActionKind, NewAction, announce_key, archive_key, space_key
-from core.errors import Conflict, InvalidValue, NotFound
+from core.errors import Conflict, InvalidValue
 from core.messages import render as messages
 from core.model import ApplicationStatus, Round, RoundState
 from core.platform import message_to_dict
 from core.ports import Clock, NewApplication, NewRound, UnitOfWork, UnitOfWorkFactory
 from core.rounds import lifecycle
+from core.rounds.lookup import find_round as find_round
 
 _NAME = re.compile(r"^[\w][\w.\- ]{0,63}$", re.UNICODE)
 
@@ -28,14 +29,6 @@ class RoundStatus:
     groups: int
     trios: int
     members_in_groups: int
-
-
-async def find_round(uow: UnitOfWork, community_id: int, name: str) -> Round:
-    """Return the community's round called *name*, or raise NotFound with a hint."""
-    found = await uow.rounds.find(community_id, name.strip())
-    if found is None:
-        raise NotFound(f"there is no round named {name!r}: see `penpals round list`")
-    return found
 
 
 class RoundService:

@@ -109,7 +109,7 @@ def test_exports_neutralise_formulas_and_import_back_the_same(cli, tmp_path: Pat
 def test_report_csv_guards_titles_typed_by_organisers(tmp_path: Path) -> None:
     """Topic titles reach the report CSV: '=...' and '...;=...' are neutralised, numbers kept."""
     from bots.reporting import write_report
-    from core.reports.service import Report, RoundFigures, TopicUse
+    from core.reports.model import Report, RoundFigures, TopicUse
 
     figures = RoundFigures(
         round="R1",

@@ -14,7 +14,9 @@ from core.delivery.outbox import ActionKind, NewAction, topic_post_key
 from core.model import ApplicationStatus as A
 from core.model import Community, MemberRef, Platform
 from core.ports import UnitOfWorkFactory, WeekCount
-from core.reports.service import OTHER, ReportService, fold_small
+from core.reports.model import OTHER
+from core.reports.rules import fold_small
+from core.reports.service import ReportService
 from tests.integration.test_cli import write_pool
 from tests.support import Program, profile, program
 
@@ -249,7 +251,7 @@ async def test_active_pairs_count_pairs_that_wrote_in_a_week_and_name_the_weeks(
     p: Program, uow_factory
 ) -> None:  # type: ignore[no-untyped-def]
     """The figure is the pairs that wrote in a typical week (median), the weeks named with it."""
-    from core.reports.service import activity_headline
+    from core.reports.rules import activity_headline
 
     c = await two_rounds(p)
     weeks = await three_weeks(p, uow_factory, c)
@@ -302,7 +304,7 @@ async def test_activity_chart_ticks_fall_on_the_weeks_and_groups_are_a_reference
 
 async def test_new_countries_say_why_small_ones_are_not_named(p: Program, uow_factory) -> None:  # type: ignore[no-untyped-def]
     """'new countries' says how many are new, names the big ones and why the others are not."""
-    from core.reports.service import new_countries_note
+    from core.reports.rules import new_countries_note
 
     c = await p.communities.ensure(Platform.LOCAL, "fold2", "Fold Network")
     await p.communities.configure(c.id, country_cap=None)
