@@ -19,7 +19,7 @@ from adapters.discord import failures, render
 from adapters.discord.context import answer, deps, organiser_community
 from adapters.discord.organisers import round_names
 from adapters.discord.permissions import NEEDED, missing
-from core.messages import render as messages
+from core.messages import report_texts as messages
 from core.model import Community
 from core.platform import DeliveryFailed
 

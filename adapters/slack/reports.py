@@ -1,7 +1,7 @@
 """`/penpals report [ROUND]`: a round's figures and charts, posted in the organisers' channel.
 
-The figures are core.reports.service'; the summary is core.messages.render.report_message (in the
-community's language); the charts are PNGs drawn by the function bots/bootstrap
+The figures are core.reports.service'; the summary is core.messages.report_texts.report_message
+(in the community's language); the charts are PNGs drawn by the function bots/bootstrap
 wires in as services.report_charts (bots.reporting.chart_pngs, in a worker thread: drawing takes
 a moment and must not hold up the event loop). The summary is posted as a message
 and the charts are uploaded under it (files_upload_v2).
@@ -19,13 +19,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render
 from adapters.slack.failures import delivery_failed
 from core.errors import InvalidValue
-from core.messages import render as messages
+from core.messages import report_texts as messages
 from core.model import Community
 from core.platform import Message
 from core.reports.model import Report
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 ALERTS = "organiser_alerts"
 

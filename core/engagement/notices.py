@@ -10,6 +10,7 @@ from datetime import datetime
 from core.delivery.outbox import ActionKind, NewAction, space_key
 from core.engagement.model import Silence, Standby
 from core.engagement.rules import offer_action_id
+from core.messages import nudges
 from core.messages import render as messages
 from core.model import (
     Community,
@@ -28,7 +29,7 @@ def nudge(community: Community, round_: Round, s: Silence, now: datetime, lang: 
         community.platform,
         ActionKind.POST,
         {
-            "message": message_to_dict(messages.nudge(round_, s.days, lang=lang)),
+            "message": message_to_dict(nudges.nudge(round_, s.days, lang=lang)),
             "group": s.number,
         },
         now,
@@ -40,7 +41,7 @@ def nudge(community: Community, round_: Round, s: Silence, now: datetime, lang: 
 def offer(
     community: Community, round_: Round, s: Silence, external_id: str, now: datetime, lang: str
 ) -> NewAction:
-    message = messages.new_partner_offer(
+    message = nudges.new_partner_offer(
         round_,
         s.days,
         action_id=offer_action_id(round_.id, s.number),
@@ -69,7 +70,7 @@ def silent_alert(
     now: datetime,
 ) -> NewAction:
     lines = [
-        messages.SilentPairLine(
+        nudges.SilentPairLine(
             s.number,
             [names.get(m, "?") for m in s.member_ids],
             s.days,
@@ -87,7 +88,7 @@ def silent_alert(
         ActionKind.ALERT_ORGANISERS,
         {
             "message": message_to_dict(
-                messages.silent_pairs_alert(round_, lines, lang=community.settings.default_language)
+                nudges.silent_pairs_alert(round_, lines, lang=community.settings.default_language)
             ),
             "silent_pairs": listed,
         },

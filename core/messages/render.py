@@ -7,10 +7,9 @@ catalogs of core/i18n with named {placeholders}; English is the source language.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from core import times
@@ -23,7 +22,7 @@ from core.platform import Button, Message
 from core.rounds import topics
 
 if TYPE_CHECKING:
-    from core.reports.model import Report
+    pass
 
 EXPECTATIONS = N_(
     "- Talk **at least twice a month**: a new topic arrives every {cadence} days, "
@@ -81,7 +80,7 @@ def common_languages(profiles: Sequence[Profile]) -> list[str]:
     return [code for code in profiles[0].languages if code in shared]
 
 
-def _and(names: Sequence[str], lang: str) -> str:
+def and_list(names: Sequence[str], lang: str) -> str:
     """Return 'A and B' or 'A, B and C' in *lang*."""
     _ = i18n.translator(lang).gettext
     if len(names) == 1:
@@ -139,7 +138,7 @@ def introduction(
     """
     practices = practices or Practices()
     _ = i18n.translator(lang).gettext
-    who = _and([p.name for p in profiles], lang)
+    who = and_list([p.name for p in profiles], lang)
     fields = [(p.name, "\n".join(_profile_lines(p, now, lang))) for p in profiles]
     shared = common_languages(profiles)
     if shared:
@@ -291,203 +290,4 @@ def goodbye(round_: Round, *, lang: str = "en") -> Message:
             "Would you like to keep in touch? Swap an email address or a profile link "
             "here before you go."
         ),
-    )
-
-
-class SilentPairLine(NamedTuple):
-    """One quiet pair as organisers see it in the silent-pairs list."""
-
-    number: int
-    names: Sequence[str]
-    days: int
-    active_name: str = ""  # who wrote last on their own and was offered a new partner
-
-
-def nudge(round_: Round, days: int, *, lang: str = "en") -> Message:
-    """Return the friendly note posted to a pair space that has been quiet for a while."""
-    _ = i18n.translator(lang).gettext
-    return Message(
-        title=_("Checking in"),
-        body=_(
-            "It has been {days} days since anyone wrote here. Life gets busy, and that is "
-            "fine: a short hello counts. Share one thing from your week, or pick up the "
-            "latest topic.\n\n"
-            "- Away for a while? Tell your partner and pause, so that we do not nudge you.\n"
-            "- Cannot reach each other? Tell the organisers: we are glad to help."
-        ).format(days=days),
-        footer=_("Round {round} · pairs talk at least twice a month").format(round=round_.name),
-    )
-
-
-def silent_pairs_alert(
-    round_: Round, pairs: Sequence[SilentPairLine], *, lang: str = "en"
-) -> Message:
-    """Return the organisers' list of pairs silent long enough to need a person."""
-    _ = i18n.translator(lang).gettext
-    lines = []
-    for p in pairs:
-        then = (
-            _("{name} wrote last and was offered a new partner").format(name=p.active_name)
-            if p.active_name
-            else _("nobody wrote last on their own: check in with both")
-        )
-        # As before: every name joined with "and" ("A and B and C").
-        who = functools.reduce(lambda a, b: _and([a, b], lang), p.names) if p.names else ""
-        lines.append(
-            _("- Pair {number} ({names}): silent {days} days; {then}").format(
-                number=p.number, names=who, days=p.days, then=then
-            )
-        )
-    return Message(
-        title=_("Round {round}: pairs silent for four weeks").format(round=round_.name),
-        body="\n".join(lines),
-        footer=_("Each pair was nudged at two weeks. Members can pause when they are away."),
-    )
-
-
-def new_partner_offer(round_: Round, days: int, *, action_id: str, lang: str = "en") -> Message:
-    """Return the private offer of a new partner to someone whose partner went quiet."""
-    _ = i18n.translator(lang).gettext
-    return Message(
-        title=_("Would you like a new partner?"),
-        body=_(
-            "Your pair space in round {round} has been quiet for {days} days. "
-            "If your partner cannot take part right now, we can pair you with someone new "
-            "from our standby list: librarians waiting for a partner or happy to take one.\n\n"
-            "Nothing changes unless you ask. The organisers know, and will check in with "
-            "your partner."
-        ).format(round=round_.name, days=days),
-        buttons=(Button(_("Find me a new partner"), action_id),),
-    )
-
-
-def survey_invitation(
-    round_: Round,
-    kind: str,
-    action_id: str,
-    closes: datetime,
-    *,
-    lang: str = "en",
-    goals: str = "",
-) -> Message:
-    """Return the survey invitation sent to each member, with the button to answer.
-
-    The pair's *goals*, if it set some, are recalled: at the mid-round check-in to
-    look at them again, at the end because the survey asks whether they were reached.
-    """
-    _ = i18n.translator(lang).gettext
-    if kind == "mid":
-        title = _("Round {round}: how is it going?")
-        body = _(
-            "Halfway through the round, the organisers would like to hear how your pair is "
-            "doing. It takes two minutes; each of you answers on your own, and answers are "
-            "counted without names."
-        )
-    else:
-        title = _("Round {round}: your feedback shapes the next round")
-        body = _(
-            "The round ends soon. Tell the organisers what worked and what to change: "
-            "it takes three minutes; each of you answers on your own, and answers are "
-            "counted without names."
-        )
-    # In the body, not the footer: Discord shows a reader's own time only in the body.
-    until = _("Open until {closes}; you can change your answers until then.").format(
-        closes=times.token(closes, lang=lang, style="F")
-    )
-    return Message(
-        title=title.format(round=round_.name),
-        body=f"{body}\n\n{until}",
-        fields=_goals_field(goals, kind, lang),
-        buttons=(Button(_("Answer the survey"), action_id),),
-    )
-
-
-def _goals_field(goals: str, kind: str, lang: str) -> tuple[tuple[str, str], ...]:
-    _ = i18n.translator(lang).gettext
-    if not goals:
-        return ()
-    if kind == "mid":
-        return ((_("The goals you set together: how are they going?"), goals),)
-    return ((_("The goals you set together: the survey asks whether you reached them"), goals),)
-
-
-def survey_reminder(
-    round_: Round,
-    kind: str,
-    action_id: str,
-    closes: datetime,
-    *,
-    lang: str = "en",
-    goals: str = "",
-) -> Message:
-    """Return the private reminder to a member who has not answered a survey yet."""
-    _ = i18n.translator(lang).gettext
-    what = _("mid-round check-in") if kind == "mid" else _("end-of-round survey")
-    return Message(
-        title=_("A reminder: the {survey} of round {round}").format(survey=what, round=round_.name),
-        body=_(
-            "We have not heard from you yet. Two minutes is enough, and every answer "
-            "helps the organisers make the next round better. Answers are counted "
-            "without names."
-        )
-        + "\n\n"
-        + _("Open until {closes}.").format(closes=times.token(closes, lang=lang, style="F")),
-        fields=_goals_field(goals, kind, lang),
-        buttons=(Button(_("Answer the survey"), action_id),),
-    )
-
-
-def survey_closed_alert(
-    round_: Round,
-    kind: str,
-    responses: int,
-    invited: int,
-    satisfaction: float | None,
-    *,
-    lang: str = "en",
-) -> Message:
-    """Return the organisers' notice that a survey closed, with its headline figures."""
-    _ = i18n.translator(lang).gettext
-    what = _("mid-round check-in") if kind == "mid" else _("end-of-round survey")
-    lines = [
-        _("- Responses: {responses} of {invited}").format(responses=responses, invited=invited)
-    ]
-    if satisfaction is not None:
-        lines.append(_("- Satisfaction: {mean} out of 5").format(mean=f"{satisfaction:.1f}"))
-    return Message(
-        title=_("Round {round}: the {survey} has closed").format(round=round_.name, survey=what),
-        body="\n".join(lines),
-        footer=_("The full results are in the round report (penpals report)."),
-    )
-
-
-def report_message(report: Report, *, lang: str = "en") -> Message:
-    """Return the headline figures of a report's latest round, posted with its charts."""
-    _ = i18n.translator(lang).gettext
-    f = report.rounds[-1]
-    fields = [
-        (_("Participants"), str(f.participants)),
-        (
-            _("Countries"),
-            _("{countries} ({new} new)").format(countries=f.countries, new=f.new_countries),
-        ),
-        (_("Pairs and trios"), str(f.groups)),
-        (_("Pairs that talked"), str(f.pairs_that_wrote)),
-        (_("Unplaced / waitlisted"), f"{f.unplaced} / {f.waitlisted}"),
-    ]
-    if f.survey_response_rate is not None:
-        fields.append((_("Survey responses"), f"{f.survey_response_rate:.0%}"))
-    if f.satisfaction is not None:
-        fields.append(
-            (_("Satisfaction"), _("{mean} out of 5").format(mean=f"{f.satisfaction:.1f}"))
-        )
-    name = f.round if report.title != "all" else _("all rounds")
-    return Message(
-        title=_("Report of {round}").format(round=name),
-        body=_(
-            "Counts only, never names or messages; groups of fewer than 5 people are not "
-            "broken down. The charts: participants and countries by round, satisfaction, "
-            "and pairs active each week."
-        ),
-        fields=tuple(fields),
     )

@@ -8,8 +8,7 @@ from datetime import datetime
 
 from core.delivery.outbox import ActionKind, NewAction, space_key
 from core.engagement.goals import goals_by_member
-from core.messages import i18n
-from core.messages import render as messages
+from core.messages import i18n, survey_texts
 from core.messages.languages import pair_language_of
 from core.model import Community, Round
 from core.platform import message_to_dict
@@ -49,7 +48,7 @@ async def invitations(
     actions = []
     for number, member_ids in groups:
         lang = pair_language_of([chosen.get(m) for m in member_ids], community)
-        message = messages.survey_invitation(
+        message = survey_texts.survey_invitation(
             r,
             survey.kind.value,
             survey_action_id(survey.id),
@@ -96,7 +95,7 @@ async def direct_messages(
     assert w is not None
     refs = await uow.members.refs(member_ids)
     chosen = await uow.members.languages(member_ids)
-    render = messages.survey_reminder if reminder else messages.survey_invitation
+    render = survey_texts.survey_reminder if reminder else survey_texts.survey_invitation
     suffix = ":reminder" if reminder else ""
     goals = await goals_by_member(uow, r.id)
     actions = []
@@ -128,7 +127,7 @@ async def direct_messages(
 
 
 def closed_alert(community: Community, r: Round, found: SurveyResults, now: datetime) -> NewAction:
-    message = messages.survey_closed_alert(
+    message = survey_texts.survey_closed_alert(
         r,
         found.kind.value,
         found.responses,

@@ -14,7 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.pofile import read_po
 
-from core.messages import i18n, vocab
+from core.messages import i18n, nudges, vocab
 from core.messages import render as messages
 from core.model import Round, RoundState
 from core.rounds.topics import DEFAULT_TOPICS, localized_topics
@@ -139,7 +139,7 @@ def test_unknown_languages_fall_back_to_english() -> None:
     assert i18n.normalize("es_419") == "es"
     assert i18n.normalize("de") == "en"
     assert i18n.translator("de").gettext("Checking in") == "Checking in"
-    assert messages.nudge(ROUND, 14, lang="pt-BR") == messages.nudge(ROUND, 14)
+    assert nudges.nudge(ROUND, 14, lang="pt-BR") == nudges.nudge(ROUND, 14)
 
 
 def test_english_defaults_are_unchanged() -> None:
