@@ -35,8 +35,7 @@ from core.errors import PenpalsError
 from core.model import Community, Platform
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
-    from bots.settings import Settings
+    from adapters.slack.services import Services, Settings
 
 log = logging.getLogger("penpals.slack")
 

@@ -41,7 +41,7 @@ from core.model import (
 from core.rounds.service import RoundStatus
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 log = logging.getLogger(__name__)
 

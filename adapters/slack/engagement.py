@@ -20,7 +20,7 @@ from core.errors import InvalidValue, PenpalsError
 from core.model import Community, MemberRef, Platform
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 # core.engagement.rules.offer_action_id makes these ids; Slack routes the press by them.
 OFFER_ACTION = re.compile(r"^engagement:new-partner:(\d+):(\d+)$")

@@ -23,7 +23,7 @@ from core.messages import i18n
 from core.model import MemberRef, Platform
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 CALLBACK_ID = "penpals_goals"
 ACTION = re.compile(r"^goals:open:\d{1,10}:\d{1,6}$")

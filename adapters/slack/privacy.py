@@ -19,7 +19,7 @@ from core.errors import NotFound, PenpalsError
 from core.model import Community, MemberRef, Platform
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 FORGET_ACTION = "privacy:forget"
 KEEP_ACTION = "privacy:keep"

@@ -37,7 +37,7 @@ from core.model import Community, MemberRef, Platform, Profile
 from core.rounds.profiles import ProfileInvalid, build_profile
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 log = logging.getLogger("penpals.slack")
 

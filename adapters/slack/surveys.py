@@ -36,7 +36,7 @@ from core.surveys.model import (
 from core.surveys.rules import parse_survey_action
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 CALLBACK_ID = "penpals_survey"
 ACTION = re.compile(f"^{re.escape(ACTION_PREFIX)}\\d+$")

@@ -20,7 +20,7 @@ from core.messages import i18n
 from core.model import Community, MemberRef
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 DOMAIN = "slack"
 LOCALE_TTL = 300.0  # seconds a user's Slack locale is trusted before asking again
