@@ -13,7 +13,10 @@ from datetime import UTC, datetime, timedelta
 from bots.bootstrap import Services
 from core.matching.synthetic import generate_pool
 from core.model import ApplicationStatus, Community, MemberRef, Platform, Round
-from tests.adapters.slack.standin import SlackStandIn
+from tests.adapters.slack import payloads
+from tests.adapters.slack.conftest import ADMIN
+from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.standin import SlackStandIn, wait_until
 from tests.support import FixedClock, profile
 
 ANA, BRUNO, CHEN = "UANA000001", "UBRUNO0001", "UCHEN00001"
@@ -88,3 +91,35 @@ async def check_on_day(services: Services, clock: FixedClock, pair: Pair, day: i
     clock.set(pair.now + timedelta(days=day))
     await services.engagement.daily(pair.round.id)
     await services.delivery.run_due()
+
+
+async def open_round(services: Services, community: Community, name: str = "2027A") -> None:
+    """Create round *name* and open it for applications."""
+    await services.rounds.create(community.id, name)
+    await services.rounds.open(community.id, name)
+
+
+async def review_and_publish(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> Round:
+    """Approve everyone with the review button, then publish, as an organiser on Slack."""
+    _, review = await http.command(payloads.command(slack, ADMIN, "review 2027A"))
+    bulk = review["blocks"][-1]["elements"][0]
+    assert bulk["action_id"] == "review:approve_all"
+    status, _ = await http.interact(payloads.button(slack, ADMIN, bulk["action_id"], bulk["value"]))
+    assert status == 200
+    await wait_until(lambda: bool(slack.responses))  # answered through response_url
+    assert slack.responses[-1]["replace_original"] is True
+    apps = await services.applications.list(community.id, "2027A")
+    assert {a.status for a in apps} == {ApplicationStatus.APPROVED}
+    # The round engine tells each approved applicant (and announces the opening) meanwhile.
+    await services.delivery.run_due()
+
+    _, answer = await http.command(payloads.command(slack, ADMIN, "round publish 2027A"))
+    assert answer["text"].startswith("Published"), answer["text"]
+    return await services.rounds.get(community.id, "2027A")
+
+
+async def group_members(services: Services, community: Community) -> list[list[str]]:
+    report = await services.matches.show(community, "2027A")
+    return [[p.external_id for p in g.members] for g in report.groups]

@@ -22,16 +22,15 @@ from core.model import Community, Platform, Round
 from core.platform import Message
 from tests.adapters.slack.conftest import FAST, MEMBER
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round
+from tests.adapters.slack.rounds import closed_round, group_members, review_and_publish
 from tests.adapters.slack.standin import SlackStandIn
-from tests.adapters.slack.test_provisioning import _groups, _review_and_publish
 
 
 async def _published(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> Round:
     await closed_round(services, community, slack, size=8)
-    return await _review_and_publish(slack, http, services, community)
+    return await review_and_publish(slack, http, services, community)
 
 
 async def _crash_after_creating_the_first_channel(
@@ -66,7 +65,7 @@ async def test_member_who_takes_both_usual_names_does_not_block_the_pair_space(
     report = await services.delivery.run_due()
 
     assert report.failed == 0
-    groups = await _groups(services, community)
+    groups = await group_members(services, community)
     made = {c.name: c for c in slack.pair_channels()}
     assert len(made) == len(groups)
     assert set(made[third].members) == {*groups[0], slack.bot_user}
@@ -106,7 +105,7 @@ async def test_channel_archived_by_an_admin_is_not_unarchived(
 
     assert report.failed == 0
     assert slack.calls_to("conversations.unarchive") == []
-    groups = await _groups(services, community)
+    groups = await group_members(services, community)
     live = [c for c in slack.pair_channels() if not c.is_archived]
     assert len(live) == len(groups)
     assert sorted(sorted(c.members) for c in live) == sorted(
@@ -131,7 +130,7 @@ async def test_channel_lookups_page_200_at_a_time(
     report = await services.delivery.run_due()
 
     assert report.failed == 0
-    groups = await _groups(services, community)
+    groups = await group_members(services, community)
     assert len(slack.pair_channels()) == len(groups)
     listed = slack.calls_to("conversations.list")
     assert len(listed) >= 3  # 450 channels, then the pair's: three pages at least

@@ -15,9 +15,8 @@ from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
 from core.model import Community
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round
+from tests.adapters.slack.rounds import closed_round, group_members, review_and_publish
 from tests.adapters.slack.standin import SlackStandIn
-from tests.adapters.slack.test_provisioning import _groups, _review_and_publish
 from tests.support import FixedClock
 
 
@@ -41,12 +40,12 @@ async def test_three_dropped_connections_make_no_duplicate(
 ) -> None:
     """Three drops after Slack posted (or created): one introduction, one channel per pair."""
     await closed_round(services, community, slack, size=8)
-    await _review_and_publish(slack, http, services, community)
+    await review_and_publish(slack, http, services, community)
     slack.drop_after(method, times=3)
 
     await _deliver_until_done(services, clock)
 
-    groups = await _groups(services, community)
+    groups = await group_members(services, community)
     channels = slack.pair_channels()
     assert len(channels) == len(groups)
     assert sorted(sorted(c.members) for c in channels) == sorted(

@@ -14,16 +14,12 @@ from core.model import Community
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import MEMBER
 from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.rounds import open_round
 from tests.adapters.slack.standin import SlackStandIn, wait_until
 
 Json = dict[str, Any]
 HUGE = "99999999999999999999"
 VALUES = ("view", "state", "values")
-
-
-async def _open_round(services: Services, community: Community) -> None:
-    await services.rounds.create(community.id, "2027A")
-    await services.rounds.open(community.id, "2027A")
 
 
 @pytest.fixture
@@ -85,7 +81,7 @@ async def test_malformed_submissions_change_nothing(
     errors: pytest.LogCaptureFixture,
 ) -> None:
     """Signed view_submissions missing user, team or state, or with wrong types, get a 4xx."""
-    await _open_round(services, community)
+    await open_round(services, community)
     await http.command(payloads.command(slack, MEMBER, "signup"))
     view = await payloads.signup_form(slack)
     good = payloads.view_submission(slack, MEMBER, view, payloads.signup_values())
@@ -188,7 +184,7 @@ async def test_fields_beyond_the_form_limits_get_field_errors(
     errors: pytest.LogCaptureFixture,
 ) -> None:
     """A hand-made submission with a 100,000-character name (and such) gets field errors."""
-    await _open_round(services, community)
+    await open_round(services, community)
     await http.command(payloads.command(slack, MEMBER, "signup"))
     view = await payloads.signup_form(slack)
     languages = ["en", "fi", "fr", "es", "de", "it", "pt", "nl", "sv", "da", "no", "pl"]

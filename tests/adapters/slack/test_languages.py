@@ -8,14 +8,10 @@ from bots.bootstrap import Services
 from core.model import Community, MemberRef, Platform
 from tests.adapters.slack import payloads
 from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.rounds import open_round
 from tests.adapters.slack.standin import SlackStandIn
 
 AMELIE = "UAMELIE001"
-
-
-async def _open_round(services: Services, community: Community) -> None:
-    await services.rounds.create(community.id, "2027A")
-    await services.rounds.open(community.id, "2027A")
 
 
 def _block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
@@ -32,7 +28,7 @@ async def test_a_french_member_gets_help_and_the_signup_modal_in_french(
 ) -> None:
     """A fr-FR Slack user reads help, the modal and country search in French."""
     slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
-    await _open_round(services, community)
+    await open_round(services, community)
 
     _, shown = await http.command(payloads.command(slack, AMELIE, "help"))
     await http.command(payloads.command(slack, AMELIE, "signup"))
@@ -57,7 +53,7 @@ async def test_the_language_chosen_at_signup_wins_over_the_slack_locale(
 ) -> None:
     """Choosing Español in the modal stores it: the thanks and later replies are in Spanish."""
     slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
-    await _open_round(services, community)
+    await open_round(services, community)
     await http.command(payloads.command(slack, AMELIE, "signup"))
     view = await payloads.signup_form(slack)
     values = {**payloads.signup_values(name="Amélie Durand"), **_language("es")}
@@ -94,7 +90,7 @@ async def test_a_french_member_is_refused_in_french(
 ) -> None:
     """Core's refusals reach a fr-FR member in French: the modal's fields, /penpals resume."""
     slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
-    await _open_round(services, community)
+    await open_round(services, community)
     await http.command(payloads.command(slack, AMELIE, "signup"))
     view = await payloads.signup_form(slack)
     bad = payloads.signup_values(name="Amélie Durand", country="ZZ", timezone="Mars/Olympus")
@@ -120,7 +116,7 @@ async def test_a_closed_round_is_explained_in_spanish(
 ) -> None:
     """A Spanish member who runs /penpals signup after the round closed reads why in Spanish."""
     slack.add_user(AMELIE, "Amelia Duarte", locale="es-ES")
-    await _open_round(services, community)
+    await open_round(services, community)
     await services.rounds.close(community.id, "2027A")
 
     await http.command(payloads.command(slack, AMELIE, "signup"))

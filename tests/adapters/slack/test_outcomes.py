@@ -77,15 +77,7 @@ async def run_scenario(
     """Decide, withdraw, publish through /penpals and deliver through the real SlackPlatform."""
     saved = await command(slack, http, ADMIN, "setup hours 3 contact=Olivia at olivia@iln.example")
     assert saved.startswith("Saved.")
-    await services.rounds.create(community.id, ROUND)
-    await services.rounds.open(community.id, ROUND)
-    rows = []
-    for line, (user, (name, country, tz, languages, _lang)) in enumerate(PEOPLE.items(), 2):
-        slack.add_user(user, name)
-        rows.append(
-            ApplicantRow(user, profile(name, country, tz=tz, languages=languages), (), line)
-        )
-    await services.applications.import_rows(community, ROUND, rows)
+    await _people_apply(services, community, slack)
     for user, (*_, lang) in PEOPLE.items():
         if lang:
             await services.applications.set_language(
@@ -104,6 +96,21 @@ async def run_scenario(
     assert "Published" in published, published
     await services.delivery.run_due()
     await services.delivery.run_due()  # a second pass must send nothing again
+
+
+async def _people_apply(
+    services: Services, community: Community, slack: SlackStandIn, *, approve: bool = False
+) -> None:
+    """Open ROUND and import PEOPLE's applications (each a stand-in workspace member)."""
+    await services.rounds.create(community.id, ROUND)
+    await services.rounds.open(community.id, ROUND)
+    rows = []
+    for line, (user, (name, country, tz, languages, _lang)) in enumerate(PEOPLE.items(), 2):
+        slack.add_user(user, name)
+        rows.append(
+            ApplicantRow(user, profile(name, country, tz=tz, languages=languages), (), line)
+        )
+    await services.applications.import_rows(community, ROUND, rows, approve=approve)
 
 
 async def test_each_applicant_is_told_once_in_their_language(
@@ -238,15 +245,7 @@ async def test_the_preview_gives_organisers_the_reasons_in_words(
     platform: SlackPlatform,
 ) -> None:
     """/penpals round preview lists each group with why, by name: no ids, no codes."""
-    await services.rounds.create(community.id, ROUND)
-    await services.rounds.open(community.id, ROUND)
-    rows = []
-    for line, (user, (name, country, tz, languages, _lang)) in enumerate(PEOPLE.items(), 2):
-        slack.add_user(user, name)
-        rows.append(
-            ApplicantRow(user, profile(name, country, tz=tz, languages=languages), (), line)
-        )
-    await services.applications.import_rows(community, ROUND, rows, approve=True)
+    await _people_apply(services, community, slack, approve=True)
     await services.rounds.close(community.id, ROUND)
     preview = await command(slack, http, ADMIN, f"round preview {ROUND}")
     assert "languages in common: English" in preview, preview

@@ -15,34 +15,13 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
 from core.delivery.outbox import ActionKind, space_key
-from core.model import ApplicationStatus, Community, Platform, Round
+from core.model import Community, Platform
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, FAST
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round
-from tests.adapters.slack.standin import SlackStandIn, wait_until
+from tests.adapters.slack.rounds import closed_round, group_members, review_and_publish
+from tests.adapters.slack.standin import SlackStandIn
 from tests.support import FixedClock
-
-
-async def _review_and_publish(
-    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
-) -> Round:
-    """Approve everyone with the review button, then publish, as an organiser on Slack."""
-    _, review = await http.command(payloads.command(slack, ADMIN, "review 2027A"))
-    bulk = review["blocks"][-1]["elements"][0]
-    assert bulk["action_id"] == "review:approve_all"
-    status, _ = await http.interact(payloads.button(slack, ADMIN, bulk["action_id"], bulk["value"]))
-    assert status == 200
-    await wait_until(lambda: bool(slack.responses))  # answered through response_url
-    assert slack.responses[-1]["replace_original"] is True
-    apps = await services.applications.list(community.id, "2027A")
-    assert {a.status for a in apps} == {ApplicationStatus.APPROVED}
-    # The round engine tells each approved applicant (and announces the opening) meanwhile.
-    await services.delivery.run_due()
-
-    _, answer = await http.command(payloads.command(slack, ADMIN, "round publish 2027A"))
-    assert answer["text"].startswith("Published"), answer["text"]
-    return await services.rounds.get(community.id, "2027A")
 
 
 def _expected_groups(slack: SlackStandIn, report_groups: list[list[str]]) -> dict[str, set[str]]:
@@ -50,11 +29,6 @@ def _expected_groups(slack: SlackStandIn, report_groups: list[list[str]]) -> dic
         f"penpals-2027a-pair-{n}": {*members, slack.bot_user}
         for n, members in enumerate(report_groups, 1)
     }
-
-
-async def _groups(services: Services, community: Community) -> list[list[str]]:
-    report = await services.matches.show(community, "2027A")
-    return [[p.external_id for p in g.members] for g in report.groups]
 
 
 async def test_publish_a_round_of_60(
@@ -66,11 +40,11 @@ async def test_publish_a_round_of_60(
 ) -> None:
     """Each group gets one private channel with exactly its members and one introduction."""
     await closed_round(services, community, slack, size=60)
-    round_ = await _review_and_publish(slack, http, services, community)
+    round_ = await review_and_publish(slack, http, services, community)
 
     report = await services.delivery.run_due()
 
-    groups = await _groups(services, community)
+    groups = await group_members(services, community)
     # The spaces, the announcement of its pairs, and who is told at publication by DM
     # (unplaced, in the trio, over the country cap).
     async with services.uow(read_only=True) as uow:
@@ -106,7 +80,7 @@ async def test_restart_in_the_middle_of_provisioning_creates_no_duplicate(
 ) -> None:
     """A process that dies right after Slack made group 5's call leaves no duplicate behind."""
     await closed_round(services, community, slack, size=24)
-    await _review_and_publish(slack, http, services, community)
+    await review_and_publish(slack, http, services, community)
     # The 5th call of the provisioning (approval DMs were sent before publication).
     slack.stall_after(crash_in, len(slack.calls_to(crash_in, ok=True)) + 5)
 
@@ -120,7 +94,7 @@ async def test_restart_in_the_middle_of_provisioning_creates_no_duplicate(
     services.platforms[Platform.SLACK] = SlackPlatform(client=platform._client, pacer=Pacer(FAST))
     report = await services.delivery.run_due()
 
-    groups = await _groups(services, community)
+    groups = await group_members(services, community)
     assert report.failed == 0
     channels = slack.pair_channels()
     assert len(channels) == len(groups)
@@ -142,7 +116,7 @@ async def test_topic_dates_post_once_per_pair_space(
 ) -> None:
     """Each topic date posts once per pair and opens one public thread the pairs link to."""
     await closed_round(services, community, slack, size=20)
-    round_ = await _review_and_publish(slack, http, services, community)
+    round_ = await review_and_publish(slack, http, services, community)
     await services.delivery.run_due()
     _, started = await http.command(payloads.command(slack, ADMIN, "round start 2027A"))
     assert "running" in started["text"]
@@ -177,7 +151,7 @@ async def test_round_end_says_goodbye_and_archives(
 ) -> None:
     """Finishing a round posts one goodbye per pair channel, then archives it."""
     await closed_round(services, community, slack, size=12)
-    await _review_and_publish(slack, http, services, community)
+    await review_and_publish(slack, http, services, community)
     await services.delivery.run_due()
     await http.command(payloads.command(slack, ADMIN, "round start 2027A"))
     await http.command(payloads.command(slack, ADMIN, "round finish 2027A"))
@@ -205,9 +179,9 @@ async def test_withdrawing_after_publish_kicks_the_leaver_from_the_pair_channel(
 ) -> None:
     """A member who withdraws after publication is removed from their private pair channel."""
     await closed_round(services, community, slack, size=12)
-    await _review_and_publish(slack, http, services, community)
+    await review_and_publish(slack, http, services, community)
     await services.delivery.run_due()
-    leaver, *partners = (await _groups(services, community))[0]
+    leaver, *partners = (await group_members(services, community))[0]
     channel = next(c for c in slack.pair_channels() if leaver in c.members)
 
     _, gone = await http.command(payloads.command(slack, leaver, "withdraw"))
@@ -231,11 +205,11 @@ async def test_group_dm_mode(
     _, saved = await http.command(payloads.command(slack, ADMIN, "setup pair-mode group-dm"))
     assert "group DMs" in saved["text"]
     await closed_round(services, community, slack, size=12)
-    await _review_and_publish(slack, http, services, community)
+    await review_and_publish(slack, http, services, community)
 
     await services.delivery.run_due()
 
-    groups = await _groups(services, community)
+    groups = await group_members(services, community)
     dms = [c for c in slack.channels.values() if c.is_mpim]
     assert sorted(sorted(c.members) for c in dms) == sorted(
         sorted({*g, slack.bot_user}) for g in groups

@@ -7,20 +7,16 @@ from core.model import ApplicationStatus, Community, RoundState
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import MEMBER
 from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.rounds import open_round
 from tests.adapters.slack.standin import SlackStandIn
 from tests.support import FixedClock
-
-
-async def _open_round(services: Services, community: Community, name: str = "2027A") -> None:
-    await services.rounds.create(community.id, name)
-    await services.rounds.open(community.id, name)
 
 
 async def test_signup_end_to_end(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> None:
     """Signup opens the modal in time, searches countries, shows field errors, then saves."""
-    await _open_round(services, community)
+    await open_round(services, community)
 
     status, _ = await http.command(payloads.command(slack, MEMBER, "signup"))
 
@@ -60,7 +56,7 @@ async def test_signup_again_edits_the_application(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> None:
     """Running signup again opens the modal filled in, and saving edits the same application."""
-    await _open_round(services, community)
+    await open_round(services, community)
     await http.command(payloads.command(slack, MEMBER, "signup"))
     first = await payloads.signup_form(slack)
     await http.interact(payloads.view_submission(slack, MEMBER, first, payloads.signup_values()))
@@ -103,7 +99,7 @@ async def test_profile_and_withdraw(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> None:
     """A member sees their application, then withdraws; both answers are ephemeral."""
-    await _open_round(services, community)
+    await open_round(services, community)
     _, none_yet = await http.command(payloads.command(slack, MEMBER, "profile"))
     await http.command(payloads.command(slack, MEMBER, "signup"))
     view = await payloads.signup_form(slack)

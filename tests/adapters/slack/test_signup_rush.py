@@ -17,13 +17,9 @@ from core.model import Community
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import MEMBER, SECRET
 from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.rounds import open_round
 from tests.adapters.slack.standin import SlackStandIn, wait_until
 from tests.adapters.slack.test_serve import _free_port, serving
-
-
-async def _open_round(services: Services, community: Community) -> None:
-    await services.rounds.create(community.id, "2027A")
-    await services.rounds.open(community.id, "2027A")
 
 
 @contextmanager
@@ -43,7 +39,7 @@ async def test_signup_opens_the_modal_before_anything_else(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> None:
     """views.open is the request's first Web API call; users.info is asked once, then cached."""
-    await _open_round(services, community)
+    await open_round(services, community)
 
     await http.command(payloads.command(slack, MEMBER, "signup"))
     await payloads.signup_form(slack)
@@ -66,7 +62,7 @@ async def test_a_submission_is_answered_while_the_database_is_busy(
     sqlite_database_url: str,
 ) -> None:
     """With the write lock held for 6 s, the submission is answered at once and saved later."""
-    await _open_round(services, community)
+    await open_round(services, community)
     await http.command(payloads.command(slack, MEMBER, "signup"))
     view = await payloads.signup_form(slack)
     submission = payloads.view_submission(slack, MEMBER, view, payloads.signup_values())
@@ -91,7 +87,7 @@ async def test_a_refusal_after_the_answer_reaches_the_member_by_direct_message(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> None:
     """The round closes between the form and the submission: the member is told in a DM."""
-    await _open_round(services, community)
+    await open_round(services, community)
     await http.command(payloads.command(slack, MEMBER, "signup"))
     view = await payloads.signup_form(slack)
     await services.rounds.close(community.id, "2027A")
@@ -114,7 +110,7 @@ async def test_200_concurrent_signups_are_all_opened_and_stored(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> None:
     """200 members at once: 200 forms open, 200 submissions answered, 200 applications stored."""
-    await _open_round(services, community)
+    await open_round(services, community)
     users = [f"URUSH{n:05d}" for n in range(200)]
     for user in users:
         slack.add_user(user, f"Rush {user[-5:]}")
@@ -152,7 +148,7 @@ async def test_a_first_burst_after_start_up_asks_auth_test_once(
     slack: SlackStandIn, settings: Settings, services: Services, community: Community
 ) -> None:
     """50 signups arriving together right after start-up cost one auth.test, not 50."""
-    await _open_round(services, community)
+    await open_round(services, community)
     port = _free_port()
     http_mode = settings.model_copy(update={"slack_port": port})
     users = [f"UFIRST{n:04d}" for n in range(50)]
