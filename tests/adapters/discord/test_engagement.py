@@ -7,94 +7,32 @@ day ago, a member writes now, and the clock then moves weeks ahead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from core.engagement.rules import offer_action_id
-from core.model import ApplicationStatus, MemberRef, Platform, Round
-from tests.adapters.discord import payloads as p
+from core.model import MemberRef, Platform
 from tests.adapters.discord.conftest import Bot
-from tests.adapters.discord.standin import DiscordStandIn, Reply
-from tests.support import profile
+from tests.adapters.discord.rounds import (
+    check_on_day,
+    dms_to,
+    press_in_dm,
+    running_pair,
+    thread_names,
+)
 
 NUDGE = "Checking in"
 
 
-@dataclass
-class Pair:
-    """A running round of one pair (ana, bruno) and chen, waitlisted: the standby pool."""
-
-    round: Round
-    ana: int
-    bruno: int
-    chen: int
-    thread: int
-    now: datetime  # the real present, when members' messages are stamped
 
 
-async def running_pair(bot: Bot, *, standby: bool = True) -> Pair:
-    """Publish and start a round of two approved applicants and one waitlisted (or declined)."""
-    now = datetime.now(UTC).replace(microsecond=0)
-    bot.clock.at = now - timedelta(days=8)
-    community = await bot.configure()
-    ana, bruno, chen = bot.add_people(3)
-    s = bot.services
-    await s.rounds.create(community.id, "2027A", starts=now - timedelta(days=1))
-    await s.rounds.open(community.id, "2027A")
-    for who, name, country in ((ana, "Ana", "FI"), (bruno, "Bruno", "BR"), (chen, "Chen", "JP")):
-        member = MemberRef(Platform.DISCORD, str(who))
-        await s.applications.submit(community, member, profile(name, country))
-    decide = s.applications.decide
-    await decide(community.id, "2027A", ApplicationStatus.APPROVED, [str(ana), str(bruno)])
-    chen_is = ApplicationStatus.WAITLISTED if standby else ApplicationStatus.DECLINED
-    await decide(community.id, "2027A", chen_is, [str(chen)])
-    await s.rounds.close(community.id, "2027A")
-    await s.matches.publish(community, "2027A")
-    await bot.deliver()  # the pair thread
-    bot.clock.at = now - timedelta(days=1)
-    started = await s.rounds.start(community.id, "2027A")
-    (thread,) = [int(t["id"]) for t in bot.standin.threads(p.PRIVATE_THREAD)]
-    return Pair(started, ana, bruno, chen, thread, now)
 
 
-async def check_on_day(bot: Bot, pair: Pair, day: int) -> None:
-    """Move to *day* days after the real present, run the daily check and deliver."""
-    bot.clock.at = pair.now + timedelta(days=day)
-    await bot.services.engagement.daily(pair.round.id)
-    await bot.deliver()
 
 
-def dms_to(standin: DiscordStandIn, user_id: int) -> list[dict[str, Any]]:
-    """Return what the bot sent to *user_id* by direct message."""
-    return [
-        m
-        for c in standin.channels.values()
-        if c["type"] == p.DM and int(c["recipients"][0]["id"]) == user_id
-        for m in standin.bot_messages(int(c["id"]))
-    ]
 
 
-async def press_in_dm(
-    standin: DiscordStandIn, user_id: int, message: dict[str, Any], custom_id: str
-) -> Reply:
-    """Press a button on a DM from the bot, as Discord sends it: a user, and no server."""
-    payload = standin._interaction(3, user_id, {"custom_id": custom_id, "component_type": 2})
-    for key in ("guild_id", "guild", "member", "guild_locale"):
-        payload.pop(key)
-    channel = standin.channels[int(message["channel_id"])]
-    payload |= {
-        "user": standin.users[user_id],
-        "channel_id": channel["id"],
-        "channel": channel,
-        "message": message,
-        "context": 1,
-    }
-    return await standin._send_interaction(payload, 10)
 
 
-def thread_names(standin: DiscordStandIn) -> list[str]:
-    return [t["name"] for t in standin.threads(p.PRIVATE_THREAD)]
 
 
 async def test_the_offer_button_pairs_the_active_partner_with_someone_on_standby(

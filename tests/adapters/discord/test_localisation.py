@@ -13,8 +13,8 @@ from bots.settings import Settings
 from core.engagement import rules as engagement
 from core.model import MemberRef, Platform
 from tests.adapters.discord.conftest import Bot
+from tests.adapters.discord.rounds import FORM, SIGNUP, open_round
 from tests.adapters.discord.standin import DiscordStandIn
-from tests.adapters.discord.test_members import FORM, SIGNUP, open_round
 
 LOCALES = ("fr", "es-ES", "es-419")
 

@@ -5,25 +5,7 @@ from __future__ import annotations
 from core.errors import NotFound
 from core.model import ApplicationStatus, MemberRef, Platform
 from tests.adapters.discord.conftest import Bot
-
-SIGNUP = {"country": "FI", "timezone": "Europe/Helsinki", "sector": "public", "career_stage": "mid"}
-FORM = {
-    "languages": ["fi", "en"],
-    "other_languages": "sv",
-    "interests": "open access, makerspaces",
-    "wishes": ["sector:academic", "stage:early"],
-    "introduction": "I run a makerspace in a public library in Tampere.",
-}
-
-
-async def open_round(bot: Bot, name: str = "2027A") -> None:
-    """Create and open a round the way an organiser does, through the commands."""
-    await bot.configure()
-    organiser = bot.server.organiser
-    created = await bot.standin.slash(organiser, "round", {"name": name}, sub="create")
-    assert "created" in created.text, created.text
-    opened = await bot.standin.slash(organiser, "round", {"name": name}, sub="open")
-    assert "open" in opened.text, opened.text
+from tests.adapters.discord.rounds import FORM, SIGNUP, open_round
 
 
 async def test_member_signs_up_with_autocomplete_and_modal(bot: Bot) -> None:

@@ -213,7 +213,7 @@ async def test_times_are_discord_timestamps(bot: Bot) -> None:
 
 async def test_the_pair_sets_its_goals_and_is_reminded_of_them(bot: Bot) -> None:
     """ "Set our goals" opens a modal; the goals are stored and recalled at the check-in."""
-    from tests.adapters.discord.test_engagement import running_pair
+    from tests.adapters.discord.rounds import running_pair
 
     pair = await running_pair(bot)
     s = bot.standin

@@ -7,37 +7,12 @@ import time
 import pytest
 
 from adapters.discord.keeper import ThreadPolicy
-from adapters.discord.platform import DiscordPlatform
 from core.delivery.outbox import ActionState
-from core.model import ApplicationStatus, Community, MemberRef, Platform
+from core.model import Platform
 from core.platform import DeliveryFailed, Message, SpaceRef
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
-
-HELLO = Message(title="Meet your partner", body="Say hello.", footer="Questions? Ask us.")
-
-
-def ref(user_id: int) -> MemberRef:
-    return MemberRef(Platform.DISCORD, str(user_id))
-
-
-async def make_space(
-    bot: Bot,
-    community: Community,
-    n: int,
-    people: list[int],
-    platform: DiscordPlatform | None = None,
-    *,
-    retry: bool = False,
-) -> SpaceRef:
-    return await (platform or bot.platform).create_pair_space(
-        community,
-        f"2027A pair {n}",
-        [ref(u) for u in people],
-        HELLO,
-        key=f"r1:g{n}:space",
-        retry=retry,
-    )
+from tests.adapters.discord.rounds import make_space, publish_small_round, ref
 
 
 async def test_create_pair_space_twice_and_after_a_restart_makes_one_thread(bot: Bot) -> None:
@@ -230,14 +205,3 @@ async def test_activity_counts_messages_per_member_without_contents(bot: Bot) ->
     assert activity.last_message_at is not None
 
 
-async def publish_small_round(bot: Bot, name: str = "2027A") -> int:
-    """Publish a round of four applicants through the services; return its number of groups."""
-    community = await bot.configure()
-    await bot.services.rounds.create(community.id, name)
-    await bot.services.rounds.open(community.id, name)
-    await bot.import_applicants(name, bot.add_people(4), seed=3)
-    await bot.services.applications.decide(
-        community.id, name, ApplicationStatus.APPROVED, all_pending=True
-    )
-    await bot.services.rounds.close(community.id, name)
-    return len((await bot.services.matches.publish(community, name)).groups)

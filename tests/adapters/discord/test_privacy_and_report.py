@@ -7,8 +7,7 @@ import json
 from core.model import ApplicationStatus, MemberRef, Platform
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
-from tests.adapters.discord.test_engagement import running_pair
-from tests.adapters.discord.test_members import FORM, SIGNUP, open_round
+from tests.adapters.discord.rounds import FORM, SIGNUP, open_round, running_pair
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -8,26 +8,7 @@ from collections import Counter
 from core.model import ApplicationStatus, RoundState
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
-
-
-async def publish_round(bot: Bot, applicants: int, name: str = "2027A") -> dict[int, set[int]]:
-    """Run a round to publication through the commands; return each group's member ids."""
-    community = await bot.configure()
-    s, organiser = bot.standin, bot.server.organiser
-    await s.slash(organiser, "round", {"name": name}, sub="create")
-    await s.slash(organiser, "round", {"name": name}, sub="open")
-    await bot.import_applicants(name, bot.add_people(applicants))
-    review = await s.slash(organiser, "applications", {"round": name}, sub="review")
-    assert f"{applicants} pending" in review.text, review.text
-    approved = await s.press(organiser, review, f"pp:all:{name}")
-    assert approved.type == 7 and "0 pending" in approved.text
-    await s.slash(organiser, "round", {"name": name}, sub="close")
-    preview = await s.slash(organiser, "round", {"name": name}, sub="match-preview")
-    assert "matching preview" in preview.text and not s.threads()
-    published = await s.slash(organiser, "round", {"name": name}, sub="publish")
-    assert published.type == 5 and "matching published" in published.text, published.text
-    report = await bot.services.matches.show(community, name)
-    return {g.number: {int(m.external_id) for m in g.members} for g in report.groups}
+from tests.adapters.discord.rounds import publish_round
 
 
 async def test_publishing_60_applicants_makes_one_private_thread_per_group(bot: Bot) -> None:

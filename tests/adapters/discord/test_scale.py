@@ -20,7 +20,7 @@ from core.model import MemberRef, Platform
 from core.platform import DeliveryFailed, Message, SpaceRef
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
-from tests.adapters.discord.test_rounds import publish_round
+from tests.adapters.discord.rounds import publish_round
 
 PAIRS = int(os.environ.get("PENPALS_DISCORD_SCALE", "0"))
 DAY = 86_400.0

@@ -1,6 +1,6 @@
 """Surveys through the real client: the pair thread's button, the paged modal, answers, refusals.
 
-The round is run through the stand-in (tests.adapters.discord.test_engagement.running_pair);
+The round is run through the stand-in (tests.adapters.discord.rounds.running_pair);
 its mid-round check-in is scheduled to open now, and the round engine posts the
 invitation in the pair thread, as it would on the day.
 """
@@ -15,8 +15,8 @@ from core.model import MemberRef, Platform
 from core.surveys.model import SurveyKind
 from core.surveys.rules import parse_survey_action
 from tests.adapters.discord.conftest import Bot
+from tests.adapters.discord.rounds import Pair, dms_to, press_in_dm, running_pair
 from tests.adapters.discord.standin import Reply
-from tests.adapters.discord.test_engagement import Pair, dms_to, press_in_dm, running_pair
 
 PAGE_1 = {
     "satisfaction": ["4"],

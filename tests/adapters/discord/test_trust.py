@@ -19,10 +19,14 @@ from core.model import Platform
 from core.platform import DeliveryFailed, Message, SpaceRef
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
+from tests.adapters.discord.rounds import (
+    SIGNUP,
+    make_space,
+    open_round,
+    publish_small_round,
+    running_pair,
+)
 from tests.adapters.discord.standin import GUILD_MEMBERS_INTENT
-from tests.adapters.discord.test_engagement import running_pair
-from tests.adapters.discord.test_members import SIGNUP, open_round
-from tests.adapters.discord.test_platform import make_space, publish_small_round
 
 TOPIC = Message("Topic 1 of 9: Spaces", "Which space works best?")
 
