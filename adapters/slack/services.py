@@ -11,29 +11,24 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.audit import AuditService
 from core.communities.service import CommunityService
-from core.delivery.broadcast import BroadcastService
 from core.engagement.goals import GoalService
 from core.engagement.service import EngagementService
 from core.matching.service import MatchService
-from core.model import Platform
-from core.platform import ChatPlatform
 from core.ports import Clock, UnitOfWorkFactory
 from core.privacy.service import PrivacyService
 from core.reports.model import Report
 from core.reports.service import ReportService
 from core.rounds.applications import ApplicationService
-from core.rounds.files import RoundFiles
-from core.rounds.round_topics import RoundTopicService
-from core.rounds.schedule_edit import RoundSettingsService
 from core.rounds.service import RoundService
-from core.rounds.topic_library import TopicService
 from core.surveys.service import SurveyService
 
 
 class Services(Protocol):
-    """The wired services the Slack handlers call (bots.bootstrap.Services has them)."""
+    """The part of the wired services the Slack handlers call (bots.bootstrap.Services has it).
+
+    Add an attribute here when a handler starts to use another service.
+    """
 
     engine: AsyncEngine  # the installation store keeps workspaces' tokens in the database
     uow: UnitOfWorkFactory
@@ -42,21 +37,14 @@ class Services(Protocol):
     rounds: RoundService
     applications: ApplicationService
     matches: MatchService
-    topics: TopicService
-    platforms: dict[Platform, ChatPlatform]
     engagement: EngagementService
     wake: Callable[..., None]  # bots.bootstrap.Wakeup: wake(round_id) after a command
     surveys: SurveyService
     goals: GoalService
     privacy: PrivacyService
     reports: ReportService
-    audit: AuditService
     # (file name, PNG bytes) of a report's charts; blocking, so run it in a thread.
     report_charts: Callable[[Report], Sequence[tuple[str, bytes]]]
-    round_settings: RoundSettingsService
-    round_topics: RoundTopicService
-    broadcasts: BroadcastService
-    files: RoundFiles
 
 
 class Settings(Protocol):
