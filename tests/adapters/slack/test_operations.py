@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -17,26 +14,8 @@ from bots import runner
 from bots.bootstrap import Services
 from bots.health import Health
 from bots.settings import Settings
-from bots.slack_main import serve, slack_limits
-from tests.adapters.slack.conftest import FAST
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@asynccontextmanager
-async def serving(settings: Settings, services: Services, **options: Any) -> AsyncIterator[None]:
-    """Run serve() in the background for the duration of the block, then cancel it."""
-    task = asyncio.create_task(serve(settings, services, limits=FAST, **options))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+from bots.slack_main import slack_limits
+from tests.adapters.slack.serving import free_port, serving
 
 
 async def _health(url: str) -> tuple[int, dict[str, Any]]:
@@ -55,7 +34,7 @@ async def test_slack_http_server_listens_on_the_host_setting_and_reports_health(
     settings: Settings, services: Services
 ) -> None:
     """PENPALS_SLACK_HOST chooses the address; /healthz says the database and Slack are up."""
-    port = _free_port()
+    port = free_port()
     configured = settings.model_copy(update={"slack_host": "127.0.0.1", "slack_port": port})
     async with serving(configured, services):
         status, body = await _health(f"http://127.0.0.1:{port}/healthz")
@@ -66,9 +45,9 @@ async def test_healthz_is_503_when_the_database_is_unreachable(
     settings: Settings, services: Services
 ) -> None:
     """A database that cannot be reached turns /healthz into a 503 naming it."""
-    port = _free_port()
+    port = free_port()
     configured = settings.model_copy(update={"slack_host": "127.0.0.1", "slack_port": port})
-    nowhere = create_engine(f"postgresql+asyncpg://penpals@127.0.0.1:{_free_port()}/penpals")
+    nowhere = create_engine(f"postgresql+asyncpg://penpals@127.0.0.1:{free_port()}/penpals")
     try:
         async with serving(configured, services, health=Health(nowhere, ["slack"])):
             status, body = await _health(f"http://127.0.0.1:{port}/healthz")
@@ -80,7 +59,7 @@ async def test_healthz_is_503_when_the_database_is_unreachable(
 
 async def test_health_server_without_slack_http_reports_each_platform(services: Services) -> None:
     """PENPALS_HEALTH_PORT serves /healthz: 503 until Discord is connected, then 200."""
-    port = _free_port()
+    port = free_port()
     settings = Settings(_env_file=None, health_host="127.0.0.1", health_port=port)
     health = Health(services.engine, ["discord"])
     connected = False

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
 import aiohttp
@@ -17,27 +14,10 @@ from bots.slack_main import serve
 from core.errors import InvalidValue
 from core.model import Community, Platform
 from tests.adapters.slack import payloads
-from tests.adapters.slack.conftest import FAST, MEMBER, SECRET
+from tests.adapters.slack.conftest import MEMBER, SECRET
 from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.serving import free_port, serving
 from tests.adapters.slack.standin import SlackStandIn
-
-
-@asynccontextmanager
-async def serving(settings: Settings, services: Services, **options: object) -> AsyncIterator[None]:
-    """Run serve() in the background for the duration of the block, then cancel it."""
-    task = asyncio.create_task(serve(settings, services, limits=FAST, **options))  # type: ignore[arg-type]
-    try:
-        yield
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_socket_mode_reaches_the_same_handlers(
@@ -81,7 +61,7 @@ async def test_http_mode_verifies_every_request(
     slack: SlackStandIn, settings: Settings, services: Services
 ) -> None:
     """HTTP mode on PENPALS_SLACK_PORT answers a signed request and refuses an unsigned one."""
-    port = _free_port()
+    port = free_port()
     http_mode = settings.model_copy(update={"slack_port": port})
     url = f"http://127.0.0.1:{port}/slack/events"
 

@@ -18,8 +18,8 @@ from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import MEMBER, SECRET
 from tests.adapters.slack.payloads import SignedClient
 from tests.adapters.slack.rounds import open_round
+from tests.adapters.slack.serving import free_port, serving
 from tests.adapters.slack.standin import SlackStandIn, wait_until
-from tests.adapters.slack.test_serve import _free_port, serving
 
 
 @contextmanager
@@ -149,7 +149,7 @@ async def test_a_first_burst_after_start_up_asks_auth_test_once(
 ) -> None:
     """50 signups arriving together right after start-up cost one auth.test, not 50."""
     await open_round(services, community)
-    port = _free_port()
+    port = free_port()
     http_mode = settings.model_copy(update={"slack_port": port})
     users = [f"UFIRST{n:04d}" for n in range(50)]
     for user in users:
