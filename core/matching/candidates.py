@@ -23,6 +23,13 @@ from core.matching.index import WISH_POINTS, Bools, Floats, Index, Ints, bit_lis
 
 WISH_DRAWS = 40
 RANDOM_DRAWS = 12
+# Pools up to DETAILED people also draw partners sharing an interest and, more, a pair of
+# interests (inverted indexes by language and interest), are matched greedily by the
+# whole score and improved along alternating cycles (matching_cycles); bigger pools
+# keep the cheaper wish-first path to stay in their speed class.
+DETAILED = 5000
+INTEREST_DRAWS = 10
+PAIR_DRAWS = 30
 SMALL = 48  # take every compatible person when there are at most this many
 
 
@@ -38,15 +45,21 @@ class Edges:
 
 
 class _Buckets:
-    """People by (language, offered token); token `any` holds everyone of a language."""
+    """People by (language, offered token); token `any` holds everyone of a language.
 
-    def __init__(self, index: Index) -> None:
-        self.any = len(index.tokens)
+    With *offers* (one bit mask per person) given, the tokens are those bits instead
+    of what people offer against wishes (interests, for the interest draws).
+    """
+
+    def __init__(self, index: Index, offers: list[int] | None = None, width: int = 0) -> None:
+        if offers is None:
+            offers, width = index.offer_of, len(index.tokens)
+        self.any = width
         stride = self.any + 1
         keys: list[int] = []
         people: list[int] = []
         for j in range(index.n):
-            tokens = [*bit_list(index.offer_of[j]), self.any]
+            tokens = [*bit_list(offers[j]), self.any]
             for lang in bit_list(index.lang_of[j]):
                 keys.extend(lang * stride + t for t in tokens)
                 people.extend([j] * len(tokens))
@@ -65,6 +78,16 @@ class _Buckets:
         at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
         hit = self.keys[at] == wanted
         return self.start[at] * hit, self.size[at] * hit
+
+
+def _interest_pairs(mask: int, tags: int) -> int:
+    """Return a mask with one bit per pair of the interests in *mask*."""
+    bits = bit_list(mask)
+    out = 0
+    for k, a in enumerate(bits):
+        for b in bits[k + 1 :]:
+            out |= 1 << (a * tags + b)
+    return out
 
 
 def _draw(
@@ -97,6 +120,15 @@ def _draw(
 def candidate_edges(index: Index, rng: np.random.Generator) -> Edges:
     """Sample promising feasible pairs and score them."""
     buckets = _Buckets(index)
+    detailed = index.n <= DETAILED
+    tags = len(index.interests) if detailed else 0
+    pair_of = [_interest_pairs(m, tags) if detailed else 0 for m in index.interests_of]
+    by_interest = _Buckets(index, index.interests_of if detailed else pair_of, tags)
+    by_pair = _Buckets(index, pair_of, tags * tags)
+    tag_owners: list[int] = []
+    tag_keys: list[int] = []
+    pair_owners: list[int] = []
+    pair_keys_: list[int] = []
     wish_owners: list[int] = []
     wish_keys: list[int] = []
     any_owners: list[int] = []
@@ -119,11 +151,19 @@ def candidate_edges(index: Index, rng: np.random.Generator) -> Edges:
             for token in bit_list(index.wish_of[i]):
                 wish_owners.append(i)
                 wish_keys.append(lang * buckets.stride + token)
-    for owners, keys, draws in (
-        (wish_owners, wish_keys, WISH_DRAWS),
-        (any_owners, any_keys, RANDOM_DRAWS),
+            for token in bit_list(index.interests_of[i]) if detailed else ():
+                tag_owners.append(i)
+                tag_keys.append(lang * by_interest.stride + token)
+            for token in bit_list(pair_of[i]):
+                pair_owners.append(i)
+                pair_keys_.append(lang * by_pair.stride + token)
+    for where, owners, keys, draws in (
+        (buckets, wish_owners, wish_keys, WISH_DRAWS),
+        (buckets, any_owners, any_keys, RANDOM_DRAWS),
+        (by_interest, tag_owners, tag_keys, INTEREST_DRAWS if detailed else 0),
+        (by_pair, pair_owners, pair_keys_, PAIR_DRAWS if detailed else 0),
     ):
-        left, right = _draw(buckets, owners, keys, draws, rng)
+        left, right = _draw(where, owners, keys, draws, rng)
         lefts.append(left)
         rights.append(right)
     lefts.append(np.array(small_left, dtype=np.int64))
@@ -154,7 +194,10 @@ def greedy(index: Index, edges: Edges, rng: np.random.Generator) -> list[int]:
     noise = rng.random(len(edges.weight))
     # Whole wish points first, then scarcity, then the rest of the score, then chance.
     level = np.floor(edges.weight / WISH_POINTS)
-    order = np.lexsort((noise, -edges.weight, scarcity, -level))
+    if index.n <= DETAILED:
+        order = np.lexsort((noise, scarcity, -edges.weight))
+    else:
+        order = np.lexsort((noise, -edges.weight, scarcity, -level))
     mate = [-1] * n
     for i, j in zip(edges.left[order].tolist(), edges.right[order].tolist(), strict=True):
         if mate[i] < 0 and mate[j] < 0:

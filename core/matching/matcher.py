@@ -46,8 +46,9 @@ from itertools import combinations
 
 import numpy as np
 
-from core.matching.candidates import candidate_edges, greedy
+from core.matching.candidates import DETAILED, candidate_edges, greedy
 from core.matching.cardinality import maximise
+from core.matching.cycles import improve_weight
 from core.matching.explanations import Reason, listed
 from core.matching.improve import choose_trio, improve
 from core.matching.index import (
@@ -269,6 +270,8 @@ def match(
     maximise(index, mate)
     tick(4)
     improve(index, edges, mate, rng)
+    if index.n <= DETAILED:
+        improve_weight(index, edges, mate, rng)
     tick(5)
     trio, could_join = choose_trio(index, mate)
     if trio is None:
