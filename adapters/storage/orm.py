@@ -6,68 +6,27 @@ dataclasses. Enums are stored as their string values, lists and dicts as JSON.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    Column,
     Date,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
-    Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-# Deterministic constraint names, so that migrations can drop and alter them by name.
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every backend (SQLite returns naive ones)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"refusing to store the naive datetime {value.isoformat()}")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: UTCDateTime(),
-        list[str]: JSON(),
-        dict[str, str]: JSON(),
-    }
+from adapters.storage.orm_base import NAMING_CONVENTION as NAMING_CONVENTION
+from adapters.storage.orm_base import Base as Base
+from adapters.storage.orm_base import UTCDateTime as UTCDateTime
 
 
 class CommunityRow(Base):
@@ -362,73 +321,5 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text)
 
 
-# --- Slack distribution (adapters/slack/install.py) ------------------------------------
-# slack-sdk's AsyncSQLAlchemyInstallationStore and AsyncSQLAlchemyOAuthStateStore read
-# and write these three tables: their columns are the sdk's (its build_*_table), naive
-# UTC times included. A workspace's tokens live here; penpals' own data stays in
-# communities and is kept when the app is uninstalled.
-slack_installations = Table(
-    "slack_installations",
-    Base.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("client_id", String(32), nullable=False),
-    Column("app_id", String(32), nullable=False),
-    Column("enterprise_id", String(32)),
-    Column("enterprise_name", String(200)),
-    Column("enterprise_url", String(200)),
-    Column("team_id", String(32)),
-    Column("team_name", String(200)),
-    Column("bot_token", String(200)),
-    Column("bot_id", String(32)),
-    Column("bot_user_id", String(32)),
-    Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
-    Column("bot_token_expires_at", DateTime),
-    Column("user_id", String(32), nullable=False),
-    Column("user_token", String(200)),
-    Column("user_scopes", String(1000)),
-    Column("user_refresh_token", String(200)),
-    Column("user_token_expires_at", DateTime),
-    Column("incoming_webhook_url", String(200)),
-    Column("incoming_webhook_channel", String(200)),
-    Column("incoming_webhook_channel_id", String(200)),
-    Column("incoming_webhook_configuration_url", String(200)),
-    Column("is_enterprise_install", Boolean, nullable=False),
-    Column("token_type", String(32)),
-    Column("installed_at", DateTime, nullable=False),
-    Index(
-        "slack_installations_idx",
-        "client_id",
-        "enterprise_id",
-        "team_id",
-        "user_id",
-        "installed_at",
-    ),
-)
-slack_bots = Table(
-    "slack_bots",
-    Base.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("client_id", String(32), nullable=False),
-    Column("app_id", String(32), nullable=False),
-    Column("enterprise_id", String(32)),
-    Column("enterprise_name", String(200)),
-    Column("team_id", String(32)),
-    Column("team_name", String(200)),
-    Column("bot_token", String(200)),
-    Column("bot_id", String(32)),
-    Column("bot_user_id", String(32)),
-    Column("bot_scopes", String(1000)),
-    Column("bot_refresh_token", String(200)),
-    Column("bot_token_expires_at", DateTime),
-    Column("is_enterprise_install", Boolean, nullable=False),
-    Column("installed_at", DateTime, nullable=False),
-    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
-)
-slack_oauth_states = Table(
-    "slack_oauth_states",
-    Base.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("state", String(200), nullable=False),
-    Column("expire_at", DateTime, nullable=False),
-)
+# The Slack distribution's tables join Base.metadata when their module is imported.
+from adapters.storage import orm_slack as orm_slack  # noqa: E402
