@@ -6,28 +6,26 @@ gets an ephemeral refusal and nothing changes.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.discord import autocomplete, summaries
+from adapters.discord import console_review as review
 from adapters.discord.context import (
     answer,
     community_of,
     deps,
     organiser_community,
-    report_error,
 )
 from adapters.discord.permissions import NEEDED, missing_in, names
 from adapters.discord.render import excerpt
 from core.errors import InvalidValue
-from core.model import ApplicationStatus, Community
+from core.model import ApplicationStatus
 
 A = ApplicationStatus
-REVIEW_PAGE = 4  # applicants per review message: 4 rows of buttons plus the bulk row
 
 
 def parse_date(value: str | None, label: str) -> datetime | None:
@@ -171,132 +169,51 @@ async def _move(interaction: discord.Interaction, name: str, verb: str, phrase: 
     d.wake(round_.id)
 
 
-# -- reviewing applications ------------------------------------------------------------
-
-
-class DecideButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"pp:d:(?P<status>[adw]):(?P<member>\d+):(?P<round>.+)",
-):
-    """Approve, decline or waitlist one applicant (works after restarts: state is in the id)."""
-
-    CODES: ClassVar[dict[str, ApplicationStatus]] = {
-        "a": A.APPROVED,
-        "d": A.DECLINED,
-        "w": A.WAITLISTED,
-    }
-    STYLES: ClassVar[dict[str, discord.ButtonStyle]] = {
-        "a": discord.ButtonStyle.success,
-        "d": discord.ButtonStyle.danger,
-        "w": discord.ButtonStyle.secondary,
-    }
-
-    def __init__(self, code: str, member: str, round_name: str, label: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label[:80],
-                style=self.STYLES[code],
-                custom_id=f"pp:d:{code}:{member}:{round_name}"[:100],
-            )
-        )
-        self.code, self.member, self.round_name = code, member, round_name
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> DecideButton:
-        return cls(match["status"], match["member"], match["round"], "")
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            community = await organiser_community(interaction)
-            decided = await deps(interaction).services.applications.decide(
-                community.id, self.round_name, self.CODES[self.code], [self.member]
-            )
-            await show_review(interaction, community, self.round_name, decided, edit=True)
-        except Exception as exc:
-            await report_error(interaction, exc)
-
-
-class ApproveAllButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pp:all:(?P<round>.+)"
-):
-    """Approve every pending application of a round at once."""
-
-    def __init__(self, round_name: str, count: int = 0) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=f"Approve all {count} pending" if count else "Approve all pending",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"pp:all:{round_name}"[:100],
-            )
-        )
-        self.round_name = round_name
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ApproveAllButton:
-        return cls(match["round"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            community = await organiser_community(interaction)
-            decided = await deps(interaction).services.applications.decide(
-                community.id, self.round_name, A.APPROVED, all_pending=True
-            )
-            await show_review(interaction, community, self.round_name, decided, edit=True)
-        except Exception as exc:
-            await report_error(interaction, exc)
-
-
-def review_view(round_name: str, pending: list[Any]) -> discord.ui.View:
-    """Return the buttons of a review page: one row per applicant, then the bulk approval."""
-    view = discord.ui.View(timeout=None)
-    for row, app in enumerate(pending[:REVIEW_PAGE]):
-        who, ext = app.profile.name, app.member.external_id
-        for code, verb in (("a", "Approve"), ("d", "Decline"), ("w", "Waitlist")):
-            label = f"{verb} {who}" if code == "a" else verb
-            button = DecideButton(code, ext, round_name, label)
-            button.row = row
-            view.add_item(button)
-    if pending:
-        bulk = ApproveAllButton(round_name, len(pending))
-        bulk.row = 4
-        view.add_item(bulk)
-    return view
-
-
-async def show_review(
-    interaction: discord.Interaction,
-    community: Community,
-    round_name: str,
-    decided: Any = None,
-    *,
-    edit: bool = False,
-) -> None:
-    """Show (or refresh in place) the page of pending applications."""
-    pending = await deps(interaction).services.applications.list(
-        community.id, round_name, [A.PENDING]
-    )
-    embed = summaries.review(round_name, pending, REVIEW_PAGE, decided)
-    view = review_view(round_name, pending)
-    if edit:
-        await interaction.response.edit_message(embed=embed, view=view)
-    else:
-        await answer(interaction, embed=embed, view=view)
+# -- reviewing applications: adapters/discord/console_review.py -----------------------
 
 
 @app_commands.guild_only()
 class ApplicationCommands(
     OrganiserGroup, name="applications", description="Decide on applications (organisers only)"
 ):
-    @app_commands.command(description="Approve, decline or waitlist pending applications")
+    @app_commands.command(description="Filter, page and decide on a round's applications")
     @app_commands.autocomplete(round=round_names)
-    @app_commands.describe(round="The round")
-    async def review(self, interaction: discord.Interaction, round: str) -> None:
-        community = await organiser_community(interaction)
-        await show_review(interaction, community, round)
+    @app_commands.describe(
+        round="The round",
+        status="Show only this status (default: pending)",
+        country="Show only this country (ISO code, e.g. FI)",
+        sector="Show only this sector",
+        career_stage="Show only this career stage",
+        name="Search by part of the name",
+        page="Skip to this page",
+    )
+    @app_commands.choices(
+        status=[app_commands.Choice(name=s.value, value=c) for c, s in review.STATUS_CODES.items()]
+        + [app_commands.Choice(name="any", value="")]
+    )
+    async def review(
+        self,
+        interaction: discord.Interaction,
+        round: str,
+        status: str = "p",
+        country: app_commands.Range[str, 0, 3] = "",
+        sector: app_commands.Range[str, 0, 20] = "",
+        career_stage: app_commands.Range[str, 0, 20] = "",
+        name: app_commands.Range[str, 0, review.NAME_MAX] = "",
+        page: app_commands.Range[int, 1, 10000] = 1,
+    ) -> None:
+        await organiser_community(interaction)
+        state = review.State(
+            round,
+            status,
+            country.upper(),
+            sector.lower(),
+            career_stage.lower(),
+            name,
+            (page - 1) * review.PAGE,
+        )
+        embed, view = await review.render(interaction, state)
+        await answer(interaction, embed=embed, view=view)
 
 
 # -- setup -----------------------------------------------------------------------------
@@ -416,5 +333,5 @@ def _permission_problems(interaction: discord.Interaction, channels: dict[str, s
     return problems
 
 
-DYNAMIC_ITEMS = (DecideButton, ApproveAllButton)
+DYNAMIC_ITEMS = review.DYNAMIC_ITEMS
 COMMANDS = (RoundCommands(), ApplicationCommands(), setup)

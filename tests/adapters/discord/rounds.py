@@ -127,6 +127,17 @@ async def press_in_dm(
     return await standin._send_interaction(payload, 10)
 
 
+async def approve_pending(bot: Bot, name: str = "2027A") -> Reply:
+    """Approve every pending application through /applications review: bulk, then confirm."""
+    s, organiser = bot.standin, bot.server.organiser
+    review = await s.slash(organiser, "applications", {"round": name}, sub="review")
+    [bulk] = [c for c in review.custom_ids() if c.startswith("pp:rv:ba:")]
+    ask = await s.press(organiser, review, bulk)
+    assert ask.type == 7 and "?" in ask.text, ask.text
+    [confirm] = [c for c in ask.custom_ids() if c.startswith("pp:rv:ca:")]
+    return await s.press(organiser, ask, confirm)
+
+
 def thread_names(standin: DiscordStandIn) -> list[str]:
     return [t["name"] for t in standin.threads(p.PRIVATE_THREAD)]
 
@@ -138,10 +149,8 @@ async def publish_round(bot: Bot, applicants: int, name: str = "2027A") -> dict[
     await s.slash(organiser, "round", {"name": name}, sub="create")
     await s.slash(organiser, "round", {"name": name}, sub="open")
     await bot.import_applicants(name, bot.add_people(applicants))
-    review = await s.slash(organiser, "applications", {"round": name}, sub="review")
-    assert f"{applicants} pending" in review.text, review.text
-    approved = await s.press(organiser, review, f"pp:all:{name}")
-    assert approved.type == 7 and "0 pending" in approved.text
+    approved = await approve_pending(bot, name)
+    assert approved.type == 7 and f"Approved: {applicants} applications" in approved.text
     await s.slash(organiser, "round", {"name": name}, sub="close")
     preview = await s.slash(organiser, "round", {"name": name}, sub="match-preview")
     assert "matching preview" in preview.text and not s.threads()

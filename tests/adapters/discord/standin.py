@@ -611,6 +611,37 @@ class DiscordStandIn:
         payload = self._interaction(3, user_id, data, message=message, locale=locale)
         return await self._send_interaction(payload, 10)
 
+    async def choose(
+        self,
+        user_id: int,
+        reply: Reply,
+        custom_id: str,
+        values: Sequence[str],
+        *,
+        locale: str = "en-US",
+    ) -> Reply:
+        """Pick *values* in the select menu *custom_id* of the message the bot answered with."""
+        menus = {
+            c["custom_id"]: c
+            for row in reply.data.get("components") or []
+            for c in row.get("components", [])
+            if c.get("type") == 3
+        }
+        assert custom_id in menus, f"{custom_id} not in {list(menus)}"
+        offered = {o["value"] for o in menus[custom_id]["options"]}
+        assert set(values) <= offered, f"{values} not among {offered}"
+        message = p.message(
+            self.ids(),
+            self.home_channel,
+            self.bot,
+            reply.data,
+            guild_id=self.guild_id,
+            flags=EPHEMERAL,
+        )
+        data = {"custom_id": custom_id, "component_type": 3, "values": list(values)}
+        payload = self._interaction(3, user_id, data, message=message, locale=locale)
+        return await self._send_interaction(payload, 10)
+
     async def _record_reply(self, token: str, response: dict[str, Any]) -> None:
         interaction_id = self._tokens[token]
         async with self._changed:
@@ -776,6 +807,9 @@ class DiscordStandIn:
                 50035,
                 f"Invalid Form Body (content: Must be {CONTENT_MAX} or fewer in length.)",
             )
+        problem = _layout_problem(data or {})
+        if problem:
+            raise Refused(400, 50035, f"Invalid Form Body ({problem})")
 
     async def _callback(self, r: Request) -> Any:
         interaction_id = r.id("iid")
@@ -1088,3 +1122,43 @@ class Role:
     """A role passed as a slash-command option."""
 
     id: int
+
+
+EMBEDS_MAX = 10  # embeds in one message
+EMBED_DESCRIPTION_MAX = 4096
+EMBED_TOTAL_MAX = 6000  # characters over all of a message's embeds
+ROWS_MAX = 5  # action rows in a message
+ROW_BUTTONS_MAX = 5  # buttons in one action row (or a single select menu)
+SELECT_OPTIONS_MAX = 25
+CUSTOM_ID_MAX = 100
+
+
+def _layout_problem(data: Mapping[str, Any]) -> str:
+    """Name the first limit of Discord's message reference the message breaks, if any."""
+    embeds = data.get("embeds") or []
+    if len(embeds) > EMBEDS_MAX:
+        return f"embeds: Must be {EMBEDS_MAX} or fewer in length."
+    total = 0
+    for e in embeds:
+        description = e.get("description") or ""
+        if len(description) > EMBED_DESCRIPTION_MAX:
+            return f"embeds.description: Must be {EMBED_DESCRIPTION_MAX} or fewer in length."
+        total += len(description) + len(e.get("title") or "")
+        total += len((e.get("footer") or {}).get("text") or "")
+        total += sum(len(f["name"]) + len(f["value"]) for f in e.get("fields") or [])
+    if total > EMBED_TOTAL_MAX:
+        return f"embeds: Embed size exceeds maximum size of {EMBED_TOTAL_MAX}"
+    rows = [c for c in data.get("components") or [] if c.get("type") == 1]
+    if len(rows) > ROWS_MAX:
+        return f"components: Must be {ROWS_MAX} or fewer in length."
+    for row in rows:
+        inner = row.get("components") or []
+        selects = [c for c in inner if c.get("type") in (3, 5, 6, 7, 8)]
+        if len(inner) > ROW_BUTTONS_MAX or (selects and len(inner) > 1):
+            return "components: an action row holds up to 5 buttons or one select menu"
+        for c in inner:
+            if len(c.get("custom_id") or "") > CUSTOM_ID_MAX:
+                return f"custom_id: Must be {CUSTOM_ID_MAX} or fewer in length."
+            if c.get("type") == 3 and len(c.get("options") or []) > SELECT_OPTIONS_MAX:
+                return f"options: Must be {SELECT_OPTIONS_MAX} or fewer in length."
+    return ""

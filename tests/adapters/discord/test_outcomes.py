@@ -14,6 +14,7 @@ from core.rounds.outcomes import outcome_key
 from core.surveys.model import SurveyKind
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
+from tests.adapters.discord.rounds import approve_pending
 from tests.adapters.discord.standin import DiscordStandIn
 from tests.support import profile
 
@@ -108,9 +109,8 @@ async def run_scenario(bot: Bot) -> Cast:
         [str(cast.gus)],
         note="Ce programme est réservé aux bibliothèques membres.",
     )
-    review = await s.slash(organiser, "applications", {"round": ROUND}, sub="review")
-    approved = await s.press(organiser, review, f"pp:all:{ROUND}")
-    assert "0 pending" in approved.text
+    approved = await approve_pending(bot, ROUND)
+    assert "Approved:" in approved.text
     withdrew = await s.slash(cast.hana, "withdraw")
     assert "2027A" in withdrew.text
     await bot.deliver()
@@ -203,8 +203,7 @@ async def test_times_are_discord_timestamps(bot: Bot) -> None:
     await s.slash(organiser, "round", {"name": ROUND, "starts": "2027-04-05"}, sub="create")
     await s.slash(organiser, "round", {"name": ROUND}, sub="open")
     await bot.services.applications.import_rows(await bot.community(), ROUND, rows(cast)[:2])
-    review = await s.slash(organiser, "applications", {"round": ROUND}, sub="review")
-    await s.press(organiser, review, f"pp:all:{ROUND}")
+    await approve_pending(bot, ROUND)
     await bot.deliver()
     (welcome,) = dms_to(s, cast.bea)
     assert re.search(r"<t:\d+:f>", welcome["embeds"][0]["description"])

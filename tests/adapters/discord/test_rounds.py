@@ -114,13 +114,17 @@ async def test_non_organiser_cannot_press_review_buttons(bot: Bot) -> None:
     review = await bot.standin.slash(
         bot.server.organiser, "applications", {"round": "2027A"}, sub="review"
     )
-    approve = f"pp:d:a:{someone}:2027A"
+    [approve] = [c for c in review.custom_ids() if c.startswith("pp:rv:ba:")]
     refused = await bot.standin.press(bot.server.member, review, approve)
     assert refused.type == 4 and "Only organisers" in refused.text
     [app] = await bot.services.applications.list(community.id, "2027A")
     assert app.status is ApplicationStatus.PENDING
-    done = await bot.standin.press(bot.server.organiser, review, approve)
-    assert done.type == 7 and "Changed" in done.text
+    ask = await bot.standin.press(bot.server.organiser, review, approve)
+    [confirm] = [c for c in ask.custom_ids() if c.startswith("pp:rv:ca:")]
+    refused = await bot.standin.press(bot.server.member, ask, confirm)
+    assert refused.type == 4 and "Only organisers" in refused.text
+    done = await bot.standin.press(bot.server.organiser, ask, confirm)
+    assert done.type == 7 and "Approved: 1 applications" in done.text
     [app] = await bot.services.applications.list(community.id, "2027A")
     assert app.status is ApplicationStatus.APPROVED
 
