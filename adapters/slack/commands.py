@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import access, engagement, parsing, review, views
+from adapters.slack import access, console_matching, engagement, parsing, review, views
 from adapters.slack.pacing import Limits
 from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from adapters.slack.privacy import Privacy, forget_prompt
@@ -25,7 +25,6 @@ from adapters.slack.texts import Locales, member_language, sentence, translation
 from core.communities import practices as program
 from core.delivery.outbox import ActionKind, ActionState
 from core.errors import InvalidValue, NotFound, PenpalsError
-from core.matching import explanations
 from core.matching.service import MatchReport
 from core.messages import i18n, vocab
 from core.messages.i18n import N_
@@ -66,6 +65,9 @@ ORGANISER_HELP = """*Organisers*
 • `/penpals round status [NAME]`, `/penpals round list`
 • `/penpals review [NAME]`: approve, decline or waitlist applications
 • `/penpals round preview NAME`, `/penpals round publish NAME`
+• `/penpals round swap NAME @a @b`, `round split NAME 3`, `round pair NAME @a @b [@c]`
+• `/penpals round rematch NAME`: pair again those left alone after a withdrawal
+• `/penpals round audit NAME`: who decided, edited or published what, and when
 • `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
 • `/penpals report [NAME]`: the round's figures and charts, posted in the organisers' channel
 • `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
@@ -132,6 +134,7 @@ class Commands:
         self._engagement = engagement.Engagement(services)
         self._privacy = Privacy(services=services, client=client)
         self._reports = Reports(services=services, client=client)
+        self._matching = console_matching.MatchingConsole(services, self._publish_estimate)
 
     async def language(self, caller: Caller) -> str:
         """Return the language to answer *caller* in (their choice, Slack locale, default)."""
@@ -246,22 +249,26 @@ class Commands:
             return await self._create(caller, rest)
         if verb in ("list", "status") and (verb == "list" or not rest):
             return await self._status(caller, rest)
+        if verb in console_matching.VERBS:
+            text, blocks = await self._matching.run(
+                caller.community,
+                caller.user_id,
+                verb,
+                rest,
+                lambda words: self._round_name(caller, words),
+            )
+            return Reply(text, blocks)
         name = await self._round_name(caller, rest)
         if verb in ("open", "close", "start", "finish"):
-            moved: Round = await getattr(self._s.rounds, verb)(cid, name)
+            moved: Round = await getattr(self._s.rounds, verb)(
+                cid, name, actor=console_matching.actor(caller.user_id)
+            )
             self._s.wake(moved.id)  # the engine delivers the announcements it caused
             return Reply(f"Round {moved.name} is now {moved.state.value}.")
         if verb == "status":
             return await self._round_status(caller, name)
         if verb == "silent":
             return Reply(await self._engagement.silent(caller.community, name))
-        if verb == "preview":
-            report = await self._s.matches.preview(caller.community, name)
-            return Reply(match_text(report, self._publish_estimate(caller.community, report)))
-        if verb == "publish":
-            report = await self._s.matches.publish(caller.community, name)
-            self._s.wake(report.round.id)  # start making the pair spaces now
-            return Reply(match_text(report, self._publish_estimate(caller.community, report)))
         raise InvalidValue(f"unknown round command {verb!r}: see /penpals help")
 
     async def _create(self, caller: Caller, words: list[str]) -> Reply:
@@ -273,7 +280,11 @@ class Commands:
         }
         cadence = parsing.number(opts.get("cadence", "14"), "cadence")
         round_, carried = await self._s.rounds.create(
-            caller.community.id, " ".join(positional), cadence_days=cadence, **dates
+            caller.community.id,
+            " ".join(positional),
+            cadence_days=cadence,
+            actor=console_matching.actor(caller.user_id),
+            **dates,
         )
         self._s.wake(round_.id)  # its calendar may open it by itself
         text = (
@@ -341,6 +352,7 @@ class Commands:
             decision,
             [external_id] if external_id else [],
             all_pending=not external_id,
+            actor=console_matching.actor(caller.user_id),
         )
         reply = await self.review_reply(caller.community, round_name)
         note = review.decided_text(decision, done)
@@ -477,34 +489,6 @@ def status_text(status: RoundStatus) -> str:
         )
     if r.state is RoundState.MATCHED:
         lines.append(f"Start it with `/penpals round start {r.name}` when the pairs are ready.")
-    return "\n".join(lines)
-
-
-def match_text(report: MatchReport, estimate: str) -> str:
-    """Return what a preview or a publication did."""
-    groups = len(report.groups)
-    trios = sum(1 for g in report.groups if len(g.members) == 3)
-    verb = "Published" if report.published else "Proposed"
-    lines = [
-        f"{verb} {groups} groups ({trios} trios) for {report.placed} people in round "
-        f"{report.round.name}."
-    ]
-    for g in report.groups[:10]:
-        names = {p.external_id: p.name for p in g.members}
-        lines.append(
-            f"• {g.number}. {' · '.join(names.values())}: "
-            + explanations.for_organisers(g.reasons, names)
-        )
-    if groups > 10:
-        lines.append(f"• … and {groups - 10} more groups")
-    for person, why in report.unplaced[:10]:
-        lines.append(f"• not placed: {person.name} ({why})")
-    for person, why in report.over_cap[:10]:
-        lines.append(f"• waitlisted: {person.name} ({why})")
-    if not report.published:
-        lines.append(f"Publish with `/penpals round publish {report.round.name}`.")
-    if estimate:
-        lines.append(estimate)
     return "\n".join(lines)
 
 
