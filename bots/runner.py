@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 
@@ -138,25 +139,38 @@ async def _serve(
         raise
 
 
-def start_engine(services: Services) -> Engine:
-    """Build the round engine on the services and hook it to their wake-ups."""
+def start_engine(services: Services, *, retry_seconds: float = 5.0) -> Engine:
+    """Build the round engine on the services and hook it to their wake-ups.
+
+    On PostgreSQL several processes may run: the leader runs the engine; a follower
+    still answers requests, and the wake-ups its decisions raise go to the leader
+    (Leadership.wake: a NOTIFY the leader LISTENs to) instead of its own engine.
+    """
+    leadership = Leadership(services.engine, retry_seconds=retry_seconds)
     engine = Engine(
         automation=services.automation,
         delivery=services.delivery,
         clock=services.clock,
-        leadership=Leadership(services.engine),
+        leadership=leadership,
     )
 
     pending: set[asyncio.Task[None]] = set()  # keep tasks referenced until done
 
+    def later(work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
     def woken(round_id: int | None) -> None:
+        if not leadership.leading:
+            later(leadership.wake(round_id))  # the leader's engine does it
+            return
         if round_id is None:
             engine.kick()
             return
         # Advancing the round also kicks delivery.
-        task = asyncio.get_running_loop().create_task(engine.advance(round_id))
-        pending.add(task)
-        task.add_done_callback(pending.discard)
+        later(engine.advance(round_id))
 
     services.wake.listen(woken)
+    leadership.on_wake(woken)  # wake-ups from the followers, while this process leads
     return engine
