@@ -30,6 +30,9 @@ WIDTH = (20, 12, 8)  # candidates followed at the first, second and third step
 LIST = WIDTH[0]  # best candidates per person kept
 DEPTH = len(WIDTH)  # new pairs in a cycle, at most
 EPSILON = 1e-6
+# Pools of at most SMALL_POOL people are searched wider and deeper (cheap there).
+SMALL_POOL = 40
+SMALL_WIDTH = (SMALL_POOL,) * 4
 
 Move = tuple[float, list[int], int]  # gain, [u0, v0, u1, v1, ...], closing partner or -1
 
@@ -41,7 +44,7 @@ def _best_lists(index: Index, edges: Edges) -> list[list[tuple[int, float]]]:
     weight = np.concatenate([edges.weight, edges.weight])
     order = np.lexsort((-weight, who))
     who, other, weight = who[order], other[order], weight[order]
-    keep = np.arange(len(who)) - np.searchsorted(who, who) < LIST
+    keep = np.arange(len(who)) - np.searchsorted(who, who) < max(LIST, SMALL_POOL)
     out: list[list[tuple[int, float]]] = [[] for _ in range(index.n)]
     rows = zip(who[keep].tolist(), other[keep].tolist(), weight[keep].tolist(), strict=True)
     for i, k, w in rows:
@@ -55,10 +58,14 @@ class _Search:
         self.mate = mate
         self.best = _best_lists(index, edges)
         self.pair = [index.weight(v, m) if m >= 0 else 0.0 for v, m in enumerate(mate)]
+        small = index.n <= SMALL_POOL
+        self.width = SMALL_WIDTH if small else WIDTH
+        self.floor = EPSILON
 
     def from_person(self, u0: int) -> Move | None:
         """Return the best positive structure starting at u0, or None."""
         mate, pair, weight, feasible = self.mate, self.pair, self.ix.weight, self.ix.feasible
+        width, floor = self.width, self.floor
         x0 = mate[u0]
         found: Move | None = None
         best_gain = EPSILON
@@ -67,8 +74,8 @@ class _Search:
 
         def extend(u: int, gain: float, depth: int) -> None:
             nonlocal found, best_gain
-            for v, w in self.best[u][: WIDTH[depth]]:
-                if gain + w <= EPSILON:
+            for v, w in self.best[u][: width[depth]]:
+                if gain + w <= floor:
                     break  # the rest score no more: no step from here can gain
                 if v in used:
                     continue
@@ -82,7 +89,7 @@ class _Search:
                 if m in used:
                     continue
                 step = gain + w - pair[v]
-                if step <= EPSILON:
+                if step <= floor:
                     continue
                 path.extend((v, m))
                 used.update((v, m))
@@ -93,7 +100,7 @@ class _Search:
                     total = step + weight(m, x0) - pair[x0]
                     if total > best_gain:
                         best_gain, found = total, (total, list(path), x0)
-                if depth + 1 < DEPTH:
+                if depth + 1 < len(width):
                     extend(m, step, depth + 1)
                 used.difference_update((v, m))
                 del path[-2:]
