@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from discord import app_commands
 
-from adapters.discord import engagement, goals, members, organisers, privacy, reports, surveys
+from adapters.discord import (
+    console_files,
+    console_matching,
+    console_settings,
+    engagement,
+    goals,
+    members,
+    organisers,
+    privacy,
+    reports,
+    surveys,
+)
 
 DYNAMIC_ITEMS = (
     *organisers.DYNAMIC_ITEMS,
@@ -12,18 +23,30 @@ DYNAMIC_ITEMS = (
     *privacy.DYNAMIC_ITEMS,
     *surveys.DYNAMIC_ITEMS,
     *goals.DYNAMIC_ITEMS,
+    *console_settings.DYNAMIC_ITEMS,
 )
 
 
 def register(tree: app_commands.CommandTree) -> None:
     """Add penpals' commands to *tree* (global commands: one set for every server)."""
     penpals = privacy.PenpalsCommands()
-    for command in (*members.COMMANDS, *organisers.COMMANDS, *engagement.COMMANDS, penpals):
+    console = (console_matching.MatchCommands(), *console_settings.COMMANDS)
+    for command in (
+        *members.COMMANDS,
+        *organisers.COMMANDS,
+        *engagement.COMMANDS,
+        *console,
+        penpals,
+    ):
         tree.add_command(command)
     # Extra subcommands live with their feature; override: each client registers again.
     round_group = next(c for c in organisers.COMMANDS if c.name == "round")
     assert isinstance(round_group, app_commands.Group)
-    for command in engagement.ROUND_COMMANDS:
+    for command in (
+        *engagement.ROUND_COMMANDS,
+        *console_files.ROUND_COMMANDS,
+        *console_settings.ROUND_COMMANDS,
+    ):
         round_group.add_command(command, override=True)
     for command in reports.PENPALS_COMMANDS:
         penpals.add_command(command, override=True)

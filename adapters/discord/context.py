@@ -12,7 +12,9 @@ import discord
 from adapters.discord import texts
 from adapters.discord.permissions import NotOrganiser, ensure_organiser
 from adapters.discord.render import CONTENT_MAX, clip
+from core.audit import AuditService
 from core.communities.service import CommunityService
+from core.delivery.broadcast import BroadcastService
 from core.errors import PenpalsError
 from core.matching.service import MatchService
 from core.model import Community, MemberRef, Platform
@@ -21,6 +23,9 @@ from core.privacy.service import PrivacyService
 from core.reports.model import Report
 from core.reports.service import ReportService
 from core.rounds.applications import ApplicationService
+from core.rounds.files import RoundFiles
+from core.rounds.round_topics import RoundTopicService
+from core.rounds.schedule_edit import RoundSettingsService
 from core.rounds.service import RoundService
 from core.surveys.service import SurveyService
 
@@ -41,6 +46,12 @@ class ServicesLike(Protocol):
     reports: ReportService
     # (file name, PNG bytes) of a report's charts; blocking, so run it in a thread.
     report_charts: Callable[[Report], Sequence[tuple[str, bytes]]]
+    # The organiser's console (issue 13): the audit log, dates, topics, messages, files.
+    audit: AuditService
+    round_settings: RoundSettingsService
+    round_topics: RoundTopicService
+    broadcasts: BroadcastService
+    files: RoundFiles
 
 
 @dataclass

@@ -14,6 +14,7 @@ from discord import app_commands
 
 from adapters.discord import autocomplete, summaries
 from adapters.discord import console_review as review
+from adapters.discord.console_matching import send_report
 from adapters.discord.context import (
     answer,
     community_of,
@@ -69,6 +70,7 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
         opens="When applications open (YYYY-MM-DD)",
         closes="When applications close (YYYY-MM-DD)",
         starts="When pairs begin (YYYY-MM-DD)",
+        ends="When the round ends (YYYY-MM-DD; default: after the last topic)",
         cadence_days="Days between topics",
     )
     async def create(
@@ -79,6 +81,7 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
         closes: str | None = None,
         starts: str | None = None,
         cadence_days: app_commands.Range[int, 1, 90] = 14,
+        ends: str | None = None,
     ) -> None:
         community = await organiser_community(interaction)
         round_, carried = await deps(interaction).services.rounds.create(
@@ -87,7 +90,9 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
             opens=parse_date(opens, "opening date"),
             closes=parse_date(closes, "closing date"),
             starts=parse_date(starts, "start date"),
+            ends=parse_date(ends, "end date"),
             cadence_days=cadence_days,
+            actor=review.actor(interaction),
         )
         text = summaries.round_state(round_, "created")
         if carried:
@@ -114,8 +119,10 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
     async def match_preview(self, interaction: discord.Interaction, name: str) -> None:
         community = await organiser_community(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await deps(interaction).services.matches.preview(community, name)
-        await answer(interaction, embed=summaries.match_report(report))
+        report = await deps(interaction).services.matches.preview(
+            community, name, actor=review.actor(interaction)
+        )
+        await send_report(interaction, report)
 
     @app_commands.command(description="Publish the matching: create the pair threads")
     @app_commands.autocomplete(name=round_names)
@@ -124,8 +131,8 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
         d = deps(interaction)
         community = await organiser_community(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await d.services.matches.publish(community, name)
-        await answer(interaction, embed=summaries.match_report(report))
+        report = await d.services.matches.publish(community, name, actor=review.actor(interaction))
+        await send_report(interaction, report)
         d.wake(report.round.id)
 
     @app_commands.command(description="Pair again members left without a partner")
@@ -135,8 +142,8 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
         d = deps(interaction)
         community = await organiser_community(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await d.services.matches.rematch(community, name)
-        await answer(interaction, embed=summaries.match_report(report))
+        report = await d.services.matches.rematch(community, name, actor=review.actor(interaction))
+        await send_report(interaction, report)
         d.wake(report.round.id)
 
     @app_commands.command(description="Start the round: topics follow the calendar")
@@ -164,7 +171,9 @@ async def _move(interaction: discord.Interaction, name: str, verb: str, phrase: 
     """Move a round along (open, close, start, finish), say so, and wake the engine."""
     d = deps(interaction)
     community = await organiser_community(interaction)
-    round_ = await getattr(d.services.rounds, verb)(community.id, name)
+    round_ = await getattr(d.services.rounds, verb)(
+        community.id, name, actor=review.actor(interaction)
+    )
     await answer(interaction, summaries.round_state(round_, phrase))
     d.wake(round_.id)
 
@@ -292,6 +301,7 @@ async def setup(
         contact=contact,
         hours_per_month=hours_per_month,
         guidance=guidance,
+        actor=review.actor(interaction),
     )
     done = summaries.setup_done(
         settings.channels,

@@ -171,6 +171,7 @@ class DiscordStandIn:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.uploads: dict[str, bytes] = {}  # attachment id -> the file on the CDN
         self._add_routes()
         self._add_member(self.owner)
         self._add_member(self.bot, roles=[self.bot_role])
@@ -181,6 +182,7 @@ class DiscordStandIn:
         app = web.Application()
         app.router.add_route("*", API + "/{tail:.*}", self._dispatch)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/cdn/{aid}/{name}", self._cdn)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -508,6 +510,19 @@ class DiscordStandIn:
                 resolved.setdefault("channels", {})[str(value.id)] = {
                     k: self.channels[value.id][k] for k in ("id", "name", "type")
                 } | {"permissions": str(p.BOT_PERMISSIONS)}
+            elif isinstance(value, Upload):
+                # An attachment option: the file is on the CDN, the command names it (type 11).
+                aid = str(self.ids())
+                self.uploads[aid] = value.content
+                opt |= {"type": 11, "value": aid}
+                resolved.setdefault("attachments", {})[aid] = {
+                    "id": aid,
+                    "filename": value.filename,
+                    "size": len(value.content),
+                    "content_type": "text/csv; charset=utf-8",
+                    "url": f"http://127.0.0.1:{self.port}/cdn/{aid}/{value.filename}",
+                    "proxy_url": f"http://127.0.0.1:{self.port}/cdn/{aid}/{value.filename}",
+                }
             elif isinstance(value, Role):
                 opt |= {"type": 8, "value": str(value.id)}
                 resolved.setdefault("roles", {})[str(value.id)] = self.roles[value.id]
@@ -692,6 +707,13 @@ class DiscordStandIn:
         ]
         self._routes = [(m, re.compile(path), h) for m, path, h in routes]
 
+    async def _cdn(self, raw: web.Request) -> web.StreamResponse:
+        """Serve an uploaded attachment, as Discord's CDN does (no authorisation header)."""
+        content = self.uploads.get(raw.match_info["aid"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="text/csv")
+
     async def _dispatch(self, raw: web.Request) -> web.StreamResponse:
         path = "/" + raw.match_info["tail"]
         files: list[tuple[str, bytes]] = []
@@ -783,6 +805,16 @@ class DiscordStandIn:
         return {"url": self.gateway_url, "shards": 1, "session_start_limit": limits}
 
     async def _put_commands(self, r: Request) -> Any:
+        # Discord's limits: 100 global chat commands; 25 options (subcommands) per level.
+        if len(r.body) > 100:
+            raise Refused(400, 30032, "Maximum number of application commands reached (100)")
+        for c in r.body:
+            levels = [c.get("options") or []]
+            levels += [
+                o.get("options") or [] for o in c.get("options") or [] if o["type"] in (1, 2)
+            ]
+            if any(len(level) > 25 for level in levels):
+                raise Refused(400, 50035, f"Invalid Form Body ({c['name']}.options: 25 or fewer)")
         self.commands = [
             {
                 **c,
@@ -1115,6 +1147,14 @@ class Channel:
     """A channel passed as a slash-command option."""
 
     id: int
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file passed as an attachment option of a slash command."""
+
+    filename: str
+    content: bytes
 
 
 @dataclass(frozen=True)

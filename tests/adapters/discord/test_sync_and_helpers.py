@@ -21,7 +21,7 @@ async def test_sync_registers_every_command_once(standin: DiscordStandIn) -> Non
         discord_api_url=standin.api_url,
         discord_gateway_url=standin.gateway_url,
     )
-    assert await sync_commands(settings) == 10
+    assert await sync_commands(settings) == 12
     [put] = standin.calls("PUT", rf"/applications/{standin.application_id}/commands")
     names = {c["name"] for c in put.json}
     assert names == {"signup", "profile", "withdraw", "round", "applications", "setup"} | {
@@ -29,12 +29,16 @@ async def test_sync_registers_every_command_once(standin: DiscordStandIn) -> Non
         "resume",
         "volunteer",
         "penpals",
+        "match",
+        "community",
     }
     penpals = next(c for c in put.json if c["name"] == "penpals")
     assert {o["name"] for o in penpals["options"]} == {"export-me", "forget-me", "report"}
     round_group = next(c for c in put.json if c["name"] == "round")
     subs = {o["name"] for o in round_group["options"]}
     assert {"create", "open", "close", "match-preview", "publish", "status", "silent"} <= subs
+    assert {"audit", "export", "import", "edit", "topic", "broadcast", "rematch"} <= subs
+    assert len(subs) <= 25, subs
     assert not standin.identified.is_set(), "sync must not open a gateway session"
 
 
