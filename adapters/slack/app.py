@@ -22,7 +22,16 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import engagement, goals, install, privacy, signup, surveys, views
+from adapters.slack import (
+    console_review,
+    engagement,
+    goals,
+    install,
+    privacy,
+    signup,
+    surveys,
+    views,
+)
 from adapters.slack.client import make_client
 from adapters.slack.commands import Caller, Commands, Reply
 from adapters.slack.failures import error_code
@@ -114,6 +123,7 @@ def build_app(
     )
     app.action(goals.ACTION)(setting_goals.on_open)
     app.view(goals.CALLBACK_ID)(setting_goals.on_submit)
+    app.action(re.compile(f"^{console_review.PREFIX}"))(console_review.listener(services, client))
     # Any other button of a core message is acknowledged so Slack shows no error.
     app.action(re.compile(".*"))(handlers.on_other_action)
     app.error(handlers.on_error)

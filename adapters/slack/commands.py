@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import access, console_matching, engagement, parsing, review, views
+from adapters.slack import (
+    access,
+    console_matching,
+    console_review,
+    console_talk,
+    engagement,
+    parsing,
+    review,
+    views,
+)
 from adapters.slack.pacing import Limits
 from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
 from adapters.slack.privacy import Privacy, forget_prompt
@@ -64,10 +73,16 @@ ORGANISER_HELP = """*Organisers*
 • `/penpals round open|close|start|finish NAME`
 • `/penpals round status [NAME]`, `/penpals round list`
 • `/penpals review [NAME]`: approve, decline or waitlist applications
+• `/penpals review NAME status=pending country=FI,SE sector=… stage=… name=… page=2`: \
+ten a page, with approve / decline / waitlist of the whole filtered set
 • `/penpals round preview NAME`, `/penpals round publish NAME`
 • `/penpals round swap NAME @a @b`, `round split NAME 3`, `round pair NAME @a @b [@c]`
 • `/penpals round rematch NAME`: pair again those left alone after a withdrawal
 • `/penpals round audit NAME`: who decided, edited or published what, and when
+• `/penpals round edit NAME [opens=…] [closes=…] [starts=…] [ends=…] [cadence=14]`
+• `/penpals topic NAME N LANG title | prompt`: edit a round's topic in one language
+• `/penpals announce TEXT`, `/penpals broadcast NAME pairs|applicants TEXT` (each sent once)
+• `/penpals export NAME applications|pairs`: the CSV file, in your direct messages
 • `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
 • `/penpals report [NAME]`: the round's figures and charts, posted in the organisers' channel
 • `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
@@ -134,6 +149,8 @@ class Commands:
         self._engagement = engagement.Engagement(services)
         self._privacy = Privacy(services=services, client=client)
         self._reports = Reports(services=services, client=client)
+        self._talk = console_talk.TalkConsole(services, client)
+        self._review_console = console_review.ReviewConsole(services)
         self._matching = console_matching.MatchingConsole(services, self._publish_estimate)
 
     async def language(self, caller: Caller) -> str:
@@ -162,6 +179,10 @@ class Commands:
             "review": self._review,
             "report": self._report,
             "setup": self._setup,
+            "announce": self._talking("announce"),
+            "broadcast": self._talking("broadcast"),
+            "topic": self._talking("topic"),
+            "export": self._talking("export"),
         }
         try:
             if head in member:
@@ -230,6 +251,15 @@ class Commands:
 
         return run
 
+    def _talking(self, verb: str) -> Callable[[Caller, list[str]], Awaitable[Reply]]:
+        """Adapt a console_talk verb (announce, broadcast, topic, export) to the dispatch."""
+
+        async def run(caller: Caller, words: list[str]) -> Reply:
+            talk = getattr(self._talk, verb)
+            return Reply(await talk(caller.community, caller.user_id, words))
+
+        return run
+
     async def _export_me(self, caller: Caller, words: list[str]) -> Reply:
         lang = await self.language(caller)
         return Reply(await self._privacy.export(caller.community, caller.member, lang))
@@ -249,6 +279,8 @@ class Commands:
             return await self._create(caller, rest)
         if verb in ("list", "status") and (verb == "list" or not rest):
             return await self._status(caller, rest)
+        if verb == "edit":
+            return Reply(await self._talk.edit(caller.community, caller.user_id, rest))
         if verb in console_matching.VERBS:
             text, blocks = await self._matching.run(
                 caller.community,
@@ -332,6 +364,12 @@ class Commands:
         return Reply(await self._reports.post(caller.community, " ".join(words) or None))
 
     async def _review(self, caller: Caller, words: list[str]) -> Reply:
+        if any("=" in w for w in words):  # a filter: the review console (console_review.py)
+            named, found, page = console_review.parse(words)
+            name = await self._round_name(caller, named.split())
+            offset = (page - 1) * console_review.PAGE
+            text, blocks = await self._review_console.show(caller.community, name, found, offset)
+            return Reply(text, blocks)
         name = await self._round_name(caller, words)
         return await self.review_reply(caller.community, name)
 

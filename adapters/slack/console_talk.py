@@ -1,0 +1,120 @@
+"""The organiser's console on Slack: talk to everyone, edit a round, its topics, get CSV files.
+
+`/penpals announce TEXT` posts once to the announcements channel; `/penpals broadcast
+NAME pairs|applicants TEXT` once to every pair space or every applicant of a round
+(the core keys each message by its text, round and audience, so a request Slack or
+the organiser repeats sends nothing twice). `/penpals round edit NAME opens=...`
+moves dates or the cadence while safe; `/penpals topic NAME N LANG title | prompt`
+edits a round's topic in one language; `/penpals export NAME applications|pairs`
+sends the CSV file to the organiser's direct messages (files_upload_v2: Slack's
+files.getUploadURLExternal and files.completeUploadExternal). Each passes the
+organiser as the audit actor.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import parsing
+from adapters.slack.console_matching import actor
+from core.delivery.broadcast import Sent
+from core.errors import InvalidValue
+from core.model import Community
+
+if TYPE_CHECKING:
+    from bots.bootstrap import Services
+
+EDIT_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
+AUDIENCES = ("pairs", "applicants")
+FILES = ("applications", "pairs")
+
+
+def said(sent: Sent, where: str) -> str:
+    """Say what an announcement or a broadcast queued, or that it was sent before."""
+    if sent.repeated:
+        return f"Already sent to {where} (request {sent.request_id}): nothing sent again."
+    return f"Sending {sent.queued} message(s) to {where}."
+
+
+class TalkConsole:
+    """Announcements, broadcasts, round edits, topics and CSV files, bound to the services."""
+
+    def __init__(self, services: Services, client: AsyncWebClient) -> None:
+        self._s = services
+        self._client = client
+
+    async def announce(self, community: Community, user_id: str, words: list[str]) -> str:
+        """Post the words once to the announcements channel."""
+        if not words:
+            raise InvalidValue("say what to announce: /penpals announce TEXT")
+        sent = await self._s.broadcasts.announce(community, " ".join(words), actor=actor(user_id))
+        self._s.wake(None)
+        return said(sent, "the announcements channel")
+
+    async def broadcast(self, community: Community, user_id: str, words: list[str]) -> str:
+        """Send the words once to every pair space or every applicant of a round."""
+        if len(words) < 3 or words[1].lower() not in AUDIENCES:
+            raise InvalidValue("use /penpals broadcast NAME pairs|applicants TEXT")
+        name, audience = words[0], words[1].lower()
+        sent = await self._s.broadcasts.broadcast(
+            community, name, " ".join(words[2:]), audience=audience, actor=actor(user_id)
+        )
+        self._s.wake(None)
+        return said(sent, f"every {audience[:-1]} of round {name}")
+
+    async def edit(self, community: Community, user_id: str, words: list[str]) -> str:
+        """Move a round's dates or cadence while that is safe."""
+        positional, opts = parsing.split_options(words, EDIT_OPTIONS)
+        if not positional or not opts:
+            raise InvalidValue("use /penpals round edit NAME opens=YYYY-MM-DD cadence=14 ...")
+        dates = {
+            k: parsing.when(opts[k], k) for k in ("opens", "closes", "starts", "ends") if k in opts
+        }
+        cadence = parsing.number(opts["cadence"], "cadence") if "cadence" in opts else None
+        done = await self._s.round_settings.reschedule(
+            community.id, " ".join(positional), cadence_days=cadence, actor=actor(user_id), **dates
+        )
+        self._s.wake(done.round.id)  # the calendar's jobs follow the new dates
+        if not done.changes:
+            return f"Round {done.round.name}: nothing changed."
+        return f"Round {done.round.name}: " + "; ".join(done.changes) + "."
+
+    async def topic(self, community: Community, user_id: str, words: list[str]) -> str:
+        """Edit a round's topic in one language: its title, and its prompt after a |."""
+        if len(words) < 4 or not words[1].isdigit():
+            raise InvalidValue("use /penpals topic NAME NUMBER LANG title | prompt")
+        name, position, lang = words[0], int(words[1]), words[2].lower()
+        title, _, prompt = " ".join(words[3:]).partition("|")
+        topic = await self._s.round_topics.edit(
+            community.id,
+            name,
+            position,
+            lang=lang,
+            title=title.strip() or None,
+            prompt=prompt.strip() or None,
+            actor=actor(user_id),
+        )
+        return f"Round {name}: topic {topic.position} edited in {lang}."
+
+    async def export(self, community: Community, user_id: str, words: list[str]) -> str:
+        """Send the round's applications or pairs as a CSV file to the organiser."""
+        if len(words) != 2 or words[1].lower() not in FILES:
+            raise InvalidValue("use /penpals export NAME applications|pairs")
+        name, what = words[0], words[1].lower()
+        files = self._s.files
+        made = (
+            await files.applications_csv(community.id, name)
+            if what == "applications"
+            else await files.pairs_csv(community, name)
+        )
+        opened = await self._client.conversations_open(users=user_id)
+        await self._client.files_upload_v2(
+            channel=opened["channel"]["id"],
+            content=made.data,
+            filename=made.name,
+            title=made.name,
+            initial_comment=f"Round {name}: {made.rows} row(s) of {what}.",
+        )
+        return f"Sent {made.name} ({made.rows} rows) to your direct messages with penpals."
