@@ -64,10 +64,13 @@ class TopicModal(discord.ui.Modal):
         )
         self.round_name, self.position, self.lang = round_name, position, lang
         self.topic_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Title", max_length=TITLE_MAX, default=current.title[:TITLE_MAX] or None
+            label="Title",
+            custom_id="title",
+            max_length=TITLE_MAX, default=current.title[:TITLE_MAX] or None
         )
         self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Prompt",
+            custom_id="prompt",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=PROMPT_MAX,
@@ -75,6 +78,7 @@ class TopicModal(discord.ui.Modal):
         )
         self.questions: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Questions, one a line (at most 5)",
+            custom_id="questions",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=QUESTIONS_MAX,
