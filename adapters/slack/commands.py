@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import (
@@ -24,29 +23,28 @@ from adapters.slack import (
     engagement,
     parsing,
     review,
-    views,
+    setup_command,
 )
+from adapters.slack.help_texts import ORGANISER_HELP
 from adapters.slack.pacing import Limits
-from adapters.slack.platform import GROUP_DM, PRIVATE_CHANNEL
+from adapters.slack.platform import GROUP_DM
 from adapters.slack.privacy import Privacy, forget_prompt
 from adapters.slack.reports import Reports
+from adapters.slack.round_texts import profile_text, status_text
 from adapters.slack.texts import Locales, member_language, sentence, translation
 from core.communities import practices as program
 from core.delivery.outbox import ActionKind, ActionState
 from core.errors import InvalidValue, NotFound, PenpalsError
 from core.matching.service import MatchReport
-from core.messages import i18n, vocab
+from core.messages import i18n
 from core.messages.i18n import N_
 from core.model import (
-    Application,
     Community,
-    CommunitySettings,
     MemberRef,
     Platform,
     Round,
     RoundState,
 )
-from core.rounds.service import RoundStatus
 
 if TYPE_CHECKING:
     from adapters.slack.services import Services
@@ -67,39 +65,7 @@ MEMBER_HELP = N_(
     "• `/penpals export-me`: get everything penpals stores about you, as a file\n"
     "• `/penpals forget-me`: erase your data from penpals"
 )
-# Organisers' commands stay in English (the organisers' working language).
-ORGANISER_HELP = """*Organisers*
-• `/penpals round create NAME [opens=YYYY-MM-DD] [closes=…] [starts=…] [ends=…] [cadence=14]`
-• `/penpals round open|close|start|finish NAME`
-• `/penpals round status [NAME]`, `/penpals round list`
-• `/penpals review [NAME]`: approve, decline or waitlist applications
-• `/penpals review NAME status=pending country=FI,SE sector=… stage=… name=… page=2`: \
-ten a page, with approve / decline / waitlist of the whole filtered set
-• `/penpals round preview NAME`, `/penpals round publish NAME`
-• `/penpals round swap NAME @a @b`, `round split NAME 3`, `round pair NAME @a @b [@c]`
-• `/penpals round rematch NAME`: pair again those left alone after a withdrawal
-• `/penpals round audit NAME`: who decided, edited or published what, and when
-• `/penpals round edit NAME [opens=…] [closes=…] [starts=…] [ends=…] [cadence=14]`
-• `/penpals topic NAME N LANG title | prompt`: edit a round's topic in one language
-• `/penpals announce TEXT`, `/penpals broadcast NAME pairs|applicants TEXT` (each sent once)
-• `/penpals export NAME applications|pairs`: the CSV file, in your direct messages
-• `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
-• `/penpals report [NAME]`: the round's figures and charts, posted in the organisers' channel
-• `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
-[organisers @group] [language en] [pair-mode private|group-dm] [hours 2] \
-[contact=@someone or an address] [guidance=your own words, to the end]`"""
 ROUND_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
-SETUP_OPTIONS = frozenset(
-    {"announcements", "community", "alerts", "organisers", "language", "pair_mode", "hours"}
-)
-# Setup options whose value is several words: each takes the words up to the next option.
-SETUP_TEXTS = ("contact", "guidance")
-# Where each setup option is stored in the community's channels setting.
-SETUP_CHANNELS = {
-    "announcements": "announcements",
-    "community": "community",
-    "alerts": "organiser_alerts",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,56 +363,7 @@ class Commands:
         return Reply(note, [review.note_block(note), *(reply.blocks or [])])
 
     async def _setup(self, caller: Caller, words: list[str]) -> Reply:
-        words, texts = _setup_texts(words)
-        positional, opts = parsing.split_options(words, SETUP_OPTIONS)
-        if positional:
-            raise InvalidValue(
-                f"setup does not understand {' '.join(positional)!r}: see /penpals help"
-            )
-        community = caller.community
-        channels: dict[str, str] = {}
-        for option, place in SETUP_CHANNELS.items():
-            if option in opts:
-                channels[place] = await self._usable_channel(parsing.channel_id(opts[option]))
-        if "pair_mode" in opts:
-            mode = opts["pair_mode"].lower().replace("-", "_")
-            mode = {"private": PRIVATE_CHANNEL, "group_dm": GROUP_DM, "dm": GROUP_DM}.get(
-                mode, mode
-            )
-            if mode not in (PRIVATE_CHANNEL, GROUP_DM):
-                raise InvalidValue("pair-mode is private (a private channel per pair) or group-dm")
-            channels["pair_mode"] = mode
-        organisers = None
-        if "organisers" in opts:
-            organisers = tuple(parsing.usergroup_id(t) for t in opts["organisers"].split(",") if t)
-        settings = await self._s.communities.configure(
-            community.id,
-            default_language=opts.get("language"),
-            organiser_roles=organisers,
-            channels=channels or None,
-            contact=texts.get("contact"),
-            hours_per_month=opts.get("hours"),
-            guidance=texts.get("guidance"),
-        )
-        head = "Saved." if opts or texts else "Current settings:"
-        return Reply(f"{head}\n{settings_text(settings)}")
-
-    async def _usable_channel(self, channel: str) -> str:
-        """Return *channel* once the bot can post there (joining it when public)."""
-        try:
-            info = (await self._client.conversations_info(channel=channel))["channel"]
-        except SlackApiError:
-            raise InvalidValue(
-                f"the bot cannot see <#{channel}>: for a private channel, /invite @penpals "
-                "there first"
-            ) from None
-        if info.get("is_archived"):
-            raise InvalidValue(f"<#{channel}> is archived: choose another channel")
-        if not info.get("is_member"):
-            if info.get("is_private"):
-                raise InvalidValue(f"invite the bot to <#{channel}> first (/invite @penpals)")
-            await self._client.conversations_join(channel=channel)
-        return channel
+        return Reply(await setup_command.setup(self._s, self._client, caller, words))
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -472,105 +389,3 @@ class Commands:
             f"Slack paces bots, so creating the {n} {what} {verb} about {minutes} minute(s); "
             "`/penpals round status` shows the round."
         )
-
-
-def profile_text(app: Application, lang: str = "en") -> str:
-    """Return a member's application as a short summary, in *lang*."""
-    _ = translation(lang)
-    p = app.profile
-    statuses = {
-        "pending": _("pending"),
-        "approved": _("approved"),
-        "declined": _("declined"),
-        "waitlisted": _("waitlisted"),
-        "withdrawn": _("withdrawn"),
-    }
-    status = statuses.get(app.status.value, app.status.value)
-    lines = [
-        _("*{name}*, {country} ({timezone}): application {status}").format(
-            name=p.name,
-            country=vocab.country_name(p.country, lang),
-            timezone=p.timezone,
-            status=status,
-        ),
-        _("Languages: {languages}").format(
-            languages=", ".join(vocab.language_name(c, lang) for c in p.languages)
-        ),
-        _("Sector: {sector}; career stage: {stage}").format(
-            sector=_(views.SECTOR_LABELS.get(p.sector, p.sector)),
-            stage=_(views.STAGE_LABELS.get(p.career_stage, p.career_stage)),
-        ),
-    ]
-    if p.interests:
-        lines.append(_("Interests: {interests}").format(interests=", ".join(p.interests)))
-    if p.introduction:
-        lines.append(f"> {p.introduction[:300]}")
-    lines.append(_("Run `/penpals signup` while applications are open to change it."))
-    return "\n".join(lines)
-
-
-def status_text(status: RoundStatus) -> str:
-    """Return a round's state, calendar and counts."""
-    r = status.round
-    counts = ", ".join(f"{n} {s.value}" for s, n in status.applications.items() if n) or "none"
-    dates = [
-        ("applications open", r.applications_open_at),
-        ("close", r.applications_close_at),
-        ("starts", r.starts_at),
-        ("ends", r.ends_at),
-    ]
-    calendar = "; ".join(f"{label} {at:%d %b %Y}" for label, at in dates if at) or "no dates yet"
-    lines = [f"*Round {r.name}*: {r.state.value} ({calendar})", f"Applications: {counts}"]
-    if status.groups:
-        lines.append(
-            f"Groups: {status.groups} ({status.trios} trios), {status.members_in_groups} people"
-        )
-    if r.state is RoundState.MATCHED:
-        lines.append(f"Start it with `/penpals round start {r.name}` when the pairs are ready.")
-    return "\n".join(lines)
-
-
-def _setup_texts(words: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Take contact=... and guidance=... (several words each) out of the setup words."""
-    rest: list[str] = []
-    texts: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for word in words:
-        key, sep, value = word.partition("=")
-        key = key.lower()
-        if sep and key in SETUP_TEXTS:
-            current = texts.setdefault(key, [])
-            if value:
-                current.append(value)
-        elif sep and key.replace("-", "_") in SETUP_OPTIONS:
-            current = None
-            rest.append(word)
-        elif current is not None:
-            current.append(word)
-        else:
-            rest.append(word)
-    return rest, {k: " ".join(v) for k, v in texts.items()}
-
-
-def settings_text(settings: CommunitySettings) -> str:
-    """Return the community's Slack settings as organisers see them."""
-    channels = settings.channels
-
-    def at(key: str) -> str:
-        return f"<#{channels[key]}>" if channels.get(key) else "not set"
-
-    groups = ", ".join(f"<!subteam^{g}>" for g in settings.organiser_roles) or "admins only"
-    mode = "group DMs" if channels.get("pair_mode") == GROUP_DM else "private channels"
-    return "\n".join(
-        [
-            f"• announcements: {at('announcements')}",
-            f"• community (public topic threads): {at('community')}",
-            f"• organiser alerts: {at('organiser_alerts')}",
-            f"• organisers: {groups}",
-            f"• language: {settings.default_language}",
-            f"• pair spaces: {mode}",
-            f"• contact shown to members: {settings.practices.contact or 'the organisers'}",
-            f"• time commitment: {settings.practices.hours_per_month} hours a month",
-            f"• guidance of your own: {'yes' if settings.practices.guidance else 'none'}",
-        ]
-    )

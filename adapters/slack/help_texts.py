@@ -1,0 +1,23 @@
+"""The organisers' part of `/penpals help` (members' part: commands.MEMBER_HELP)."""
+
+# Organisers' commands stay in English (the organisers' working language).
+ORGANISER_HELP = """*Organisers*
+• `/penpals round create NAME [opens=YYYY-MM-DD] [closes=…] [starts=…] [ends=…] [cadence=14]`
+• `/penpals round open|close|start|finish NAME`
+• `/penpals round status [NAME]`, `/penpals round list`
+• `/penpals review [NAME]`: approve, decline or waitlist applications
+• `/penpals review NAME status=pending country=FI,SE sector=… stage=… name=… page=2`: \
+ten a page, with approve / decline / waitlist of the whole filtered set
+• `/penpals round preview NAME`, `/penpals round publish NAME`
+• `/penpals round swap NAME @a @b`, `round split NAME 3`, `round pair NAME @a @b [@c]`
+• `/penpals round rematch NAME`: pair again those left alone after a withdrawal
+• `/penpals round audit NAME`: who decided, edited or published what, and when
+• `/penpals round edit NAME [opens=…] [closes=…] [starts=…] [ends=…] [cadence=14]`
+• `/penpals topic NAME N LANG title | prompt`: edit a round's topic in one language
+• `/penpals announce TEXT`, `/penpals broadcast NAME pairs|applicants TEXT` (each sent once)
+• `/penpals export NAME applications|pairs`: the CSV file, in your direct messages
+• `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
+• `/penpals report [NAME]`: the round's figures and charts, posted in the organisers' channel
+• `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
+[organisers @group] [language en] [pair-mode private|group-dm] [hours 2] \
+[contact=@someone or an address] [guidance=your own words, to the end]`"""
