@@ -66,7 +66,8 @@ class TopicModal(discord.ui.Modal):
         self.topic_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Title",
             custom_id="title",
-            max_length=TITLE_MAX, default=current.title[:TITLE_MAX] or None
+            max_length=TITLE_MAX,
+            default=current.title[:TITLE_MAX] or None,
         )
         self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label="Prompt",
@@ -166,6 +167,19 @@ async def broadcast(
     d.wake()
 
 
+def _share(text: str) -> float | str | None:
+    """Read "20%" as 0.2 and "off" as no cap; anything else goes to the core to judge."""
+    value = text.strip().lower()
+    if value in ("off", "none"):
+        return None
+    if value.endswith("%"):
+        try:
+            return float(value[:-1]) / 100
+        except ValueError:
+            return value
+    return value
+
+
 class CommunityCommands(app_commands.Group):
     """Community-wide settings and announcements (organisers only)."""
 
@@ -200,7 +214,7 @@ class CommunityCommands(app_commands.Group):
         community = await organiser_community(interaction)
         cap: Any = "unchanged"
         if country_cap is not None:
-            cap = None if country_cap.strip().lower() in ("off", "none") else country_cap.strip()
+            cap = _share(country_cap)
         saved = await deps(interaction).services.communities.configure(
             community.id,
             default_language=language,

@@ -846,6 +846,10 @@ class DiscordStandIn:
     async def _callback(self, r: Request) -> Any:
         interaction_id = r.id("iid")
         self._check_content(r.body.get("data"))
+        done = self.replies[interaction_id].responses if interaction_id in self.replies else []
+        if any(isinstance(x.get("type"), int) for x in done):
+            # One callback per interaction; a second (a replayed event) is refused.
+            raise Refused(400, 40060, "Interaction has already been acknowledged.")
         await self._record_reply(r.params["token"], {**r.body, "files": r.files})
         kind = r.body["type"]
         out: dict[str, Any] = {
