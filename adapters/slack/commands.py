@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import (
     access,
+    console_files,
     console_matching,
     console_review,
     console_talk,
@@ -149,6 +150,7 @@ class Commands:
             "broadcast": self._talking("broadcast"),
             "topic": self._talking("topic"),
             "export": self._talking("export"),
+            "import": self._import,
         }
         try:
             if head in member:
@@ -225,6 +227,13 @@ class Commands:
             return Reply(await talk(caller.community, caller.user_id, words))
 
         return run
+
+    async def _import(self, caller: Caller, words: list[str]) -> Reply:
+        name = await self._round_name(caller, words)
+        await console_files.open_import(
+            self._s, self._client, caller.community, caller.trigger_id, name
+        )
+        return Reply()
 
     async def _export_me(self, caller: Caller, words: list[str]) -> Reply:
         lang = await self.language(caller)

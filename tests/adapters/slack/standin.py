@@ -153,6 +153,8 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.responses: list[Json] = []  # what the app posted to response_url
         self.uploads: dict[str, Json] = {}  # file id -> {"filename", "length", "data"...}
+        self.shared_files: dict[str, bytes] = {}  # files members shared (url_private)
+        self.downloads: list[str] = []  # file ids asked for at url_private
         self.limits: dict[str, tuple[int, float]] = {}  # method -> (calls, per seconds)
         self.channel_limits: dict[str, tuple[int, float]] = {}  # per (method, channel)
         self.retry_after_floor = 1  # Slack's Retry-After is whole seconds
@@ -187,6 +189,7 @@ class SlackStandIn:
         server.router.add_get("/api/{method}", self._api)
         server.router.add_post("/response/{token}", self._response_url)
         server.router.add_post("/upload/{file_id}", self._upload)
+        server.router.add_get("/files-pri/{file_id}/{name}", self._download)
         server.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
@@ -380,6 +383,32 @@ class SlackStandIn:
             return web.Response(status=400, text="length differs from the announced one")
         upload["data"] = data
         return web.Response(text=f"OK - {len(data)}")
+
+    def add_file(self, user: str, name: str, data: bytes) -> Json:
+        """Share a file as *user* would; return Slack's file object (with url_private)."""
+        file_id = self._new_id("F")
+        self.shared_files[file_id] = data
+        return {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "filetype": name.rsplit(".", 1)[-1],
+            "user": user,
+            "size": len(data),
+            "url_private": f"http://127.0.0.1:{self.port}/files-pri/{file_id}/{name}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """Hand over a shared file to a bearer of the bot token with files:read (url_private)."""
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        data = self.shared_files.get(request.match_info["file_id"])
+        self.downloads.append(request.match_info["file_id"])
+        if token != self.bot_token or "files:read" not in self.scopes:
+            # Slack answers a browser's login page rather than the file.
+            return web.Response(status=302, headers={"Location": "https://slack.com/signin"})
+        if data is None:
+            return web.Response(status=404, text="file_not_found")
+        return web.Response(body=data, content_type="text/csv")
 
     def _authorise(self, method: str, token: str) -> None:
         if method == "oauth.v2.access":
