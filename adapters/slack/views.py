@@ -14,15 +14,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
-
-import pycountry
 
 from adapters.slack.render import mrkdwn
 from adapters.slack.texts import LANGUAGES, translation
+from adapters.slack.views_options import LABEL_MAX as LABEL_MAX
+from adapters.slack.views_options import MAX_OPTIONS as MAX_OPTIONS
+from adapters.slack.views_options import (
+    _plain,
+    country_option,
+    language_option,
+    option,
+    timezone_option,
+)
+from adapters.slack.views_options import options_for as options_for
 from core.messages import i18n, vocab
 from core.messages.i18n import N_
 from core.model import PairingRule, Profile
@@ -31,8 +36,6 @@ from core.rounds.profiles import MAX_INTRODUCTION, ProfileInvalid
 CALLBACK_ID = "penpals_signup"
 SEARCHABLE = ("country", "timezone", "languages", "wish_countries")
 LANGUAGE_BLOCK = "language"
-MAX_OPTIONS = 100
-LABEL_MAX = 75
 # The form's limits, checked again on every submission (a signed request can be hand-made).
 TEXT_LIMITS = {
     "name": 80,
@@ -67,15 +70,6 @@ STAGE_LABELS = {
 }
 
 Json = dict[str, Any]
-
-
-def _plain(text: str) -> Json:
-    return {"type": "plain_text", "text": text[:LABEL_MAX] if len(text) > LABEL_MAX else text}
-
-
-def option(label: str, value: str) -> Json:
-    """Return a Block Kit option."""
-    return {"text": _plain(label), "value": value}
 
 
 def _input(
@@ -121,22 +115,6 @@ def _select(
     if chosen:
         element.update({"initial_options": chosen} if multi else {"initial_option": chosen[0]})
     return element
-
-
-def country_option(code: str, lang: str = "en") -> Json:
-    """Return the option for a country code: "Finland (FI)", "Finlande (FI)"."""
-    return option(f"{vocab.country_name(code, lang)} ({code})", code)
-
-
-def language_option(code: str, lang: str = "en") -> Json:
-    """Return the option for a language code: "Finnish (fi)", "finnois (fi)"."""
-    return option(f"{vocab.language_name(code, lang)} ({code})", code)
-
-
-def timezone_option(name: str, *, now: datetime | None = None) -> Json:
-    """Return the option for a time zone, with its current UTC offset."""
-    offset = (now or datetime.now(UTC)).astimezone(ZoneInfo(name)).strftime("%z")
-    return option(f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})", name)
 
 
 def signup_metadata(*, channel: str, round_name: str, lang: str) -> str:
@@ -324,60 +302,6 @@ def notice_view(title: str, text: str, *, lang: str = "en") -> Json:
         "close": _plain(_("Close")),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
     }
-
-
-def options_for(action_id: str, query: str, lang: str = "en") -> list[Json]:
-    """Return up to 100 options of the searchable field *action_id* matching *query*."""
-    if action_id in ("country", "wish_countries"):
-        return _ranked(query, _countries(lang), lambda code: country_option(code, lang))
-    if action_id == "languages":
-        return _ranked(query, _languages(lang), lambda code: language_option(code, lang))
-    if action_id == "timezone":
-        now = datetime.now(UTC)
-        return _ranked(
-            query.replace(" ", "_"),
-            [(tz, tz.replace("_", " ")) for tz in sorted(vocab.timezones()) if "/" in tz],
-            lambda tz: timezone_option(tz, now=now),
-        )
-    return []
-
-
-@cache
-def _countries(lang: str) -> list[tuple[str, str]]:
-    """Return (code, searchable text) of every country: its name in *lang* and in English."""
-    return [
-        (
-            c.alpha_2,
-            f"{vocab.country_name(c.alpha_2, lang)} {vocab.country_name(c.alpha_2)} "
-            f"{c.name} {c.alpha_2}",
-        )
-        for c in pycountry.countries
-    ]
-
-
-@cache
-def _languages(lang: str) -> list[tuple[str, str]]:
-    """Return (code, searchable text) of every language: its name in *lang* and in English."""
-    return [
-        (item.alpha_2, f"{vocab.language_name(item.alpha_2, lang)} {item.name} {item.alpha_2}")
-        for item in pycountry.languages
-        if hasattr(item, "alpha_2")
-    ]
-
-
-def _ranked(query: str, items: list[tuple[str, str]], make: Any) -> list[Json]:
-    """Return options for items whose text contains *query*: word starts first."""
-    q = query.strip().casefold()
-    scored = []
-    for value, text in items:
-        haystack = f"{value} {text}".casefold()
-        if q and q not in haystack:
-            continue
-        words = re.split(r"[\s/_()-]+", haystack)
-        rank = 0 if value.casefold() == q else 1 if any(w.startswith(q) for w in words) else 2
-        scored.append((rank, text.casefold(), value))
-    scored.sort()
-    return [make(value) for _, _, value in scored[:MAX_OPTIONS]]
 
 
 def _read(values: Json, block: str) -> Any:
