@@ -19,5 +19,6 @@ ten a page, with approve / decline / waitlist of the whole filtered set
 • `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
 • `/penpals report [NAME]`: the round's figures and charts, posted in the organisers' channel
 • `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \
-[organisers @group] [language en] [pair-mode private|group-dm] [hours 2] \
+[organisers @group] [language en] [pair-mode private|group-dm] [hours 2] [cap 20%] \
+[pairing country|institution|region] \
 [contact=@someone or an address] [guidance=your own words, to the end]`"""

@@ -26,7 +26,17 @@ class Caller(Protocol):
 
 
 SETUP_OPTIONS = frozenset(
-    {"announcements", "community", "alerts", "organisers", "language", "pair_mode", "hours"}
+    {
+        "announcements",
+        "community",
+        "alerts",
+        "organisers",
+        "language",
+        "pair_mode",
+        "hours",
+        "cap",
+        "pairing",
+    }
 )
 # Setup options whose value is several words: each takes the words up to the next option.
 SETUP_TEXTS = ("contact", "guidance")
@@ -68,6 +78,8 @@ async def setup(
         contact=texts.get("contact"),
         hours_per_month=opts.get("hours"),
         guidance=texts.get("guidance"),
+        pairing_rule=opts.get("pairing"),
+        country_cap=_cap(opts["cap"]) if "cap" in opts else "unchanged",
         actor=f"slack:{caller.user_id}",
     )
     head = "Saved." if opts or texts else "Current settings:"
@@ -129,9 +141,23 @@ def settings_text(settings: CommunitySettings) -> str:
             f"• organiser alerts: {at('organiser_alerts')}",
             f"• organisers: {groups}",
             f"• language: {settings.default_language}",
+            f"• pairing rule: partners differ by {settings.pairing_rule.value}",
+            "• country cap: "
+            + (f"{settings.country_cap:.0%} of the matched" if settings.country_cap else "none"),
             f"• pair spaces: {mode}",
             f"• contact shown to members: {settings.practices.contact or 'the organisers'}",
             f"• time commitment: {settings.practices.hours_per_month} hours a month",
             f"• guidance of your own: {'yes' if settings.practices.guidance else 'none'}",
         ]
     )
+
+
+def _cap(text: str) -> float | None:
+    """Return a country cap typed as 20%, 0.2 or none."""
+    value = text.strip().lower()
+    if value in ("none", "off", "no"):
+        return None
+    try:
+        return float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        raise InvalidValue(f"cap {text!r} is a share like 20% or 0.2, or none") from None

@@ -133,3 +133,18 @@ async def test_round_edit_moves_the_cadence(
     edited = await _say(slack, http, ADMIN, f"round edit {ROUND} cadence=7")
     assert edited["text"].startswith(f"Round {ROUND}:"), edited
     assert (await services.rounds.get(community.id, ROUND)).topic_cadence_days == 7
+
+
+async def test_setup_sets_the_country_cap_and_the_pairing_rule(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """`/penpals setup cap 25% pairing institution` saves both, audited with the organiser."""
+    refused = await _say(slack, http, MEMBER, "setup cap 25%")
+    assert refused["text"].startswith("Only organisers")
+    saved = await _say(slack, http, ADMIN, "setup cap 25% pairing institution")
+    assert "country cap: 25% of the matched" in saved["text"], saved
+    settings = (await services.communities.get(community.platform, community.external_id)).settings
+    assert settings.country_cap == 0.25
+    assert settings.pairing_rule.value == "institution"
+    wrong = await _say(slack, http, ADMIN, "setup cap lots")
+    assert "20% or 0.2" in wrong["text"]
