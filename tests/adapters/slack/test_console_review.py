@@ -148,3 +148,26 @@ async def test_setup_sets_the_country_cap_and_the_pairing_rule(
     assert settings.pairing_rule.value == "institution"
     wrong = await _say(slack, http, ADMIN, "setup cap lots")
     assert "20% or 0.2" in wrong["text"]
+
+
+async def test_a_retried_broadcast_request_sends_once(
+    slack: SlackStandIn,
+    http: SignedClient,
+    services: Services,
+    community: Community,
+    platform: Any,
+) -> None:
+    """Slack's retry (X-Slack-Retry-Num: 1) of a broadcast to applicants queues nothing more."""
+    from urllib.parse import urlencode
+
+    await closed_round(services, community, slack, size=3)
+    body = urlencode(payloads.command(slack, ADMIN, f"broadcast {ROUND} applicants Hello all"))
+    _, first = await http.send(body, http.headers(body))
+    retry = {**http.headers(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"}
+    _, again = await http.send(body + "&x=1", {**retry, **http.headers(body + "&x=1")})
+    await services.delivery.run_due()
+    assert first["text"].startswith("Sending 3"), first
+    assert again["text"].startswith("Already sent"), again
+    dms = [c for c in slack.channels.values() if c.is_im]
+    said = [m for c in dms for m in c.messages if "Hello all" in m.get("text", "")]
+    assert len(said) == 3
