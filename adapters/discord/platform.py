@@ -29,37 +29,35 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import Any
 
 import discord
 from discord.http import Route
 
 from adapters.discord import failures, render
 from adapters.discord.keeper import ThreadKeeper, ThreadPolicy
-from adapters.discord.permissions import NEEDED
+from adapters.discord.platform_common import (
+    PENDING,
+    PRIVATE_THREAD,
+)
+from adapters.discord.platform_common import channel_of as _channel
+from adapters.discord.platform_common import url as _url
+from adapters.discord.platform_messages import Messaging
+from adapters.discord.platform_topics import TopicThreads
+from adapters.discord.platform_upkeep import SpaceUpkeep
 from adapters.discord.rest import MaybeDone, Rest
-from adapters.discord.threads import ThreadBook, ThreadInfo, snowflake_at, snowflake_ms
+from adapters.discord.threads import ThreadBook, ThreadInfo
 from core.model import Community, MemberRef, Platform
 from core.platform import (
-    Activity,
     DeliveryFailed,
     Message,
     PlatformRecords,
     SpaceRef,
-    ThreadRef,
 )
 
 log = logging.getLogger(__name__)
 
-PUBLIC_THREAD = 11
-PENDING = ""  # the recorded id of a pair thread asked for but not (yet) known
-PRIVATE_THREAD = 12
-FORUM = 15
-MEDIA = 16
 
-
-class DiscordPlatform:
+class DiscordPlatform(TopicThreads, Messaging, SpaceUpkeep):
     """Carry out the core's platform actions in Discord servers."""
 
     platform = Platform.DISCORD
@@ -316,346 +314,6 @@ class DiscordPlatform:
             await self.threads.settle(book, thread)
             return message_id
 
-    async def archive_space(
-        self, space: SpaceRef, goodbye: Message, *, key: str, retry: bool = False
-    ) -> None:
-        """Post the goodbye and archive the pair thread (unlocked: pairs may keep talking)."""
-        await self.post(space, goodbye, key=key, retry=retry)
-        _, thread = await self.threads.thread(int(space.id))
-        await self.threads.archive(thread)
-
-    async def remove_member(
-        self, space: SpaceRef, member: MemberRef, *, key: str, retry: bool = False
-    ) -> None:
-        """Take a member out of the pair thread; one who is already gone (10007) is fine.
-
-        Discord refuses to change an archived thread's members (50083): an archived
-        thread is woken for the removal (within the budget and the cap) and archived again.
-        """
-        thread_id = int(space.id)
-        user = member.external_id
-        async with self._lock(f"members:{thread_id}"):
-            book, thread = await self.threads.thread(thread_id)
-            woke = thread.archived
-            async with self.threads.capped(book, thread.parent_id):
-                if woke:
-                    await self.threads.wake(book, thread)
-                try:
-                    await self._rest(
-                        Route(
-                            "DELETE",
-                            "/channels/{channel_id}/thread-members/{user_id}",
-                            channel_id=thread_id,
-                            user_id=user,
-                        ),
-                        doing=f"remove a member from {thread.name or space.name!r}",
-                        needed=("manage_threads",),
-                        channel_id=thread.parent_id,
-                        passthrough=(failures.UNKNOWN_MEMBER,),
-                    )
-                except discord.HTTPException as exc:
-                    if exc.code != failures.UNKNOWN_MEMBER:
-                        raise
-            thread.members = tuple(m for m in thread.members if m != user)
-            if woke:
-                await self.threads.archive(thread)
-
-    async def activity(self, space: SpaceRef, *, since: str | None = None) -> Activity:
-        """Count each member's messages in the thread since *since* (bots left out)."""
-        thread_id = int(space.id)
-        after = snowflake_at(int(datetime.fromisoformat(since).timestamp() * 1000)) if since else 0
-        counts: dict[str, int] = {}
-        last: int | None = None
-        while True:
-            page = await self._rest(
-                Route("GET", "/channels/{channel_id}/messages", channel_id=thread_id),
-                doing="read the pair thread's activity",
-                needed=("read_message_history",),
-                params={"after": after, "limit": 100},
-            )
-            for m in page:
-                if not (m.get("author") or {}).get("bot"):
-                    author = str(m["author"]["id"])
-                    counts[author] = counts.get(author, 0) + 1
-                    last = max(last or 0, int(m["id"]))
-            if len(page) < 100:
-                break
-            after = max(int(m["id"]) for m in page)
-        when = None
-        if last is not None:
-            when = datetime.fromtimestamp(snowflake_ms(last) / 1000, UTC).isoformat()
-        return Activity(counts, when)
-
-    # -- the community -----------------------------------------------------------------
-
-    async def open_topic_thread(
-        self, community: Community, title: str, message: Message, *, key: str, retry: bool = False
-    ) -> ThreadRef:
-        """Open a topic's public thread: a forum post, or a thread on a text channel message."""
-        guild_id = int(community.external_id)
-        channels = community.settings.channels
-        where = channels.get("forum") or channels.get("announcements")
-        if not where:
-            raise DeliveryFailed(
-                "no forum or announcements channel is set for topic threads: run /setup"
-            )
-        parent = int(where)
-        pairs = int(channels["pairs"]) if channels.get("pairs") else None
-        name = render.thread_name(title)
-        async with self._lock(f"topic:{guild_id}:{parent}:{name}"):
-            book = await self.threads.book(guild_id)
-            kind = await self._channel_type(parent)
-            if retry:
-                await self.threads.load_parent(book, parent, private=False)
-            found = self._own_topic_thread(book, parent, name)
-            if found is None:
-                async with self.threads.capped(book, pairs):
-                    await self.threads.make_room(book, pairs)
-                    if kind in (FORUM, MEDIA):
-                        try:
-                            data = await self._forum_post(parent, name, message, key=key)
-                        except MaybeDone:
-                            # Discord may have made it: look afresh before posting again.
-                            await self.threads.refresh(book)
-                            await self.threads.load_parent(book, parent, private=False, fresh=True)
-                            found = self._own_topic_thread(book, parent, name)
-                            if found is None:
-                                raise
-                    else:
-                        data = await self._thread_on_message(
-                            parent, name, message, key=key, retry=retry
-                        )
-                if found is None:
-                    found = self.threads.note(book, ThreadInfo.from_payload(data))
-            return ThreadRef(Platform.DISCORD, str(found.id), _url(guild_id, found.id))
-
-    def _own_topic_thread(self, book: ThreadBook, parent: int, name: str) -> ThreadInfo | None:
-        """Return the topic's public thread if the bot made it (a member's namesake is not it)."""
-        found = book.named(parent, name, owner=self._rest.me(), kind=PUBLIC_THREAD)
-        return found[0] if found else None
-
-    async def _forum_post(self, forum: int, name: str, message: Message, *, key: str) -> Any:
-        payload = render.message_payload(message, key=key)
-        # A forum post's first message takes no nonce; the thread name is the key here.
-        payload.pop("enforce_nonce")
-        payload.pop("nonce")
-        return await self._rest(
-            Route("POST", "/channels/{channel_id}/threads", channel_id=forum),
-            doing=f"open the forum post {name!r}",
-            needed=("view_channel", "send_messages"),
-            channel_id=forum,
-            once=True,
-            json={
-                "name": name,
-                "auto_archive_duration": self.topic_archive_minutes,
-                "message": payload,
-            },
-        )
-
-    async def _thread_on_message(
-        self, channel_id: int, name: str, message: Message, *, key: str, retry: bool
-    ) -> Any:
-        first = await self._send(
-            channel_id,
-            message,
-            key=key,
-            check_history=retry,
-            doing="post the topic",
-            needed=("view_channel", "send_messages", "embed_links"),
-        )
-        try:
-            return await self._rest(
-                Route(
-                    "POST",
-                    "/channels/{channel_id}/messages/{message_id}/threads",
-                    channel_id=channel_id,
-                    message_id=first,
-                ),
-                doing=f"open the thread {name!r}",
-                needed=("create_public_threads",),
-                channel_id=channel_id,
-                passthrough=(failures.THREAD_ALREADY_CREATED,),
-                once=True,
-                json={"name": name, "auto_archive_duration": self.topic_archive_minutes},
-            )
-        except (MaybeDone, discord.HTTPException) as exc:
-            if isinstance(exc, discord.HTTPException) and exc.code != (
-                failures.THREAD_ALREADY_CREATED
-            ):
-                raise
-            # The message's thread, if Discord made it, has the message's id.
-            try:
-                return await self._rest(
-                    Route("GET", "/channels/{channel_id}", channel_id=first),
-                    doing=f"look up the thread {name!r}",
-                    passthrough=(failures.UNKNOWN_CHANNEL,),
-                )
-            except discord.HTTPException as missing:
-                if missing.code != failures.UNKNOWN_CHANNEL:
-                    raise
-                raise exc from None
-
-    async def announce(
-        self, community: Community, message: Message, *, key: str, retry: bool = False
-    ) -> None:
-        """Post a round announcement in the announcements channel once per key."""
-        async with self._lock(f"announce:{key}"):
-            await self._send(
-                _channel(community, "announcements"),
-                message,
-                key=key,
-                check_history=retry,
-                doing="post the announcement",
-                needed=NEEDED["announcements"],
-            )
-
-    async def alert_organisers(
-        self, community: Community, message: Message, *, key: str, retry: bool = False
-    ) -> None:
-        """Post a notice in the organisers' channel once per key (logged when there is none)."""
-        where = community.settings.channels.get("organiser_alerts")
-        if not where:
-            # Failing here would make the outbox alert about the failed alert, forever.
-            log.warning("no organiser alerts channel in %s: %s", community.name, message.plain())
-            return
-        async with self._lock(f"alert:{key}"):
-            await self._send(
-                int(where),
-                message,
-                key=key,
-                check_history=retry,
-                doing="alert the organisers",
-                needed=NEEDED["organiser_alerts"],
-            )
-
-    # -- members -----------------------------------------------------------------------
-
-    async def direct_message(
-        self,
-        community: Community,
-        member: MemberRef,
-        message: Message,
-        *,
-        key: str,
-        retry: bool = False,
-    ) -> bool:
-        """DM a member; when their DMs are closed (50007) mention them somewhere instead."""
-        async with self._lock(f"dm:{key}"):
-            channel = await self._rest(
-                Route("POST", "/users/@me/channels"),
-                doing="open a direct message",
-                json={"recipient_id": member.external_id},
-            )
-            try:
-                await self._send(
-                    int(channel["id"]),
-                    message,
-                    key=key,
-                    check_history=retry,
-                    doing="send a direct message",
-                    passthrough=(failures.CANNOT_DM,),
-                )
-            except discord.HTTPException as exc:
-                if exc.code != failures.CANNOT_DM:
-                    raise
-                await self._dm_fallback(community, member, message, key=key, retry=retry)
-                return False
-            return True
-
-    async def _dm_fallback(
-        self, community: Community, member: MemberRef, message: Message, *, key: str, retry: bool
-    ) -> None:
-        """Tell a member whose DMs are closed: in full in their pair thread, else a bare mention."""
-        book = await self.threads.book(int(community.external_id))
-        space = book.space_of(member.external_id)
-        if space is not None:
-            await self._send(
-                space.id,
-                message,
-                key=f"{key}:fallback",
-                check_history=retry,
-                mentions=(member.external_id,),
-                doing="mention a member whose DMs are closed",
-                needed=("send_messages_in_threads", "embed_links"),
-                parent=space.parent_id,
-            )
-            return
-        # A public channel gets no content: DMs can be personal (a decision, a partner leaving).
-        notice = Message(
-            title="penpals could not send you a direct message",
-            body=(
-                f"{render.mention(member.external_id)}, your direct messages are closed. Allow "
-                "direct messages from server members (Privacy Settings for this server) and "
-                "use /profile to see your application."
-            ),
-        )
-        await self._send(
-            _channel(community, "announcements"),
-            notice,
-            key=f"{key}:fallback",
-            check_history=retry,
-            mentions=(member.external_id,),
-            doing="mention a member whose DMs are closed",
-            needed=NEEDED["announcements"],
-        )
-
-    # -- messages ----------------------------------------------------------------------
-
-    async def _send(
-        self,
-        channel_id: int,
-        message: Message,
-        *,
-        key: str,
-        check_history: bool,
-        doing: str,
-        needed: Sequence[str] = (),
-        mentions: Sequence[str] = (),
-        parent: int | None = None,
-        passthrough: Sequence[int] = (),
-    ) -> str:
-        """Post *message* unless the channel's recent history already has *key*; return its id."""
-        if check_history:
-            found = await self._find_posted(channel_id, key)
-            if found:
-                return found
-        content = " ".join(render.mention(m) for m in mentions)
-        data = await self._rest(
-            Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id),
-            doing=doing,
-            needed=needed,
-            channel_id=parent or channel_id,
-            passthrough=passthrough,
-            json=render.message_payload(message, key=key, content=content, mentions=mentions),
-        )
-        return str(data["id"])
-
-    async def _find_posted(self, channel_id: int, key: str) -> str | None:
-        """Return the id of the bot's recent message carrying *key*, if there is one."""
-        page = await self._rest(
-            Route("GET", "/channels/{channel_id}/messages", channel_id=channel_id),
-            doing="read the channel's recent messages",
-            needed=("read_message_history",),
-            params={"limit": self.history_window},
-        )
-        me = self._rest.me()
-        for m in page:
-            if int((m.get("author") or {}).get("id", 0)) == me and render.carries(m, key):
-                return str(m["id"])
-        return None
-
-    async def _members_of(self, space: SpaceRef) -> tuple[str, ...]:
-        """Return the group's members (to mention them), from the database.
-
-        Discord's list of a thread's members needs the privileged Server Members
-        intent, which penpals does not ask for.
-        """
-        found = await self.records.space_members(Platform.DISCORD, space.id)
-        members = tuple(m.external_id for m in found if m.platform is Platform.DISCORD)
-        if not members:
-            log.warning("no group is recorded for pair thread %s: no mentions", space.id)
-        return members
-
     async def _channel_type(self, channel_id: int) -> int:
         cached = self._rest.channel_type(channel_id)
         if cached is not None:
@@ -673,14 +331,3 @@ class DiscordPlatform:
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()
         return lock
-
-
-def _channel(community: Community, role: str) -> int:
-    found = community.settings.channels.get(role)
-    if not found:
-        raise DeliveryFailed(f"no {role.replace('_', ' ')} channel is set: run /setup")
-    return int(found)
-
-
-def _url(guild_id: int, channel_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{channel_id}"
