@@ -8,6 +8,7 @@ from adapters.discord import (
     console_files,
     console_matching,
     console_settings,
+    console_surveys,
     engagement,
     goals,
     members,
@@ -30,7 +31,11 @@ DYNAMIC_ITEMS = (
 def register(tree: app_commands.CommandTree) -> None:
     """Add penpals' commands to *tree* (global commands: one set for every server)."""
     penpals = privacy.PenpalsCommands()
-    console = (console_matching.MatchCommands(), *console_settings.COMMANDS)
+    console = (
+        console_matching.MatchCommands(),
+        console_surveys.SurveyCommands(),
+        *console_settings.COMMANDS,
+    )
     for command in (
         *members.COMMANDS,
         *organisers.COMMANDS,

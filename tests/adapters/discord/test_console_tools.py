@@ -162,3 +162,26 @@ async def test_members_are_refused_the_console(bot: Bot) -> None:
     ):
         reply = await s.slash(member, name, options, sub=sub)
         assert "Only organisers" in reply.text and not reply.files, (name, sub, reply.text)
+
+
+async def test_survey_questions_edited_in_chat(bot: Bot) -> None:
+    """/survey add puts a question at the end, /survey edit rewords it, /survey reset undoes."""
+    await _closed_round(bot, 2)
+    s, organiser = bot.standin, bot.server.organiser
+    base = {"round": "2027A", "kind": "end"}
+    added = await s.slash(
+        organiser,
+        "survey",
+        base | {"key": "library", "type": "text", "label": "Which library?"},
+        sub="add",
+    )
+    assert "`library` (text): Which library?" in added.text, added.text
+    edited = await s.slash(
+        organiser, "survey", base | {"key": "library", "label": "Your library?"}, sub="edit"
+    )
+    assert "Your library?" in edited.text and "Which library?" not in edited.text
+    reset = await s.slash(organiser, "survey", base, sub="reset")
+    assert "default questions" in reset.text and "library" not in reset.text
+    community = await bot.community()
+    entries = await bot.services.audit.list(community.id, "2027A")
+    assert {"survey.reset"} <= {e.action for e in entries}

@@ -21,7 +21,7 @@ async def test_sync_registers_every_command_once(standin: DiscordStandIn) -> Non
         discord_api_url=standin.api_url,
         discord_gateway_url=standin.gateway_url,
     )
-    assert await sync_commands(settings) == 12
+    assert await sync_commands(settings) == 13
     [put] = standin.calls("PUT", rf"/applications/{standin.application_id}/commands")
     names = {c["name"] for c in put.json}
     assert names == {"signup", "profile", "withdraw", "round", "applications", "setup"} | {
@@ -31,6 +31,7 @@ async def test_sync_registers_every_command_once(standin: DiscordStandIn) -> Non
         "penpals",
         "match",
         "community",
+        "survey",
     }
     penpals = next(c for c in put.json if c["name"] == "penpals")
     assert {o["name"] for o in penpals["options"]} == {"export-me", "forget-me", "report"}
