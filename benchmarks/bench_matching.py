@@ -1,10 +1,13 @@
 """Benchmark core.matching.matcher.match on synthetic pools: speed, memory, cardinality, wishes.
 
 Usage: python benchmarks/bench_matching.py [--sizes 1162,20000] [--seed N] [--skip-exact]
+       [--shapes one-country,few-interests,many-wishes]
 
 For each size it prints the wall time of match(), its peak memory, the number of
-people placed against the maximum, and the share of applicants with wishes whose
-partner meets one of them, compared with a reference:
+people placed against the maximum, the share of applicants with wishes whose
+partner meets one of them, and per pair the mean shared interests and common
+working hours, compared with a reference (the same pair scores: wishes 100 each,
+10 per shared interest, 1 per common working hour, placement first):
 
 - up to EXACT_LIMIT people: an exact maximum-weight maximum-cardinality matching
   (rustworkx.max_weight_matching over every feasible pair, same pair scores);
@@ -28,6 +31,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +46,7 @@ from core.matching.synthetic import generate_pool
 EXACT_LIMIT = 2500
 SUBPOOLS = 2
 SUBPOOL_SIZE = 1162
+SHAPES_SIZE = 1000
 
 
 def candidates_for(n: int, seed: int) -> list[Candidate]:
@@ -283,8 +288,20 @@ def pct(a: int, b: int) -> str:
     return f"{a}/{b} = {100 * a / b:.2f}%" if b else "n/a"
 
 
+def pair_quality(ref: Reference, groups: Sequence[Sequence[int]]) -> tuple[float, float]:
+    """Return the mean shared interests and mean common working hours over the groups' pairs."""
+    shared, hours, count = 0, 0.0, 0
+    for g in groups:
+        for a, b in ((g[0], g[1]),) if len(g) == 2 else ():
+            shared += int((ref.tags[a] & ref.tags[b]).sum())
+            d = np.abs(ref.start[a] - ref.start[b])
+            hours += float(np.maximum(0.0, 8.0 - np.minimum(d, 24.0 - d)).mean())
+            count += 1
+    return (shared / count, hours / count) if count else (0.0, 0.0)
+
+
 def compare_with_exact(people: Sequence[Candidate], result: Matching, label: str) -> None:
-    """Print placed and wishes met against an exact maximum-weight matching."""
+    """Print placed, wishes met, shared interests and hours against an exact matching."""
     ref = Reference(people)
     groups = check(people, result)
     met, wishers = satisfied_share(people, groups)
@@ -292,6 +309,12 @@ def compare_with_exact(people: Sequence[Candidate], result: Matching, label: str
     left = set(range(ref.n)) - {v for p in best for v in p}
     joinable = any(ref.feasible_row(x, np.array(p)).all() for x in left for p in best)
     emet, _ = satisfied_share(people, best)
+    (shared, hours), (eshared, ehours) = pair_quality(ref, groups), pair_quality(ref, best)
+    print(
+        f"{label}: per pair (groups of two) shared interests ours {shared:.3f}, exact "
+        f"{eshared:.3f} ({100 * shared / eshared if eshared else 100:.0f}%); common working "
+        f"hours ours {hours:.2f}, exact {ehours:.2f}"
+    )
     print(
         f"{label}: exact matching (rustworkx, {secs:.0f} s): {pairs} pairs, {2 * pairs} placed"
         f"{' (a left-over also fits one of its pairs)' if joinable else ''}; ours: "
@@ -301,13 +324,44 @@ def compare_with_exact(people: Sequence[Candidate], result: Matching, label: str
     )
 
 
-def run(n: int, seed: int, skip_exact: bool) -> None:
-    people = candidates_for(n, seed)
+def shaped(people: list[Candidate], shape: str, seed: int) -> list[Candidate]:
+    """Return the pool reshaped: 60% from one country, few interests, or many wishes."""
+    rng = np.random.default_rng(seed)
+    if shape == "one-country":
+        return [
+            replace(
+                c,
+                country="US",
+                separation="US",
+                timezone="America/New_York",
+                languages=frozenset({"en"}),
+            )
+            if rng.random() < 0.6
+            else c
+            for c in people
+        ]
+    if shape == "few-interests":
+        tags = sorted({t for c in people for t in c.interests})[:4]
+        return [replace(c, interests=c.interests & frozenset(tags)) for c in people]
+    if shape == "many-wishes":
+        wishes = [c.wishes for c in people if c.wishes]
+        return [
+            c if c.wishes else replace(c, wishes=wishes[int(rng.integers(len(wishes)))])
+            for c in people
+        ]
+    return people
+
+
+def run(n: int, seed: int, skip_exact: bool, shape: str = "") -> None:
+    people = shaped(candidates_for(n, seed), shape, seed)
     result, seconds, cpu, peak, rss = timed_match(people, seed)
     groups = check(people, result)
     trios = sum(len(g) == 3 for g in groups)
     met, wishers = satisfied_share(people, groups)
-    print(f"\n== {n} applicants (pool seed {seed}, {len({c.country for c in people})} countries)")
+    print(
+        f"\n== {n} applicants{f' ({shape})' if shape else ''} (pool seed {seed}, "
+        f"{len({c.country for c in people})} countries)"
+    )
     print(
         f"match(): {seconds:.3f} s wall ({cpu:.3f} s CPU); peak memory {peak:.0f} MB "
         f"(tracemalloc), process max RSS {rss:.0f} MB (pool included)"
@@ -354,10 +408,17 @@ def main() -> None:
     parser.add_argument("--sizes", default="1162,20000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-exact", action="store_true")
+    parser.add_argument(
+        "--shapes",
+        default="",
+        help="also run pools of SHAPES_SIZE shaped so: one-country,few-interests,many-wishes",
+    )
     args = parser.parse_args()
     print(__doc__.split("\n\n")[1])
     for size in (int(s) for s in args.sizes.split(",")):
         run(size, args.seed, args.skip_exact)
+    for shape in filter(None, args.shapes.split(",")):
+        run(SHAPES_SIZE, args.seed, args.skip_exact, shape)
 
 
 if __name__ == "__main__":

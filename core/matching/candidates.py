@@ -24,9 +24,9 @@ from core.matching.index import WISH_POINTS, Bools, Floats, Index, Ints, bit_lis
 WISH_DRAWS = 40
 RANDOM_DRAWS = 12
 # Pools up to DETAILED people also draw partners sharing an interest and, more, a pair of
-# interests (inverted indexes by language and interest), are matched greedily by the
-# whole score and improved along alternating cycles (matching_cycles); bigger pools
-# keep the cheaper wish-first path to stay in their speed class.
+# interests (inverted indexes by language and interest) and are improved along
+# alternating cycles (matching_cycles); bigger pools keep the cheaper path to stay
+# in their speed class.
 DETAILED = 5000
 INTEREST_DRAWS = 10
 PAIR_DRAWS = 30
@@ -194,10 +194,7 @@ def greedy(index: Index, edges: Edges, rng: np.random.Generator) -> list[int]:
     noise = rng.random(len(edges.weight))
     # Whole wish points first, then scarcity, then the rest of the score, then chance.
     level = np.floor(edges.weight / WISH_POINTS)
-    if index.n <= DETAILED:
-        order = np.lexsort((noise, scarcity, -edges.weight))
-    else:
-        order = np.lexsort((noise, -edges.weight, scarcity, -level))
+    order = np.lexsort((noise, -edges.weight, scarcity, -level))
     mate = [-1] * n
     for i, j in zip(edges.left[order].tolist(), edges.right[order].tolist(), strict=True):
         if mate[i] < 0 and mate[j] < 0:
