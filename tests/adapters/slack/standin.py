@@ -28,6 +28,7 @@ from aiohttp import WSMsgType, web
 
 Json = dict[str, Any]
 _NAME = re.compile(r"^[a-z0-9_-]{1,80}$")
+RESPONSE_URL_USES = 5  # messages a response_url takes (Slack: five within 30 minutes)
 TRIGGER_TTL = 3.0  # seconds a trigger_id can open a modal (Slack's docs: 3 seconds)
 
 
@@ -155,6 +156,7 @@ class SlackStandIn:
         self.uploads: dict[str, Json] = {}  # file id -> {"filename", "length", "data"...}
         self.shared_files: dict[str, bytes] = {}  # files members shared (url_private)
         self.downloads: list[str] = []  # file ids asked for at url_private
+        self._response_uses: dict[str, int] = defaultdict(int)
         self.limits: dict[str, tuple[int, float]] = {}  # method -> (calls, per seconds)
         self.channel_limits: dict[str, tuple[int, float]] = {}  # per (method, channel)
         self.retry_after_floor = 1  # Slack's Retry-After is whole seconds
@@ -365,6 +367,11 @@ class SlackStandIn:
         return web.json_response({"ok": True, **body})
 
     async def _response_url(self, request: web.Request) -> web.Response:
+        # Slack: a response_url takes up to five messages within 30 minutes of the request.
+        token = request.match_info["token"]
+        self._response_uses[token] += 1
+        if self._response_uses[token] > RESPONSE_URL_USES:
+            return web.Response(status=404, text="used_url")
         body = await request.json()
         try:
             check_blocks(body.get("blocks"), limit=50)
