@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import pycountry
-
 from core.errors import InvalidValue
 from core.messages import i18n
 from core.messages.i18n import N_
@@ -38,11 +36,15 @@ _TAG = re.compile(r"^[\w][\w\- ]{0,39}$", re.UNICODE)
 
 @cache
 def _country_codes() -> frozenset[str]:
+    import pycountry  # here, not at the top: `penpals --help` and `round list` skip it
+
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
 @cache
 def _language_codes() -> frozenset[str]:
+    import pycountry
+
     return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 
 
@@ -86,12 +88,16 @@ def _iso_translations(domain: str, lang: str) -> gettext.NullTranslations:
     """Return pycountry's own gettext catalog of *domain* in *lang* (English if none)."""
     if lang.lower().startswith("en"):
         return gettext.NullTranslations()
+    import pycountry
+
     languages = [lang.replace("-", "_"), lang.replace("-", "_").split("_")[0]]
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=languages, fallback=True)
 
 
 def country_name(code: str, lang: str = "en") -> str:
     """Return the short name of a country code in *lang* (English: 'Finland')."""
+    import pycountry
+
     found = pycountry.countries.get(alpha_2=code.upper())
     if found is None:
         return code
@@ -146,6 +152,8 @@ def community_language(value: str) -> str:
 
 def language_name(code: str, lang: str = "en") -> str:
     """Return the name of an ISO 639-1 code in *lang* (English: 'Finnish')."""
+    import pycountry
+
     found = pycountry.languages.get(alpha_2=code.lower())
     if found is None:
         return code
