@@ -24,7 +24,7 @@ from core.model import Community, Platform
 from core.rounds.applicants_csv import CsvInvalid
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 Json = dict[str, Any]
 CALLBACK_ID = "penpals_import"

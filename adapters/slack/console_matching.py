@@ -20,7 +20,7 @@ from core.matching.service import MatchReport
 from core.model import Community
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 Json = dict[str, Any]
 VERBS = frozenset({"preview", "publish", "swap", "split", "pair", "rematch", "audit"})

@@ -25,7 +25,7 @@ from core.model import ApplicationStatus, Community, Platform
 from core.rounds.review import ReviewFilter, ReviewPage
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 Json = dict[str, Any]
 PREFIX = "console_review:"

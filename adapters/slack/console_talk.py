@@ -24,7 +24,7 @@ from core.errors import InvalidValue
 from core.model import Community
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 EDIT_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
 AUDIENCES = ("pairs", "applicants")

@@ -11,7 +11,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.audit import AuditService
 from core.communities.service import CommunityService
+from core.delivery.broadcast import BroadcastService
 from core.engagement.goals import GoalService
 from core.engagement.service import EngagementService
 from core.matching.service import MatchService
@@ -20,6 +22,9 @@ from core.privacy.service import PrivacyService
 from core.reports.model import Report
 from core.reports.service import ReportService
 from core.rounds.applications import ApplicationService
+from core.rounds.files import RoundFiles
+from core.rounds.round_topics import RoundTopicService
+from core.rounds.schedule_edit import RoundSettingsService
 from core.rounds.service import RoundService
 from core.surveys.service import SurveyService
 
@@ -45,6 +50,12 @@ class Services(Protocol):
     reports: ReportService
     # (file name, PNG bytes) of a report's charts; blocking, so run it in a thread.
     report_charts: Callable[[Report], Sequence[tuple[str, bytes]]]
+    # The organiser's console (adapters/slack/console_*.py, issue 13).
+    audit: AuditService
+    broadcasts: BroadcastService
+    round_settings: RoundSettingsService
+    round_topics: RoundTopicService
+    files: RoundFiles
 
 
 class Settings(Protocol):

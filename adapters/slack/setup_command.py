@@ -17,7 +17,7 @@ from core.errors import InvalidValue
 from core.model import Community, CommunitySettings
 
 if TYPE_CHECKING:
-    from bots.bootstrap import Services
+    from adapters.slack.services import Services
 
 
 class Caller(Protocol):
