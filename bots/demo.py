@@ -615,7 +615,7 @@ def write_reports(summary: DemoSummary, folder: Path) -> tuple[Path, ...]:
 
 def main(applicants: Path | None, size: int, seed: int, *, database: str | None = None) -> None:
     """Rehearse a round, then print its summary and where its report and database are."""
-    from bots import cli  # the CLI imports this module lazily; share its error handling
+    from bots import cli_common as cli  # imported lazily, as the CLI imports this module
 
     started = time.perf_counter()
     settings = Settings(database_url=database or f"sqlite+aiosqlite:///./{DEMO_DATABASE}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,6 +173,7 @@ class DiscordStandIn:
         self.port = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.uploads: dict[str, bytes] = {}  # attachment id -> the file on the CDN
+        self._created: dict[int, float] = {}  # interaction id -> when it was sent (monotonic)
         self._add_routes()
         self._add_member(self.owner)
         self._add_member(self.bot, roles=[self.bot_role])
@@ -460,6 +462,7 @@ class DiscordStandIn:
         interaction_id = self.ids()
         token = f"token-{interaction_id}"
         self._tokens[token] = interaction_id
+        self._created[interaction_id] = time.monotonic()
         self.replies[interaction_id] = Reply()
         where = channel_id or self.home_channel
         out: dict[str, Any] = {
@@ -846,6 +849,16 @@ class DiscordStandIn:
     async def _callback(self, r: Request) -> Any:
         interaction_id = r.id("iid")
         self._check_content(r.body.get("data"))
+        sent = self._created.get(interaction_id)
+        if sent is not None and time.monotonic() - sent > ACK_SECONDS:
+            # An interaction not answered (or deferred) within 3 s is gone for good.
+            raise Refused(404, 10062, "Unknown interaction")
+        if r.body.get("type") == 9:
+            modal = r.body.get("data") or {}
+            if len(modal.get("components") or []) > MODAL_INPUTS_MAX:
+                raise Refused(400, 50035, "Invalid Form Body (components: 5 or fewer)")
+            if len(modal.get("title") or "") > MODAL_TITLE_MAX:
+                raise Refused(400, 50035, "Invalid Form Body (title: 45 or fewer)")
         done = self.replies[interaction_id].responses if interaction_id in self.replies else []
         if any(isinstance(x.get("type"), int) for x in done):
             # One callback per interaction; a second (a replayed event) is refused.
@@ -1169,6 +1182,9 @@ class Role:
 
 
 EMBEDS_MAX = 10  # embeds in one message
+ACK_SECONDS = 3.0  # an interaction must be answered or deferred within 3 seconds
+MODAL_INPUTS_MAX = 5  # components of a modal
+MODAL_TITLE_MAX = 45
 EMBED_DESCRIPTION_MAX = 4096
 EMBED_TOTAL_MAX = 6000  # characters over all of a message's embeds
 ROWS_MAX = 5  # action rows in a message

@@ -23,18 +23,6 @@ from tests.adapters.discord.rounds import (
 NUDGE = "Checking in"
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 async def test_the_offer_button_pairs_the_active_partner_with_someone_on_standby(
     bot: Bot,
 ) -> None:

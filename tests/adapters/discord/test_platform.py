@@ -203,5 +203,3 @@ async def test_activity_counts_messages_per_member_without_contents(bot: Bot) ->
     activity = await bot.platform.activity(space)
     assert activity.messages_by_member == {str(a): 2, str(b): 1}
     assert activity.last_message_at is not None
-
-

@@ -269,4 +269,3 @@ async def test_a_workspace_of_an_enterprise_grid_org_keeps_its_token_by_team(
     tokens = WorkspaceTokens(app.installation_store)  # type: ignore[arg-type]
     assert await tokens.token(a.team_id) == a.bot_token
     assert await tokens.enterprise(a.team_id) == "EGRID0001"
-
