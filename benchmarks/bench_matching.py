@@ -40,7 +40,8 @@ import rustworkx as rx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.matching.index import REFERENCE_DATES, workday_start
-from core.matching.matcher import Candidate, Matching, group_score, is_satisfied, match, violations
+from core.matching.matcher import group_score, is_satisfied, match, violations
+from core.matching.model import Candidate, Matching
 from core.matching.synthetic import generate_pool
 
 EXACT_LIMIT = 2500

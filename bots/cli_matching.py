@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     # only read the database start without the matcher (numpy), SQLAlchemy's whole
     # ORM or the platforms' libraries.
     from bots.bootstrap import Services
-    from core.matching.matcher import Candidate, Matching
+    from core.matching.model import Candidate, Matching
     from core.matching.service import MatchReport
 
 
@@ -44,7 +44,8 @@ def match_file(
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same pairs")] = 0,
 ) -> None:
     """Pair the applicants of a CSV file (no database needed)."""
-    from core.matching.matcher import Candidate, match
+    from core.matching.matcher import match
+    from core.matching.model import Candidate
 
     check_writable(out_path)
     rows = read_applicants_file(applicants)

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from core.matching.matcher import Candidate
+    from core.matching.model import Candidate
 
 Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int64]

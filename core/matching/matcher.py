@@ -38,8 +38,7 @@ give the same matching; other seeds may give other, equally good, ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
 from itertools import combinations
@@ -59,80 +58,9 @@ from core.matching.index import (
     average_common_hours,
     dates_for,
 )
+from core.matching.model import Candidate, MatchedGroup, Matching, Unplaced
 from core.matching.trio import deep_trio
 from core.messages import vocab
-from core.model import PairingRule, Profile, Wishes
-
-_NO_WISHES = Wishes()  # shared: Wishes is frozen
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One applicant as the matcher sees them."""
-
-    id: str
-    country: str  # ISO alpha-2, upper case
-    timezone: str  # IANA
-    languages: frozenset[str]
-    sector: str
-    career_stage: str
-    interests: frozenset[str] = frozenset()
-    wishes: Wishes = _NO_WISHES
-    previous_partners: frozenset[str] = frozenset()
-    separation: str = ""  # must differ within a group; "" means the country
-
-    @classmethod
-    def from_profile(
-        cls,
-        id: str,
-        profile: Profile,
-        *,
-        previous_partners: Iterable[str] = (),
-        rule: PairingRule = PairingRule.COUNTRY,
-    ) -> Candidate:
-        """Build a candidate from an applicant's profile."""
-        return cls(
-            id=id,
-            country=profile.country,
-            timezone=profile.timezone,
-            languages=frozenset(profile.languages),
-            sector=profile.sector,
-            career_stage=profile.career_stage,
-            interests=frozenset(profile.interests),
-            wishes=profile.wishes,
-            previous_partners=frozenset(previous_partners),
-            separation=profile.separation_key(rule),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class MatchedGroup:
-    members: tuple[str, ...]  # ids: two, or three for the one trio
-    score: float  # group_score of the members
-    reasons: tuple[
-        str, ...
-    ]  # encoded core.matching.explanations.Reason codes, put into words per reader
-
-
-@dataclass(frozen=True, slots=True)
-class Unplaced:
-    id: str
-    reason: str  # one sentence for organisers, never containing ';'
-    code: str = (
-        ""  # the same as an encoded core.matching.explanations.Reason, put into words per reader
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Matching:
-    groups: tuple[MatchedGroup, ...]  # callers number them 1..n in this order
-    unplaced: tuple[Unplaced, ...]
-
-    @property
-    def placed(self) -> int:
-        """Return how many people are in a group."""
-        return sum(len(g.members) for g in self.groups)
-
 
 # --- rules and scores of one group ---------------------------------------------------
 

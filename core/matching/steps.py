@@ -11,6 +11,7 @@ from core import audit
 from core.delivery.outbox import ActionKind, NewAction, space_key
 from core.errors import Conflict
 from core.matching import explanations
+from core.matching.model import Candidate
 from core.matching.report import MatchReport, build_report
 from core.model import Application, ApplicationStatus, Community, Round
 from core.model import RoundState as S
@@ -20,7 +21,7 @@ from core.rounds.service import find_round
 if TYPE_CHECKING:
     # The matcher (numpy and its search) is imported by the functions that match, so
     # that everything else (the bots, `penpals round list`) starts without it.
-    from core.matching.matcher import Candidate, Matching
+    from core.matching.model import Matching
 
 A = ApplicationStatus
 
@@ -38,8 +39,6 @@ async def candidates(
     With *include_this_round*, partners from the round's own groups count too, for
     pairing someone again in the middle of a round.
     """
-    from core.matching.matcher import Candidate
-
     ids = [a.member_id for a in apps]
     history = await uow.groups.partner_history(community.id, ids, exclude_round_id=round_.id)
     if include_this_round:

@@ -10,10 +10,6 @@ Checked: circles between modules. Not checked: circles between packages (core.ro
 -> core.matching -> core.rounds): the capabilities still lean on each other through
 rounds, messages and ports (package_graph below shows them), which takes moving more
 than types; `cycles(package_graph(import_graph()))` lists them.
-
-One circle is tolerated while core/matching/matcher.py is being split by its owner
-(issue 15): core.matching.index names matcher.Candidate under TYPE_CHECKING, and
-matcher imports index. It must not grow: any other circle fails the test.
 """
 
 from __future__ import annotations
@@ -118,23 +114,9 @@ def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
     return found
 
 
-# The matcher's own modules, while matcher.py is split (see the module docstring).
-TOLERATED = frozenset(
-    {
-        "core.matching.candidates",
-        "core.matching.cardinality",
-        "core.matching.cycles",
-        "core.matching.improve",
-        "core.matching.index",
-        "core.matching.matcher",
-        "core.matching.trio",
-    }
-)
-
-
 def test_core_modules_import_each_other_without_a_circle() -> None:
     """No core module reaches itself again through its imports, at any depth."""
-    assert [c for c in cycles(import_graph()) if not set(c) <= TOLERATED] == []
+    assert cycles(import_graph()) == []
 
 
 def test_surveys_reports_audit_and_ports_are_out_of_every_circle() -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from core.matching import explanations
 from core.matching.explanations import Person, Reason
-from core.matching.matcher import Candidate, group_score, match
+from core.matching.matcher import group_score, match
+from core.matching.model import Candidate
 from core.messages import render as messages
 from core.model import Round, RoundState, Wishes
 from tests.support import profile

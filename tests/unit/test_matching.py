@@ -13,7 +13,8 @@ import pytest
 
 from core.matching.explanations import Reason, listed
 from core.matching.index import Index
-from core.matching.matcher import Candidate, Matching, group_score, is_satisfied, match, violations
+from core.matching.matcher import group_score, is_satisfied, match, violations
+from core.matching.model import Candidate, Matching
 from core.matching.trio import deep_trio
 from core.model import PairingRule, Profile, Wishes
 

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.matching.index import WISH_POINTS, Index
-from core.matching.matcher import Candidate, Matching, group_score, match, violations
+from core.matching.matcher import group_score, match, violations
+from core.matching.model import Candidate, Matching
 from core.messages.vocab import CAREER_STAGES, SECTORS
 from core.model import Wishes
 
