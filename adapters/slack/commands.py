@@ -146,10 +146,7 @@ class Commands:
             "review": self._review,
             "report": self._report,
             "setup": self._setup,
-            "announce": self._talking("announce"),
-            "broadcast": self._talking("broadcast"),
-            "topic": self._talking("topic"),
-            "export": self._talking("export"),
+            **{verb: self._talking(verb) for verb in console_talk.VERBS},
             "import": self._import,
         }
         try:
@@ -220,7 +217,7 @@ class Commands:
         return run
 
     def _talking(self, verb: str) -> Callable[[Caller, list[str]], Awaitable[Reply]]:
-        """Adapt a console_talk verb (announce, broadcast, topic, export) to the dispatch."""
+        """Adapt a console_talk verb (announce, broadcast, topic(s), survey...) to the dispatch."""
 
         async def run(caller: Caller, words: list[str]) -> Reply:
             talk = getattr(self._talk, verb)

@@ -5,8 +5,9 @@ NAME pairs|applicants TEXT` once to every pair space or every applicant of a rou
 (the core keys each message by its text, round and audience, so a request Slack or
 the organiser repeats sends nothing twice). `/penpals round edit NAME opens=...`
 moves dates or the cadence while safe; `/penpals topic NAME N LANG title | prompt`
-edits a round's topic in one language; `/penpals export NAME applications|pairs`
-sends the CSV file to the organiser's direct messages (files_upload_v2: Slack's
+edits a round's topic in one language (adding, removing and listing topics are in
+console_topics.py, `/penpals survey` in console_surveys.py); `/penpals export NAME
+applications|pairs` sends the CSV file to the organiser's direct messages (files_upload_v2: Slack's
 files.getUploadURLExternal and files.completeUploadExternal). Each passes the
 organiser as the audit actor.
 """
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import parsing
+from adapters.slack import console_surveys, console_topics, parsing
 from adapters.slack.console_matching import actor
 from core.delivery.broadcast import Sent
 from core.errors import InvalidValue
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from adapters.slack.services import Services
 
 EDIT_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
+VERBS = ("announce", "broadcast", "topic", "topics", "survey", "export")  # /penpals VERB
 AUDIENCES = ("pairs", "applicants")
 FILES = ("applications", "pairs")
 
@@ -82,7 +84,9 @@ class TalkConsole:
         return f"Round {done.round.name}: " + "; ".join(done.changes) + "."
 
     async def topic(self, community: Community, user_id: str, words: list[str]) -> str:
-        """Edit a round's topic in one language: its title, and its prompt after a |."""
+        """Edit a round's topic in one language (title | prompt), or add or remove one."""
+        if len(words) >= 2 and words[1].lower() in console_topics.VERBS:
+            return await console_topics.change(self._s, community, user_id, words)
         if len(words) < 4 or not words[1].isdigit():
             raise InvalidValue("use /penpals topic NAME NUMBER LANG title | prompt")
         name, position, lang = words[0], int(words[1]), words[2].lower()
@@ -97,6 +101,14 @@ class TalkConsole:
             actor=actor(user_id),
         )
         return f"Round {name}: topic {topic.position} edited in {lang}."
+
+    async def topics(self, community: Community, user_id: str, words: list[str]) -> str:
+        """List a round's topics, their dates and languages (console_topics.py)."""
+        return await console_topics.listing(self._s, community, words)
+
+    async def survey(self, community: Community, user_id: str, words: list[str]) -> str:
+        """Show or edit a round's survey questions (console_surveys.py)."""
+        return await console_surveys.run(self._s, community, user_id, words)
 
     async def export(self, community: Community, user_id: str, words: list[str]) -> str:
         """Send the round's applications or pairs as a CSV file to the organiser."""

@@ -13,7 +13,12 @@ ten a page, with approve / decline / waitlist of the whole filtered set
 • `/penpals round rematch NAME`: pair again those left alone after a withdrawal
 • `/penpals round audit NAME`: who decided, edited or published what, and when
 • `/penpals round edit NAME [opens=…] [closes=…] [starts=…] [ends=…] [cadence=14]`
+• `/penpals topics NAME [LANG]`: a round's topics, their dates and languages
 • `/penpals topic NAME N LANG title | prompt`: edit a round's topic in one language
+• `/penpals topic NAME add [at=N] LANG title | prompt`, `/penpals topic NAME remove N`
+• `/penpals survey NAME show [mid|end]`, `survey NAME reset mid|end`
+• `/penpals survey NAME edit mid|end KEY [wording] [options=a; b] [required=yes|no]` \
+(or `… KEY remove`), `survey NAME add mid|end KEY scale|choice|multi|text wording [options=…]`
 • `/penpals announce TEXT`, `/penpals broadcast NAME pairs|applicants TEXT` (each sent once)
 • `/penpals export NAME applications|pairs`: the CSV file, in your direct messages
 • `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)

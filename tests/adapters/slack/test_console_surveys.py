@@ -1,0 +1,110 @@
+"""A round's survey questions and topics edited from Slack: /penpals survey, topic, topics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bots.bootstrap import Services
+from core.model import Community
+from core.surveys.model import SurveyKind
+from tests.adapters.slack import payloads
+from tests.adapters.slack.conftest import ADMIN, MEMBER
+from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.standin import SlackStandIn
+
+ROUND = "2027A"
+WHO = f"slack:{ADMIN}"
+
+
+async def _say(slack: SlackStandIn, http: SignedClient, user: str, text: str) -> str:
+    _, answer = await http.command(payloads.command(slack, user, text))
+    assert isinstance(answer, dict), answer
+    return str(answer["text"])
+
+
+async def _actions(services: Services, community: Community) -> list[Any]:
+    return [(e.action, e.actor) for e in await services.audit.list(community.id, ROUND)]
+
+
+async def test_survey_questions_edited_in_chat(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """survey add puts a question at the end, edit rewords it and its options, reset undoes."""
+    await services.rounds.create(community.id, ROUND)
+    shown = await _say(slack, http, ADMIN, f"survey {ROUND} show")
+    assert "mid survey (the default questions)" in shown and "end survey" in shown, shown
+    assert "`satisfaction` (scale, required)" in shown
+
+    added = await _say(
+        slack, http, ADMIN, f"survey {ROUND} add end library choice Which library are you in?"
+        " options=Public; Academic; School required=yes",
+    )  # fmt: skip
+    assert "`library` (choice, required): Which library are you in? " in added, added
+    assert "[Public; Academic; School]" in added
+
+    edited = await _say(
+        slack, http, ADMIN, f"survey {ROUND} edit end library Your library? options=Public; Other"
+    )
+    assert "Your library? [Public; Other]" in edited and "Which library" not in edited, edited
+    optional = await _say(slack, http, ADMIN, f"survey {ROUND} edit end library required=no")
+    assert "`library` (choice): Your library?" in optional, optional
+    removed = await _say(slack, http, ADMIN, f"survey {ROUND} edit end modes remove")
+    assert "`modes`" not in removed and "`library`" in removed, removed
+
+    survey = await services.surveys.show(community.id, ROUND, SurveyKind.END)
+    assert [q.key for q in survey.current_questions][-1] == "library"
+    reset = await _say(slack, http, ADMIN, f"survey {ROUND} reset end")
+    assert "(the default questions)" in reset and "library" not in reset, reset
+    actions = await _actions(services, community)
+    for action in ("survey.add", "survey.edit", "survey.reset"):
+        assert (action, WHO) in actions, actions
+
+
+async def test_survey_mistakes_are_said_and_members_refused(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """An unknown survey, type or question is named; a member changes nothing."""
+    await services.rounds.create(community.id, ROUND)
+    assert "'late' is not a survey" in await _say(slack, http, ADMIN, f"survey {ROUND} show late")
+    wrong_type = await _say(slack, http, ADMIN, f"survey {ROUND} add end k essay Tell us")
+    assert "'essay' is not a question type" in wrong_type, wrong_type
+    unknown = await _say(slack, http, ADMIN, f"survey {ROUND} edit mid nope Hello")
+    assert "no question 'nope'" in unknown, unknown
+    assert "Use /penpals survey" in await _say(slack, http, ADMIN, "survey")
+    refused = await _say(slack, http, MEMBER, f"survey {ROUND} add end k text Hi")
+    assert refused.startswith("Only organisers"), refused
+    actions = await _actions(services, community)
+    assert not [a for a, _ in actions if a.startswith("survey.")], actions
+
+
+async def test_topics_listed_added_and_removed_in_chat(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """topics lists the round's topics; topic add and remove change how many, audited."""
+    await services.rounds.create(community.id, ROUND)
+    before = await services.round_topics.list(community.id, ROUND)
+    count = len(before.topics)
+    listed = await _say(slack, http, ADMIN, f"topics {ROUND}")
+    assert f"{count} topics, the community's topics" in listed, listed
+    assert f"\n{count}. " in listed
+
+    added = await _say(
+        slack, http, ADMIN, f"topic {ROUND} add fr Les bibliothèques at night | Racontez"
+    )
+    assert added == f"Round {ROUND}: topic {count + 1} added in fr.", added
+    first = await _say(slack, http, ADMIN, f"topic {ROUND} add at=1 en Libraries | Say")
+    assert first == f"Round {ROUND}: topic 1 added in en.", first
+    english = await services.round_topics.show(community.id, ROUND, count + 2, lang="en")
+    assert english.title == "Les bibliothèques at night" and english.prompt == "Racontez"
+
+    removed = await _say(slack, http, ADMIN, f"topic {ROUND} remove 1")
+    assert removed == f"Round {ROUND}: topic 1 removed, {count + 1} left.", removed
+    listed = await _say(slack, http, ADMIN, f"topics {ROUND} fr")
+    assert f"{count + 1} topics, its own topics" in listed
+    assert f"{count + 1}. Les bibliothèques at night [fr]" in listed, listed
+    actions = await _actions(services, community)
+    for action in ("round.topics.add", "round.topics.remove"):
+        assert (action, WHO) in actions, actions
+    refused = await _say(slack, http, MEMBER, f"topic {ROUND} remove 1")
+    assert refused.startswith("Only organisers")
+    assert len((await services.round_topics.list(community.id, ROUND)).topics) == count + 1
