@@ -14,7 +14,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.context import deps, organiser_community, report_error
+from adapters.discord.context import defer, deps, organiser_community, report_error, show
 from core.model import Application, ApplicationStatus
 from core.rounds.review import ReviewFilter
 
@@ -215,6 +215,7 @@ async def render(
 async def act(interaction: discord.Interaction, act: str, n: int, state: State) -> None:
     """Carry out one press or choice on a review page, and show the result in place."""
     community = await organiser_community(interaction)
+    await defer(interaction, update=True)  # a large round's applications are read whole
     values = list((interaction.data or {}).get("values") or [])  # type: ignore[union-attr]
     note = ""
     if act in ("p", "n"):
@@ -227,7 +228,7 @@ async def act(interaction: discord.Interaction, act: str, n: int, state: State) 
         apps = await deps(interaction).services.applications.list(community.id, state.round)
         count = to_decide(apps, state, DECISIONS[act[1]][0])
         embed, view = confirm_view(replace(state, offset=n), act[1], count)
-        await interaction.response.edit_message(embed=embed, view=view)
+        await show(interaction, embed=embed, view=view)
         return
     elif act.startswith("c"):
         decision, _ = DECISIONS[act[1]]
@@ -241,7 +242,7 @@ async def act(interaction: discord.Interaction, act: str, n: int, state: State) 
         )
         note = f"{decision.value.capitalize()}: {len(decided.changed)} applications."
     embed, view = await render(interaction, state, note)
-    await interaction.response.edit_message(embed=embed, view=view)
+    await show(interaction, embed=embed, view=view)
 
 
 class ReviewItem(discord.ui.DynamicItem[discord.ui.Item[Any]], template=PATTERN):  # type: ignore[type-var]

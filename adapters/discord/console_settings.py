@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.console_matching import actor
-from adapters.discord.context import answer, deps, organiser_community, report_error
+from adapters.discord.context import answer, defer, deps, organiser_community, report_error
 from adapters.discord.organisers import parse_date, round_names
 from core.model import PairingRule
 
@@ -38,6 +38,7 @@ async def edit(
 ) -> None:
     """Reschedule the round; the engine follows the new dates at once."""
     community = await organiser_community(interaction)
+    await defer(interaction)
     d = deps(interaction)
     done = await d.services.round_settings.reschedule(
         community.id,
@@ -90,6 +91,7 @@ class TopicModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         community = await organiser_community(interaction)
+        await defer(interaction)
         questions = [q.strip() for q in self.questions.value.splitlines() if q.strip()]
         await deps(interaction).services.round_topics.edit(
             community.id,
@@ -151,6 +153,7 @@ async def broadcast(
 ) -> None:
     """Queue the message once per pair or applicant; a retried interaction sends nothing more."""
     community = await organiser_community(interaction)
+    await defer(interaction)  # one message per pair or applicant is queued
     d = deps(interaction)
     sent = await d.services.broadcasts.broadcast(
         community,
@@ -212,6 +215,7 @@ class CommunityCommands(app_commands.Group):
         language: str | None = None,
     ) -> None:
         community = await organiser_community(interaction)
+        await defer(interaction)
         cap: Any = "unchanged"
         if country_cap is not None:
             cap = _share(country_cap)
@@ -235,6 +239,7 @@ class CommunityCommands(app_commands.Group):
         self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 2000]
     ) -> None:
         community = await organiser_community(interaction)
+        await defer(interaction)
         d = deps(interaction)
         sent = await d.services.broadcasts.announce(
             community, text, request_id=str(interaction.id), actor=actor(interaction)

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.console_matching import actor
-from adapters.discord.context import answer, deps, organiser_community
+from adapters.discord.context import answer, defer, deps, organiser_community
 from adapters.discord.organisers import round_names
 from core.surveys.model import QuestionType, Survey, SurveyKind
 
@@ -52,6 +52,7 @@ class SurveyCommands(app_commands.Group):
     @app_commands.choices(kind=KINDS)
     async def show(self, interaction: discord.Interaction, round: str, kind: str) -> None:
         community = await organiser_community(interaction)
+        await defer(interaction)
         survey = await deps(interaction).services.surveys.show(
             community.id, round, SurveyKind(kind)
         )
@@ -79,6 +80,7 @@ class SurveyCommands(app_commands.Group):
         remove: bool = False,
     ) -> None:
         community = await organiser_community(interaction)
+        await defer(interaction)
         survey = await deps(interaction).services.surveys.edit(
             community.id,
             round,
@@ -108,6 +110,7 @@ class SurveyCommands(app_commands.Group):
         required: bool = False,
     ) -> None:
         community = await organiser_community(interaction)
+        await defer(interaction)
         survey = await deps(interaction).services.surveys.add_question(
             community.id,
             round,
@@ -126,6 +129,7 @@ class SurveyCommands(app_commands.Group):
     @app_commands.choices(kind=KINDS)
     async def reset(self, interaction: discord.Interaction, round: str, kind: str) -> None:
         community = await organiser_community(interaction)
+        await defer(interaction)
         survey = await deps(interaction).services.surveys.reset(
             community.id, round, SurveyKind(kind), actor=actor(interaction)
         )

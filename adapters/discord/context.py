@@ -104,6 +104,30 @@ async def organiser_community(interaction: discord.Interaction) -> Community:
     return found
 
 
+async def defer(interaction: discord.Interaction, *, update: bool = False) -> None:
+    """Acknowledge now, answer when the work is done: Discord forgets an interaction
+    not answered within 3 seconds (10062 Unknown interaction), and database work (a
+    large round, a write waiting for an import's batch) may take longer.
+
+    A command shows "penpals is thinking..." to the member alone (answer() then sends
+    the ephemeral reply); a button or menu (*update*) keeps its message until show().
+    """
+    if interaction.response.is_done():
+        return
+    if update:
+        await interaction.response.defer()
+    else:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+
+async def show(interaction: discord.Interaction, **message: Any) -> None:
+    """Replace the message a button or menu sits on, whether or not it was deferred."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**message)
+    else:
+        await interaction.response.edit_message(**message)
+
+
 async def answer(
     interaction: discord.Interaction,
     content: str | None = None,

@@ -20,6 +20,7 @@ from adapters.discord import texts
 from adapters.discord.context import (
     answer,
     community_of,
+    defer,
     deps,
     member_language,
     member_ref,
@@ -92,7 +93,7 @@ class NewPartnerButton(
         lang: str | None = None
         try:
             # Counting the pair's messages again takes longer than Discord's 3 seconds.
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            await defer(interaction)
             community = await _community_of_round(interaction, self.round_id)
             lang = await member_language(interaction, community)
             _ = texts.gettext(lang)
@@ -139,6 +140,7 @@ async def _community_of_round(interaction: discord.Interaction, round_id: int) -
 @app_commands.describe(until=N_("The day you will be back (YYYY-MM-DD, at most 60 days ahead)"))
 async def pause(interaction: discord.Interaction, until: str) -> None:
     """Pause the member's pair: no nudges, and it is not counted silent meanwhile."""
+    await defer(interaction)  # the write may wait for another one (an import's batch)
     services = _services(interaction)
     community = await community_of(interaction)
     lang = await member_language(interaction, community)
@@ -192,6 +194,7 @@ MONTHS = (
 @app_commands.command(name=N_("resume"), description=N_("End your pause early"))
 @app_commands.guild_only()
 async def resume(interaction: discord.Interaction) -> None:
+    await defer(interaction)
     community = await community_of(interaction)
     _ = texts.gettext(await member_language(interaction, community))
     ended = await _services(interaction).engagement.resume(community, member_ref(interaction))
@@ -209,6 +212,7 @@ async def resume(interaction: discord.Interaction) -> None:
 )
 @app_commands.guild_only()
 async def volunteer(interaction: discord.Interaction) -> None:
+    await defer(interaction)
     community = await community_of(interaction)
     _ = texts.gettext(await member_language(interaction, community))
     added = await _services(interaction).engagement.volunteer(community, member_ref(interaction))
@@ -233,6 +237,7 @@ async def silent(interaction: discord.Interaction, name: str) -> None:
     """List a round's quiet pairs: numbers and days only, never what anyone wrote."""
     # The round group's interaction_check has run already; asking again costs nothing.
     community = await organiser_community(interaction)
+    await defer(interaction)
     round_ = await deps(interaction).services.rounds.get(community.id, name)
     pairs = await _services(interaction).engagement.silent_pairs(round_.id)
     await answer(interaction, silent_text(round_.name, pairs))

@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.context import answer, deps, member_ref, report_error
+from adapters.discord.context import answer, defer, deps, member_ref, report_error
 from adapters.discord.render import clip
 from core.engagement.goals import GoalService, GoalsForm
 
@@ -49,6 +49,7 @@ class GoalsModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         """Store the goals for the pair; say so in the member's language."""
+        await defer(interaction)  # the write may wait for another one (an import's batch)
         done = await _goals(interaction).save(
             member_ref(interaction),
             self.form.round_id,

@@ -15,6 +15,7 @@ from adapters.discord import autocomplete, summaries, texts
 from adapters.discord.context import (
     answer,
     community_of,
+    defer,
     deps,
     member_language,
     member_ref,
@@ -179,6 +180,7 @@ class SignupModal(discord.ui.Modal):
         except ProfileInvalid as exc:
             await answer(interaction, summaries.invalid(exc.localized_fields(self.lang), self.lang))
             return
+        await defer(interaction)  # the write may wait for another one (an import's batch)
         community = await community_of(interaction)
         result = await deps(interaction).services.applications.submit(
             community, member_ref(interaction), profile, language=self.language
@@ -294,6 +296,7 @@ async def _timezone_choices(
 @app_commands.guild_only()
 async def profile(interaction: discord.Interaction) -> None:
     """Show the member's most recent application."""
+    await defer(interaction)
     d = deps(interaction)
     community = await community_of(interaction)
     app = await d.services.applications.mine(community, member_ref(interaction))
@@ -306,6 +309,7 @@ async def profile(interaction: discord.Interaction) -> None:
 @app_commands.guild_only()
 async def withdraw(interaction: discord.Interaction) -> None:
     """Withdraw; the core tells the partner kindly and alerts the organisers."""
+    await defer(interaction)  # the write may wait for another one (an import's batch)
     d = deps(interaction)
     community = await community_of(interaction)
     lang = await member_language(interaction, community)

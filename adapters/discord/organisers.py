@@ -18,6 +18,7 @@ from adapters.discord.console_matching import send_report
 from adapters.discord.context import (
     answer,
     community_of,
+    defer,
     deps,
     organiser_community,
 )
@@ -55,7 +56,11 @@ async def round_names(
 
 
 class OrganiserGroup(app_commands.Group):
-    """A command group only organisers may use."""
+    """A command group only organisers may use.
+
+    The check reads the community without a write lock, so anyone else is refused at
+    once; each command then defers before its database work (context.defer).
+    """
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         await organiser_community(interaction)
@@ -84,6 +89,7 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
         ends: str | None = None,
     ) -> None:
         community = await organiser_community(interaction)
+        await defer(interaction)
         round_, carried = await deps(interaction).services.rounds.create(
             community.id,
             name,
@@ -163,6 +169,7 @@ class RoundCommands(OrganiserGroup, name="round", description="Run rounds (organ
     @app_commands.describe(name="The round")
     async def status(self, interaction: discord.Interaction, name: str) -> None:
         community = await organiser_community(interaction)
+        await defer(interaction)  # counting a large round's applications takes a while
         item = await deps(interaction).services.rounds.status(community.id, name)
         await answer(interaction, embed=summaries.status(item))
 
@@ -171,6 +178,7 @@ async def _move(interaction: discord.Interaction, name: str, verb: str, phrase: 
     """Move a round along (open, close, start, finish), say so, and wake the engine."""
     d = deps(interaction)
     community = await organiser_community(interaction)
+    await defer(interaction)  # the write may wait for another one (an import's batch)
     round_ = await getattr(d.services.rounds, verb)(
         community.id, name, actor=review.actor(interaction)
     )
@@ -212,6 +220,7 @@ class ApplicationCommands(
         page: app_commands.Range[int, 1, 10000] = 1,
     ) -> None:
         await organiser_community(interaction)
+        await defer(interaction)  # a large round's applications are read whole
         state = review.State(
             round,
             status,
@@ -281,6 +290,7 @@ async def setup(
 ) -> None:
     """Save the chosen settings, then report any permission the bot lacks, by name."""
     community = await organiser_community(interaction)
+    await defer(interaction)
     if pairs is not None and getattr(pairs, "type", None) is not discord.ChannelType.text:
         raise InvalidValue(
             f"<#{pairs.id}> cannot hold private threads: choose a text channel "

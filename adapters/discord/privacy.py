@@ -20,10 +20,12 @@ from adapters.discord import texts
 from adapters.discord.context import (
     answer,
     community_of,
+    defer,
     deps,
     member_language,
     member_ref,
     report_error,
+    show,
 )
 from core.errors import NotFound
 from core.messages.i18n import N_
@@ -46,6 +48,7 @@ class PenpalsCommands(
         name=N_("export-me"), description=N_("Get everything penpals stores about you")
     )
     async def export_me(self, interaction: discord.Interaction) -> None:
+        await defer(interaction)  # everything stored about the member is read
         community = await community_of(interaction)
         _ = texts.gettext(await member_language(interaction, community))
         me = member_ref(interaction)
@@ -69,6 +72,7 @@ class PenpalsCommands(
         name=N_("forget-me"), description=N_("Ask penpals to forget your personal data")
     )
     async def forget_me(self, interaction: discord.Interaction) -> None:
+        await defer(interaction)
         community = await community_of(interaction)
         lang = await member_language(interaction, community)
         _ = texts.gettext(lang)
@@ -115,6 +119,7 @@ class ForgetButton(
             if interaction.user.id != self.user_id:
                 await answer(interaction, _("This button is for the member who asked."))
                 return
+            await defer(interaction, update=True)  # the write may wait for another one
             community = await community_of(interaction)
             try:
                 await privacy_service(interaction).forget(community, member_ref(interaction))
@@ -126,7 +131,7 @@ class ForgetButton(
                     "again in a later round."
                 )
             # Replace the question, so the button cannot be pressed twice.
-            await interaction.response.edit_message(content=text, view=None)
+            await show(interaction, content=text, view=None)
         except Exception as exc:
             await report_error(interaction, exc, self.lang)
 

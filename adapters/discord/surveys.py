@@ -22,7 +22,7 @@ from typing import Any
 import discord
 
 from adapters.discord import texts
-from adapters.discord.context import answer, deps, member_ref, report_error
+from adapters.discord.context import answer, defer, deps, member_ref, report_error
 from adapters.discord.render import clip
 from core import times
 from core.errors import Conflict, NotFound
@@ -120,6 +120,7 @@ class SurveyModal(discord.ui.Modal):
         _ = texts.gettext(self.form.lang)
         answers = {q.key: answer_of(q, item) for q, item in self.inputs}
         survey_id = self.form.survey_id
+        await defer(interaction)  # the write may wait for another one (an import's batch)
         try:
             receipt = await _surveys(interaction).answer(
                 member_ref(interaction), survey_id, answers, locale=str(interaction.locale)

@@ -35,7 +35,15 @@ class CommunityService:
         self._clock = clock or SystemClock()
 
     async def ensure(self, platform: Platform, external_id: str, name: str = "") -> Community:
-        """Return the community, creating it with default settings and topics on first use."""
+        """Return the community, creating it with default settings and topics on first use.
+
+        Looked up with a read first (no write lock), so every command's first step goes
+        on while a long write (an import, a publish) holds the database.
+        """
+        async with self._uow(read_only=True) as uow:
+            found = await uow.communities.find(platform, external_id)
+        if found is not None:
+            return found
         async with self._uow() as uow:
             found = await uow.communities.find(platform, external_id)
             if found is not None:

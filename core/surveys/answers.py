@@ -24,8 +24,11 @@ class SurveyAnswers:
     async def form(
         self, member: MemberRef, survey_id: int, *, locale: str | None = None
     ) -> SurveyForm:
-        """Return the survey as *member* sees it, with their answers so far."""
-        async with self._uow() as uow:
+        """Return the survey as *member* sees it, with their answers so far.
+
+        Only reads (no write lock), so the form opens while a long write holds the database.
+        """
+        async with self._uow(read_only=True) as uow:
             survey, r, community, member_id, lang = await self._participant(
                 uow, member, survey_id, locale
             )

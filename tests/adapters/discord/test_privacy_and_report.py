@@ -49,7 +49,7 @@ async def test_forget_me_asks_first_then_forgets(bot: Bot) -> None:
     assert stranger.text == "This button is for the member who asked."
 
     done = await s.press(member, asked, button)
-    assert done.type == 7 and done.text.startswith("Done: penpals has forgotten")
+    assert done.type == 6 and done.text.startswith("Done: penpals has forgotten")
     assert done.data["components"] == []  # the button is gone
     [after] = await bot.services.applications.list(community.id, "2027A")
     assert after.profile.name == "forgotten member" and after.profile.introduction == ""

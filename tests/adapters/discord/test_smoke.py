@@ -15,5 +15,5 @@ async def test_the_bot_identifies_with_the_guilds_intent_only(bot: Bot) -> None:
 async def test_profile_without_application_answers_ephemerally(bot: Bot) -> None:
     """A member with no application gets an ephemeral answer saying how to apply."""
     reply = await bot.standin.slash(bot.server.member, "profile")
-    assert reply.type == 4 and reply.ephemeral
+    assert reply.type == 5 and reply.ephemeral  # deferred, privately, then answered
     assert "signup" in reply.text
