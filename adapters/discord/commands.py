@@ -9,6 +9,7 @@ from adapters.discord import (
     console_matching,
     console_settings,
     console_surveys,
+    console_topics,
     engagement,
     goals,
     members,
@@ -51,6 +52,7 @@ def register(tree: app_commands.CommandTree) -> None:
         *engagement.ROUND_COMMANDS,
         *console_files.ROUND_COMMANDS,
         *console_settings.ROUND_COMMANDS,
+        *console_topics.ROUND_COMMANDS,
     ):
         round_group.add_command(command, override=True)
     for command in reports.PENPALS_COMMANDS:

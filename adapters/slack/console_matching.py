@@ -187,7 +187,10 @@ class MatchingConsole:
         ]
         head = f"Audit log of round {name}: {len(entries)} entries, the latest first."
         if len(entries) > AUDIT_SHOWN:
-            head += f" The {AUDIT_SHOWN} latest are shown; `penpals round audit` has them all."
+            head += (
+                f" The {AUDIT_SHOWN} latest are shown; `/penpals export {name} audit` "
+                "sends them all."
+            )
         blocks: list[Json] = [{"type": "section", "text": {"type": "mrkdwn", "text": head}}]
         blocks += [
             {"type": "section", "text": {"type": "mrkdwn", "text": t}}

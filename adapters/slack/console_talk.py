@@ -7,22 +7,25 @@ the organiser repeats sends nothing twice). `/penpals round edit NAME opens=...`
 moves dates or the cadence while safe; `/penpals topic NAME N LANG title | prompt`
 edits a round's topic in one language (adding, removing and listing topics are in
 console_topics.py, `/penpals survey` in console_surveys.py); `/penpals export NAME
-applications|pairs` sends the CSV file to the organiser's direct messages (files_upload_v2: Slack's
-files.getUploadURLExternal and files.completeUploadExternal). Each passes the
-organiser as the audit actor.
+applications|pairs|audit` sends the CSV file to the organiser's direct messages
+(files_upload_v2: Slack's files.getUploadURLExternal and files.completeUploadExternal).
+Each passes the organiser as the audit actor.
 """
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import console_surveys, console_topics, parsing
 from adapters.slack.console_matching import actor
+from core import audit
 from core.delivery.broadcast import Sent
 from core.errors import InvalidValue
 from core.model import Community
+from core.rounds.files import CsvFile
 
 if TYPE_CHECKING:
     from adapters.slack.services import Services
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 EDIT_OPTIONS = frozenset({"opens", "closes", "starts", "ends", "cadence"})
 VERBS = ("announce", "broadcast", "topic", "topics", "survey", "export")  # /penpals VERB
 AUDIENCES = ("pairs", "applicants")
-FILES = ("applications", "pairs")
+FILES = ("applications", "pairs", "audit")
 
 
 def said(sent: Sent, where: str) -> str:
@@ -111,16 +114,17 @@ class TalkConsole:
         return await console_surveys.run(self._s, community, user_id, words)
 
     async def export(self, community: Community, user_id: str, words: list[str]) -> str:
-        """Send the round's applications or pairs as a CSV file to the organiser."""
+        """Send the round's applications, pairs or audit log as a CSV file to the organiser."""
         if len(words) != 2 or words[1].lower() not in FILES:
-            raise InvalidValue("use /penpals export NAME applications|pairs")
+            raise InvalidValue("use /penpals export NAME applications|pairs|audit")
         name, what = words[0], words[1].lower()
         files = self._s.files
-        made = (
-            await files.applications_csv(community.id, name)
-            if what == "applications"
-            else await files.pairs_csv(community, name)
-        )
+        if what == "audit":
+            made = await self._audit_csv(community, name)
+        elif what == "applications":
+            made = await files.applications_csv(community.id, name)
+        else:
+            made = await files.pairs_csv(community, name)
         opened = await self._client.conversations_open(users=user_id)
         await self._client.files_upload_v2(
             channel=opened["channel"]["id"],
@@ -130,3 +134,10 @@ class TalkConsole:
             initial_comment=f"Round {name}: {made.rows} row(s) of {what}.",
         )
         return f"Sent {made.name} ({made.rows} rows) to your direct messages with penpals."
+
+    async def _audit_csv(self, community: Community, name: str) -> CsvFile:
+        """Return the round's whole audit log as CSV (the chat shows the latest entries)."""
+        entries = await self._s.audit.list(community.id, name)
+        out = io.StringIO()
+        audit.write_audit(entries, out)
+        return CsvFile(f"audit-{name}.csv", out.getvalue().encode(), len(entries))

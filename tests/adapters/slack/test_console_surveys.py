@@ -1,7 +1,10 @@
-"""A round's survey questions and topics edited from Slack: /penpals survey, topic, topics."""
+"""A round's survey questions and topics edited from Slack (/penpals survey, topic, topics),
+and its whole audit log as CSV (/penpals export NAME audit)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from bots.bootstrap import Services
@@ -108,3 +111,22 @@ async def test_topics_listed_added_and_removed_in_chat(
     refused = await _say(slack, http, MEMBER, f"topic {ROUND} remove 1")
     assert refused.startswith("Only organisers")
     assert len((await services.round_topics.list(community.id, ROUND)).topics) == count + 1
+
+
+async def test_the_whole_audit_log_comes_as_a_csv(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """`export NAME audit` sends every entry of the round's log as CSV to the organiser."""
+    await services.rounds.create(community.id, ROUND)
+    await _say(slack, http, ADMIN, f"survey {ROUND} add mid library text Which library?")
+    await _say(slack, http, ADMIN, f"topic {ROUND} remove 1")
+    entries = await services.audit.list(community.id, ROUND)
+    answer = await _say(slack, http, ADMIN, f"export {ROUND} audit")
+    assert answer.startswith(f"Sent audit-{ROUND}.csv ({len(entries)} rows)"), answer
+    (upload,) = [u for u in slack.uploads.values() if u["filename"] == f"audit-{ROUND}.csv"]
+    rows = list(csv.DictReader(io.StringIO(slack.file_data(upload["id"]).decode())))
+    assert [r["action"] for r in rows] == [e.action for e in entries]
+    assert {"survey.add", "round.topics.remove"} <= {r["action"] for r in rows}
+    assert ADMIN in slack.channels[upload["channel"]].members
+    refused = await _say(slack, http, MEMBER, f"export {ROUND} audit")
+    assert refused.startswith("Only organisers")
