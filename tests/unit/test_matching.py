@@ -1,4 +1,5 @@
-"""Behaviour of the matcher: the hard rules, the soft goals, the reasons it gives."""
+"""Behaviour of the matcher: the hard rules, who is left unplaced and why, the soft goals,
+and deterministic runs (scores: test_matching_scores; the trio: test_matching_trio)."""
 
 from __future__ import annotations
 
@@ -6,54 +7,15 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from core.matching.explanations import Reason, listed
-from core.matching.index import Index
-from core.matching.matcher import group_score, is_satisfied, match, violations
-from core.matching.model import Candidate, Matching
-from core.matching.trio import deep_trio
-from core.model import PairingRule, Profile, Wishes
+from core.matching.matcher import is_satisfied, match
+from core.model import Wishes
+from tests.unit.matching_people import groups_of, person, reasons_of, sample_pool
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def person(
-    id: str,
-    country: str,
-    languages: tuple[str, ...] = ("en",),
-    *,
-    timezone: str = "Europe/London",
-    sector: str = "public",
-    stage: str = "mid",
-    interests: tuple[str, ...] = (),
-    wishes: Wishes = Wishes(),
-    previous: tuple[str, ...] = (),
-    separation: str = "",
-) -> Candidate:
-    return Candidate(
-        id=id,
-        country=country,
-        timezone=timezone,
-        languages=frozenset(languages),
-        sector=sector,
-        career_stage=stage,
-        interests=frozenset(interests),
-        wishes=wishes,
-        previous_partners=frozenset(previous),
-        separation=separation,
-    )
-
-
-def groups_of(result: Matching) -> set[frozenset[str]]:
-    return {frozenset(g.members) for g in result.groups}
-
-
-def reasons_of(result: Matching) -> dict[str, str]:
-    return {u.id: u.reason for u in result.unplaced}
 
 
 # --- hard rules ----------------------------------------------------------------------
@@ -248,18 +210,9 @@ def test_is_satisfied_needs_a_wish_and_a_partner_meeting_it() -> None:
 # --- determinism ---------------------------------------------------------------------
 
 
-def _pool(n: int = 80) -> list[Candidate]:
-    from core.matching.synthetic import generate_pool
-
-    return [
-        Candidate.from_profile(r.id, r.profile, previous_partners=r.previous_partners)
-        for r in generate_pool(n, seed=5)
-    ]
-
-
 def test_same_input_and_seed_give_the_same_matching() -> None:
     """Running twice with the same seed gives identical groups, scores and reasons."""
-    pool = _pool()
+    pool = sample_pool()
     assert match(pool, seed=3) == match(pool, seed=3)
 
 
@@ -269,7 +222,7 @@ def test_result_does_not_depend_on_hash_randomisation() -> None:
         "import json\n"
         "from tests.unit.test_matching import _pool\n"
         "from core.matching.matcher import match\n"
-        "m = match(_pool(), seed=1)\n"
+        "m = match(sample_pool(), seed=1)\n"
         "print(json.dumps([[list(g.members), g.score, list(g.reasons)] for g in m.groups]"
         " + [[u.id, u.reason] for u in m.unplaced]))\n"
     )
@@ -291,7 +244,7 @@ def test_result_does_not_depend_on_hash_randomisation() -> None:
 def test_progress_is_reported_up_to_the_total() -> None:
     """The progress callback counts up to its total."""
     calls: list[tuple[int, int]] = []
-    match(_pool(20), progress=lambda done, total: calls.append((done, total)))
+    match(sample_pool(20), progress=lambda done, total: calls.append((done, total)))
     assert calls[-1][0] == calls[-1][1]
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
@@ -300,193 +253,3 @@ def test_duplicate_ids_are_refused() -> None:
     """Ids must be unique."""
     with pytest.raises(ValueError, match="appears twice"):
         match([person("a", "FI"), person("a", "SE")])
-
-
-# --- violations() and group_score() --------------------------------------------------
-
-
-def test_violations_name_each_broken_rule() -> None:
-    """Each broken hard rule is reported in words."""
-    a = person("a", "FI", ("fi",))
-    b = person("b", "FI", ("sv",), previous=("a",))
-    assert violations([a, b]) == [
-        "a and b are both from Finland",
-        "a and b share no language (a: fi, b: sv)",
-        "a and b were partners before",
-    ]
-    assert violations([a, person("c", "SE", ("fi",))]) == []
-
-
-def test_violations_of_group_size_and_repeated_members() -> None:
-    """A group has two or three different people."""
-    a, b, c, d = (person(x, cc) for x, cc in zip("abcd", ("FI", "SE", "NO", "DK"), strict=True))
-    assert violations([a]) == [
-        "a group needs two members (three only to absorb an odd one out), not 1"
-    ]
-    assert violations([a, b, c]) == []
-    assert "a group needs two members" in violations([a, b, c, d])[0]
-    assert "a appears more than once" in violations([a, a, b])
-
-
-def test_violations_under_an_institution_rule() -> None:
-    """Colleagues from the same institution are reported as such."""
-    a = person("a", "FI", separation="uni helsinki")
-    b = person("b", "FI", separation="uni helsinki")
-    assert violations([a, b]) == [
-        "a and b are both from the same institution or region (uni helsinki)"
-    ]
-
-
-def test_group_score_gives_reasons_and_points() -> None:
-    """Wishes met, shared interests, languages and hours appear in score and reasons."""
-    a = person(
-        "a17",
-        "FI",
-        ("en", "fi"),
-        timezone="Europe/Helsinki",
-        interests=("advocacy", "spaces", "metadata"),
-        wishes=Wishes(sectors=("academic",)),
-    )
-    b = person(
-        "b2",
-        "SE",
-        ("en", "sv"),
-        timezone="Europe/Stockholm",
-        sector="academic",
-        interests=("spaces", "advocacy"),
-    )
-    score, reasons = group_score([a, b])
-    assert [Reason.decode(r) for r in reasons] == [
-        Reason.of("wish", who="a17", kind="sector", value="academic"),
-        Reason.of("interests", tags=listed(["advocacy", "spaces"])),
-        Reason.of("languages", codes="en"),
-        Reason.of("hours", value="7"),
-    ]
-    assert score == 100 + 2 * 10 + 7
-
-
-def test_group_score_caps_interests_and_counts_each_wisher_once() -> None:
-    """At most five shared interests count, and a wisher scores once however many are met."""
-    tags = tuple(f"t{i}" for i in range(7))
-    a = person("a", "FI", interests=tags, wishes=Wishes(sectors=("public",), countries=("SE",)))
-    b = person("b", "SE", interests=tags)
-    score, reasons = group_score([a, b])
-    assert score == 100 + 50 + 8
-    assert Reason.decode(reasons[0]) == Reason.of("wish", who="a", kind="sector", value="public")
-
-
-def test_overlap_depends_on_the_date() -> None:
-    """Helsinki and Sydney share an hour in July, none in January; the default averages."""
-    a = person("a", "FI", timezone="Europe/Helsinki")
-    b = person("b", "AU", timezone="Australia/Sydney")
-    assert group_score([a, b], on=date(2025, 7, 15)) == (
-        1.0,
-        ("languages codes=en", "hours value=1"),
-    )
-    assert group_score([a, b], on=date(2025, 1, 15))[1][-1] == "no_hours"
-    assert group_score([a, b])[0] == 0.5
-
-
-def test_trio_reasons_cover_all_three() -> None:
-    """A trio's reasons show languages pair by pair when no language is common to all."""
-    trio = [
-        person("a", "FI", ("en", "fi")),
-        person("b", "SE", ("en", "sv")),
-        person("c", "NO", ("sv", "fi")),
-    ]
-    _, reasons = group_score(trio)
-    assert [Reason.decode(r) for r in reasons[:3]] == [
-        Reason.of("pair_languages", a="a", b="b", codes="en"),
-        Reason.of("pair_languages", a="a", b="c", codes="fi"),
-        Reason.of("pair_languages", a="b", b="c", codes="sv"),
-    ]
-
-
-def test_group_scores_in_a_matching_match_group_score() -> None:
-    """Each group's score is what group_score says about its members."""
-    pool = _pool(60)
-    by_id = {c.id: c for c in pool}
-    for g in match(pool).groups:
-        assert (g.score, g.reasons) == group_score([by_id[m] for m in g.members])
-
-
-def test_from_profile_uses_the_pairing_rule() -> None:
-    """The separation value follows the community's pairing rule."""
-    profile = Profile(
-        name="Åsa Lindqvist",
-        country="SE",
-        timezone="Europe/Stockholm",
-        languages=("sv", "en"),
-        sector="academic",
-        career_stage="mid",
-        institution="Lund University",
-    )
-    by_country = Candidate.from_profile("a1", profile, previous_partners=["a2"])
-    assert by_country.separation == "SE"
-    assert by_country.previous_partners == frozenset({"a2"})
-    assert by_country.languages == frozenset({"sv", "en"})
-    by_institution = Candidate.from_profile("a1", profile, rule=PairingRule.INSTITUTION)
-    assert by_institution.separation == "lund university"
-
-
-# --- the group of three ----------------------------------------------------------------
-
-
-def _by_edges(edges: str) -> list[Candidate]:
-    """Build a pool whose feasibility graph has exactly these edges ("ab bc ...")."""
-    speaks: dict[str, set[str]] = {}
-    for k, edge in enumerate(edges.split()):
-        for name in edge:
-            speaks.setdefault(name, set()).add(f"l{k}")
-    countries = ("FI", "SE", "NO", "DK", "IS", "EE", "LV", "LT", "PL", "DE", "FR")
-    return [
-        person(name, countries[k], tuple(sorted(langs)))
-        for k, (name, langs) in enumerate(sorted(speaks.items()))
-    ]
-
-
-def test_deep_trio_rearranges_pairs_to_place_one_more() -> None:
-    """x fits none of the pairs y-a and b-c, but x-y plus the trio a-b-c places all five."""
-    pool = [
-        person("x", "DE", ("de",)),
-        person("y", "AT", ("de", "en")),
-        person("a", "FI"),
-        person("b", "SE"),
-        person("c", "NO"),
-    ]
-    index = Index(pool)
-    x, y, a, b, c = range(5)
-    mate = [-1, a, y, c, b]
-    trio = deep_trio(index, mate)
-    assert trio is not None
-    assert sorted(trio) == [a, b, c]
-    assert mate[x] == y and mate[y] == x
-    third, p, q = trio
-    assert mate[third] == -1 and mate[p] == q
-
-
-def test_no_trio_when_every_triangle_leaves_an_odd_rest() -> None:
-    """The only triangle a-b-c would leave p-q-r and s-t-u unpairable: eight placed, no trio."""
-    pool = _by_edges("ab bc ca ap pq qr rb bs st tu uc")
-    result = match(pool)
-    assert result.placed == 8
-    assert all(len(g.members) == 2 for g in result.groups)
-    index = Index(pool)
-    mate = [-1] * len(pool)
-    for g in result.groups:
-        i, j = (index.position[m] for m in g.members)
-        mate[i], mate[j] = j, i
-    before = list(mate)
-    assert deep_trio(index, mate) is None
-    assert mate == before
-
-
-def test_trio_found_beyond_the_left_overs_of_the_pairs() -> None:
-    """A left-over who fits no pair does not stop a trio elsewhere from placing one more."""
-    # x speaks only y's language; a, b, c all speak en: whichever pairs come first,
-    # five people can be placed (x-y and a-b-c).
-    pool = _by_edges("xy ya ab bc ca")
-    for seed in range(5):
-        result = match(pool, seed=seed)
-        assert result.placed == 5
-        assert sorted(len(g.members) for g in result.groups) == [2, 3]
