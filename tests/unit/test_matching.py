@@ -220,7 +220,7 @@ def test_result_does_not_depend_on_hash_randomisation() -> None:
     """Two interpreters with different PYTHONHASHSEED produce the same matching."""
     script = (
         "import json\n"
-        "from tests.unit.test_matching import _pool\n"
+        "from tests.unit.matching_people import sample_pool\n"
         "from core.matching.matcher import match\n"
         "m = match(sample_pool(), seed=1)\n"
         "print(json.dumps([[list(g.members), g.score, list(g.reasons)] for g in m.groups]"
