@@ -17,13 +17,20 @@ from tests.adapters.discord.standin_state import State
 
 
 class Channels(State):
-    # -- channels, threads, messages ---------------------------------------------------
+    """Channels, threads and messages, each in its own guild: the bot's permissions are
+    those of its roles in the channel's guild, and thread caps count per guild."""
 
     def _channel(self, channel_id: int) -> dict[str, Any]:
         found = self.channels.get(channel_id)
         if found is None:
             raise Refused(404, 10003, "Unknown Channel")
+        guild = self.guild_of(channel_id)
+        if guild is not None and self.bot_id not in guild.members:
+            raise Refused(403, 50001, "Missing Access")  # a server the bot is not in
         return found
+
+    def _guild_id(self, where: Mapping[str, Any]) -> int | None:
+        return int(where["guild_id"]) if where.get("guild_id") else None
 
     def _require(self, channel_id: int, *flags: str) -> None:
         bits = self.permissions_of(self.bot_id, channel_id)
@@ -35,10 +42,11 @@ class Channels(State):
         meta = thread["thread_metadata"]
         if not meta["archived"]:
             return
-        if self.active_threads() >= self.max_active_threads:
+        guild = self._guild_id(thread)
+        if self.active_threads(guild) >= self.max_active_threads:
             raise Refused(400, 160006, "Maximum number of active threads reached")
         meta["archived"] = False
-        self._note_active()
+        self._note_active(guild)
 
     async def _get_channel(self, r: Request) -> Any:
         return self._channel(r.id("cid"))
@@ -63,12 +71,13 @@ class Channels(State):
         invitable: bool,
         thread_id: int | None = None,
     ) -> dict[str, Any]:
-        if self.active_threads() >= self.max_active_threads:
+        guild = int(parent["guild_id"])
+        if self.active_threads(guild) >= self.max_active_threads:
             raise Refused(400, 160006, "Maximum number of active threads reached")
         thread_id = thread_id or self.ids()
         made = p.thread(
             thread_id,
-            self.guild_id,
+            guild,
             int(parent["id"]),
             self.bot_id,
             name,
@@ -79,7 +88,7 @@ class Channels(State):
         self.channels[thread_id] = made
         self.messages[thread_id] = []
         self.thread_members[thread_id] = {self.bot_id}
-        self._note_active()
+        self._note_active(guild)
         return made
 
     async def _create_thread(self, r: Request) -> Any:
@@ -124,8 +133,12 @@ class Channels(State):
     async def _add_to_thread(self, r: Request) -> Any:
         found = self._channel(r.id("cid"))
         user_id = r.id("uid")
-        if user_id not in self.users:
+        guild = self.guild_of(int(found["id"]))
+        if guild is None or user_id not in guild.members:
+            # Only a member of the thread's own server can be added to it.
             raise Refused(404, 10007, "Unknown Member")
+        # "Requires the ability to send messages in the thread" (Add Thread Member).
+        self._require(int(found["parent_id"]), "send_messages_in_threads")
         if found["thread_metadata"]["archived"]:
             raise Refused(400, 50083, "Thread is archived")
         self.thread_members[int(found["id"])].add(user_id)
@@ -155,8 +168,7 @@ class Channels(State):
 
     def _store_message(self, where: dict[str, Any], body: Mapping[str, Any]) -> dict[str, Any]:
         channel_id = int(where["id"])
-        guild = self.guild_id if where["type"] != p.DM else None
-        made = p.message(self.ids(), channel_id, self.bot, body, guild_id=guild)
+        made = p.message(self.ids(), channel_id, self.bot, body, guild_id=self._guild_id(where))
         self.messages[channel_id].append(made)
         where["last_message_id"] = made["id"]
         return made
@@ -230,8 +242,14 @@ class Channels(State):
         return self.channels[channel_id]
 
     async def _active_threads(self, r: Request) -> Any:
-        # Every active thread of the server, public and private, whoever made it.
-        active = [t for t in self.threads() if not t["thread_metadata"]["archived"]]
+        # Every active thread of that server, public and private, whoever made it.
+        guild = self.guilds.get(r.id("gid"))
+        if guild is None:
+            raise Refused(404, 10004, "Unknown Guild")
+        if self.bot_id not in guild.members:
+            raise Refused(403, 50001, "Missing Access")
+        found = self.threads(guild=guild.id)
+        active = [t for t in found if not t["thread_metadata"]["archived"]]
         return {"threads": active, "members": []}
 
     def _archived_page(

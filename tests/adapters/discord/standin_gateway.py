@@ -9,11 +9,12 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.adapters.discord import payloads as p
-from tests.adapters.discord.standin_state import State
+from tests.adapters.discord.standin_state import Guild, State
 
 
 class Gateway(State):
-    # -- the gateway -------------------------------------------------------------------
+    """The gateway of one bot session: READY names every guild the bot is in, then a
+    GUILD_CREATE for each, with its own roles, channels and owner."""
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -30,7 +31,8 @@ class Gateway(State):
             elif frame["op"] == 2:
                 self.intents = int(frame["d"].get("intents") or 0)
                 await self._dispatch_event("READY", self._ready())
-                await self._dispatch_event("GUILD_CREATE", self._guild_create())
+                for guild in self._bot_guilds():
+                    await self._dispatch_event("GUILD_CREATE", self._guild_create(guild))
                 self.identified.set()
         return ws
 
@@ -43,7 +45,7 @@ class Gateway(State):
         return {
             "v": 10,
             "user": self.bot,
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self._bot_guilds()],
             "session_id": "standin-session",
             "resume_gateway_url": self.gateway_url,
             "shard": [0, 1],
@@ -53,21 +55,28 @@ class Gateway(State):
             "presences": [],
         }
 
-    def _guild_create(self) -> dict[str, Any]:
-        plain = [c for c in self.channels.values() if c["type"] in (p.TEXT, p.FORUM)]
+    def _bot_guilds(self) -> list[Guild]:
+        return [g for g in self.guilds.values() if self.bot_id in g.members]
+
+    def _guild_create(self, guild: Guild) -> dict[str, Any]:
+        plain = [
+            c
+            for c in self.channels.values()
+            if c["type"] in (p.TEXT, p.FORUM) and c.get("guild_id") == str(guild.id)
+        ]
         return {
-            "id": str(self.guild_id),
-            "name": self.guild_name,
+            "id": str(guild.id),
+            "name": guild.name,
             "icon": None,
-            "owner_id": self.owner["id"],
+            "owner_id": guild.owner["id"],
             "unavailable": False,
-            "member_count": len(self.users),
+            "member_count": len(guild.members),
             "large": False,
             "joined_at": p.iso(),
-            "roles": list(self.roles.values()),
+            "roles": list(guild.roles.values()),
             "channels": plain,
             "threads": [],
-            "members": [self._member(int(self.bot["id"]))],
+            "members": [self._member(self.bot_id, guild=guild.id)],
             "emojis": [],
             "stickers": [],
             "features": [],
@@ -88,11 +97,15 @@ class Gateway(State):
             "premium_progress_bar_enabled": False,
         }
 
-    def _member(self, user_id: int, channel_id: int | None = None) -> dict[str, Any]:
+    def _member(
+        self, user_id: int, channel_id: int | None = None, *, guild: int | None = None
+    ) -> dict[str, Any]:
+        """Return the guild member object of *user_id* in the channel's guild (or *guild*)."""
+        g = (self.guild_of(channel_id) if channel_id else None) or self._guild(guild)
         return p.member(
             self.users[user_id],
-            self.member_roles[user_id],
-            permissions=self.permissions_of(user_id, channel_id),
+            g.members[user_id],
+            permissions=self.permissions_of(user_id, channel_id, guild=g.id),
         )
 
     async def dispatch_channel_create(self, channel_id: int) -> None:

@@ -50,6 +50,44 @@ class Http(State):
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
+    # -- faults ------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int,
+        code: int,
+        text: str = "refused",
+        times: int = 1,
+        retry_after: float = 0.0,
+    ) -> None:
+        """Answer the next *times* requests matching *method* and *path* (a regex) with an error."""
+        self.faults.append(Fault(method, re.compile(path), status, code, text, times, retry_after))
+
+    def fail_after(self, method: str, path: str, *, status: int = 502, times: int = 1) -> None:
+        """Carry out the next matching requests, then answer *status* as if the proxy failed."""
+        self.faults.append(
+            Fault(method, re.compile(path), status, 0, "Bad Gateway", times, when="after")
+        )
+
+    def drop_after(self, method: str, path: str, *, times: int = 1) -> None:
+        """Carry out the next matching requests, then close the connection without an answer."""
+        self.faults.append(Fault(method, re.compile(path), 0, 0, "", times, when="drop"))
+
+    def rate_limit(self, method: str, path: str, *, retry_after: float, times: int = 1) -> None:
+        """Answer the next matching requests with 429 and *retry_after* seconds."""
+        self.fail(
+            method,
+            path,
+            status=429,
+            code=0,
+            text="You are being rate limited.",
+            times=times,
+            retry_after=retry_after,
+        )
+
     # -- REST --------------------------------------------------------------------------
 
     def _add_routes(self) -> None:

@@ -26,7 +26,8 @@ from tests.adapters.discord.standin_state import State
 
 
 class Interactions(State):
-    # -- interactions ------------------------------------------------------------------
+    """Interactions come from a member of the server of the channel they are sent in
+    (the home channel of *guild*, the default server's unless told)."""
 
     def _interaction(
         self,
@@ -37,20 +38,25 @@ class Interactions(State):
         channel_id: int | None = None,
         locale: str = "en-US",
         message: dict[str, Any] | None = None,
+        guild: int | None = None,
     ) -> dict[str, Any]:
+        where = channel_id or self._guild(guild).home_channel
+        server = self.guild_of(where)
+        assert server is not None, f"channel {where} is in no server"
+        assert user_id in server.members, f"{user_id} is not a member of {server.name}"
         interaction_id = self.ids()
         token = f"token-{interaction_id}"
         self._tokens[token] = interaction_id
         self._created[interaction_id] = time.monotonic()
+        self._where[interaction_id] = where
         self.replies[interaction_id] = Reply()
-        where = channel_id or self.home_channel
         out: dict[str, Any] = {
             "id": str(interaction_id),
             "application_id": str(self.application_id),
             "type": kind,
             "data": data,
-            "guild_id": str(self.guild_id),
-            "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
+            "guild_id": str(server.id),
+            "guild": {"id": str(server.id), "locale": "en-US", "features": []},
             "channel_id": str(where),
             "channel": self.channels[where],
             "member": self._member(user_id, where),
@@ -60,7 +66,7 @@ class Interactions(State):
             "locale": locale,
             "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "authorizing_integration_owners": {"0": str(server.id)},
             "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
@@ -107,7 +113,7 @@ class Interactions(State):
                 }
             elif isinstance(value, Role):
                 opt |= {"type": 8, "value": str(value.id)}
-                resolved.setdefault("roles", {})[str(value.id)] = self.roles[value.id]
+                resolved.setdefault("roles", {})[str(value.id)] = self.role(value.id)
             else:
                 opt |= {"type": 3, "value": value}
             if key == focused:
@@ -129,11 +135,12 @@ class Interactions(State):
         sub: str | None = None,
         locale: str = "en-US",
         wait: float = 10.0,
+        guild: int | None = None,
     ) -> Reply:
-        """Run a slash command as *user_id*; return once the bot has answered."""
+        """Run a slash command as *user_id* (in *guild*); return once the bot has answered."""
         data = self._command_data(name, options or {}, sub, None)
         return await self._send_interaction(
-            self._interaction(2, user_id, data, locale=locale), wait
+            self._interaction(2, user_id, data, locale=locale, guild=guild), wait
         )
 
     async def autocomplete(
@@ -145,10 +152,12 @@ class Interactions(State):
         *,
         sub: str | None = None,
         locale: str = "en-US",
+        guild: int | None = None,
     ) -> list[dict[str, Any]]:
         """Type into an autocompleted option; return the bot's suggestions."""
         data = self._command_data(name, options, sub, focused)
-        reply = await self._send_interaction(self._interaction(4, user_id, data, locale=locale), 5)
+        made = self._interaction(4, user_id, data, locale=locale, guild=guild)
+        reply = await self._send_interaction(made, 5)
         assert reply.type == 8, reply.responses
         return reply.choices
 
@@ -159,6 +168,7 @@ class Interactions(State):
         values: Mapping[str, str | Sequence[str]],
         *,
         locale: str = "en-US",
+        guild: int | None = None,
     ) -> Reply:
         """Fill in the modal the bot opened (by component custom id) and submit it."""
         assert modal.type == 9, f"expected a modal, got {modal.responses}"
@@ -172,7 +182,8 @@ class Interactions(State):
                 filled = {"type": 4, "custom_id": inner["custom_id"], "value": value}
             components.append({"type": 18, "id": top.get("id", 0), "component": filled})
         data = {"custom_id": modal.data["custom_id"], "components": components}
-        return await self._send_interaction(self._interaction(5, user_id, data, locale=locale), 10)
+        made = self._interaction(5, user_id, data, locale=locale, guild=guild)
+        return await self._send_interaction(made, 10)
 
     async def press_on(
         self, user_id: int, message: Mapping[str, Any], custom_id: str, *, locale: str = "en-US"
@@ -191,21 +202,46 @@ class Interactions(State):
         )
         return await self._send_interaction(payload, 10)
 
+    def _ephemeral(self, data: Mapping[str, Any], guild: int | None) -> dict[str, Any]:
+        """Return the bot's ephemeral answer as the message a component sits on."""
+        g = self._guild(guild)
+        return p.message(self.ids(), g.home_channel, self.bot, data, guild_id=g.id, flags=EPHEMERAL)
+
     async def press(
-        self, user_id: int, reply: Reply, custom_id: str, *, locale: str = "en-US"
+        self,
+        user_id: int,
+        reply: Reply,
+        custom_id: str,
+        *,
+        locale: str = "en-US",
+        guild: int | None = None,
     ) -> Reply:
         """Press the button *custom_id* on the message the bot answered with."""
         assert custom_id in reply.custom_ids(), f"{custom_id} not in {reply.custom_ids()}"
-        message = p.message(
-            self.ids(),
-            self.home_channel,
-            self.bot,
-            reply.data,
-            guild_id=self.guild_id,
-            flags=EPHEMERAL,
-        )
+        message = self._ephemeral(reply.data, guild)
         data = {"custom_id": custom_id, "component_type": 2}
-        payload = self._interaction(3, user_id, data, message=message, locale=locale)
+        payload = self._interaction(3, user_id, data, message=message, locale=locale, guild=guild)
+        return await self._send_interaction(payload, 10)
+
+    async def press_id(
+        self,
+        user_id: int,
+        custom_id: str,
+        *,
+        guild: int | None = None,
+        values: Sequence[str] | None = None,
+    ) -> Reply:
+        """Send, in *guild*, a button press (or a choice of *values*) carrying any custom id:
+        an old message of the bot's, or a client that forged the id."""
+        kind = 2 if values is None else 3
+        button = {"type": kind, "custom_id": custom_id, "label": "x"}
+        if values is not None:
+            button |= {"options": [{"label": v, "value": v} for v in values]}
+        message = self._ephemeral({"components": [{"type": 1, "components": [button]}]}, guild)
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": kind}
+        if values is not None:
+            data["values"] = list(values)
+        payload = self._interaction(3, user_id, data, message=message, guild=guild)
         return await self._send_interaction(payload, 10)
 
     async def choose(
@@ -216,6 +252,7 @@ class Interactions(State):
         values: Sequence[str],
         *,
         locale: str = "en-US",
+        guild: int | None = None,
     ) -> Reply:
         """Pick *values* in the select menu *custom_id* of the message the bot answered with."""
         menus = {
@@ -227,16 +264,9 @@ class Interactions(State):
         assert custom_id in menus, f"{custom_id} not in {list(menus)}"
         offered = {o["value"] for o in menus[custom_id]["options"]}
         assert set(values) <= offered, f"{values} not among {offered}"
-        message = p.message(
-            self.ids(),
-            self.home_channel,
-            self.bot,
-            reply.data,
-            guild_id=self.guild_id,
-            flags=EPHEMERAL,
-        )
+        message = self._ephemeral(reply.data, guild)
         data = {"custom_id": custom_id, "component_type": 3, "values": list(values)}
-        payload = self._interaction(3, user_id, data, message=message, locale=locale)
+        payload = self._interaction(3, user_id, data, message=message, locale=locale, guild=guild)
         return await self._send_interaction(payload, 10)
 
     async def _record_reply(self, token: str, response: dict[str, Any]) -> None:
@@ -281,15 +311,18 @@ class Interactions(State):
         await self._record_reply(
             r.params["token"], {"type": "followup", "data": r.body, "files": r.files}
         )
-        channel_id = self.home_channel
-        return p.message(self.ids(), channel_id, self.bot, r.body, guild_id=self.guild_id) | {
-            "webhook_id": str(self.application_id)
-        }
+        return self._answer_message(r) | {"webhook_id": str(self.application_id)}
 
     async def _edit_original(self, r: Request) -> Any:
         check_content(r.body)
         await self._record_reply(
             r.params["token"], {"type": "edit", "data": r.body, "files": r.files}
         )
-        channel_id = self.home_channel
-        return p.message(self.ids(), channel_id, self.bot, r.body, guild_id=self.guild_id)
+        return self._answer_message(r)
+
+    def _answer_message(self, r: Request) -> dict[str, Any]:
+        """Return a follow-up or edited answer as a message in the interaction's channel."""
+        where = self._where.get(self._tokens.get(r.params["token"], 0), self.home_channel)
+        server = self.guild_of(where)
+        guild = server.id if server is not None else None
+        return p.message(self.ids(), where, self.bot, r.body, guild_id=guild)
