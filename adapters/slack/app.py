@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import (
     console_files,
     console_review,
+    console_topic_form,
     engagement,
     goals,
     install,
@@ -125,6 +126,7 @@ def build_app(
     app.action(goals.ACTION)(setting_goals.on_open)
     app.view(goals.CALLBACK_ID)(setting_goals.on_submit)
     app.view(console_files.CALLBACK_ID)(console_files.listener(services))
+    app.view(console_topic_form.CALLBACK_ID)(console_topic_form.listener(services))
     app.action(re.compile(f"^{console_review.PREFIX}"))(console_review.listener(services, client))
     # Any other button of a core message is acknowledged so Slack shows no error.
     app.action(re.compile(".*"))(handlers.on_other_action)

@@ -220,8 +220,10 @@ class Commands:
         """Adapt a console_talk verb (announce, broadcast, topic(s), survey...) to the dispatch."""
 
         async def run(caller: Caller, words: list[str]) -> Reply:
-            talk = getattr(self._talk, verb)
-            return Reply(await talk(caller.community, caller.user_id, words))
+            said = await self._talk.run(
+                verb, caller.community, caller.user_id, words, caller.trigger_id
+            )
+            return Reply(said)
 
         return run
 

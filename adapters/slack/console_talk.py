@@ -5,7 +5,8 @@ NAME pairs|applicants TEXT` once to every pair space or every applicant of a rou
 (the core keys each message by its text, round and audience, so a request Slack or
 the organiser repeats sends nothing twice). `/penpals round edit NAME opens=...`
 moves dates or the cadence while safe; `/penpals topic NAME N LANG title | prompt`
-edits a round's topic in one language (adding, removing and listing topics are in
+edits a round's topic in one language (without the text, a form with its questions:
+console_topic_form.py; adding, removing and listing topics are in
 console_topics.py, `/penpals survey` in console_surveys.py); `/penpals export NAME
 applications|pairs|audit` sends the CSV file to the organiser's direct messages
 (files_upload_v2: Slack's files.getUploadURLExternal and files.completeUploadExternal).
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import console_surveys, console_topics, parsing
+from adapters.slack import console_surveys, console_topic_form, console_topics, parsing
 from adapters.slack.console_matching import actor
 from core import audit
 from core.delivery.broadcast import Sent
@@ -49,6 +50,16 @@ class TalkConsole:
     def __init__(self, services: Services, client: AsyncWebClient) -> None:
         self._s = services
         self._client = client
+
+    async def run(
+        self, verb: str, community: Community, user_id: str, words: list[str], trigger_id: str
+    ) -> str:
+        """Run one of VERBS; only `topic NAME N LANG` uses the trigger id (to open its form)."""
+        if verb == "topic" and len(words) == 3 and words[1].isdigit():
+            await console_topic_form.open_form(self._s, self._client, community, trigger_id, words)
+            return ""  # the form is the answer
+        talk = getattr(self, verb)
+        return str(await talk(community, user_id, words))
 
     async def announce(self, community: Community, user_id: str, words: list[str]) -> str:
         """Post the words once to the announcements channel."""
@@ -91,7 +102,9 @@ class TalkConsole:
         if len(words) >= 2 and words[1].lower() in console_topics.VERBS:
             return await console_topics.change(self._s, community, user_id, words)
         if len(words) < 4 or not words[1].isdigit():
-            raise InvalidValue("use /penpals topic NAME NUMBER LANG title | prompt")
+            raise InvalidValue(
+                "use /penpals topic NAME NUMBER LANG title | prompt (or without the text: a form)"
+            )
         name, position, lang = words[0], int(words[1]), words[2].lower()
         title, _, prompt = " ".join(words[3:]).partition("|")
         topic = await self._s.round_topics.edit(

@@ -14,7 +14,8 @@ ten a page, with approve / decline / waitlist of the whole filtered set
 • `/penpals round audit NAME`: who decided, edited or published what, and when
 • `/penpals round edit NAME [opens=…] [closes=…] [starts=…] [ends=…] [cadence=14]`
 • `/penpals topics NAME [LANG]`: a round's topics, their dates and languages
-• `/penpals topic NAME N LANG title | prompt`: edit a round's topic in one language
+• `/penpals topic NAME N LANG title | prompt`: edit a round's topic in one language \
+(without the text: a form with its title, prompt and questions)
 • `/penpals topic NAME add [at=N] LANG title | prompt`, `/penpals topic NAME remove N`
 • `/penpals survey NAME show [mid|end]`, `survey NAME reset mid|end`
 • `/penpals survey NAME edit mid|end KEY [wording] [options=a; b] [required=yes|no]` \

@@ -130,3 +130,50 @@ async def test_the_whole_audit_log_comes_as_a_csv(
     assert ADMIN in slack.channels[upload["channel"]].members
     refused = await _say(slack, http, MEMBER, f"export {ROUND} audit")
     assert refused.startswith("Only organisers")
+
+
+def _form(title: str, prompt: str, questions: list[str]) -> dict[str, Any]:
+    def text(block: str, value: str) -> dict[str, Any]:
+        return {block: {block: {"type": "plain_text_input", "value": value}}}
+
+    return text("title", title) | text("prompt", prompt) | text("questions", "\n".join(questions))
+
+
+async def test_a_topic_form_holds_title_prompt_and_questions(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """`topic NAME N LANG` opens a form; saving writes its questions; a refusal stays on it."""
+    await services.rounds.create(community.id, ROUND)
+    seen = len(slack.views)
+    _, answer = await http.command(payloads.command(slack, ADMIN, f"topic {ROUND} 1 fr"))
+    assert len(slack.views) == seen + 1, answer
+    view = list(slack.views.values())[-1]
+    assert view["callback_id"] == "penpals_topic"
+    french = await services.round_topics.list(community.id, ROUND)
+    title = next(b for b in view["blocks"] if b.get("block_id") == "title")
+    assert title["element"].get("initial_value") == french.topics[0].texts["fr"].title
+
+    questions = ["Qui lit chez vous ?", "Quel livre offrir ?"]
+    values = _form("Nos lecteurs", "Racontez", questions)
+    _, saved = await http.interact(payloads.view_submission(slack, ADMIN, view, values))
+    assert saved["response_action"] == "update", saved
+    topic = await services.round_topics.show(community.id, ROUND, 1, lang="fr")
+    assert (topic.title, topic.prompt, topic.questions) == (
+        "Nos lecteurs",
+        "Racontez",
+        tuple(questions),
+    )
+    actions = await _actions(services, community)
+    assert ("round.topics.edit", WHO) in actions
+
+    six = _form("Nos lecteurs", "Racontez", [f"Question {i}?" for i in range(6)])
+    _, refused = await http.interact(payloads.view_submission(slack, ADMIN, view, six))
+    assert refused["response_action"] == "errors" and "at most 5" in refused["errors"]["title"]
+    values = _form("Pris", "", [])
+    _, member = await http.interact(payloads.view_submission(slack, MEMBER, view, values))
+    assert member["response_action"] == "errors", member
+    assert (
+        await services.round_topics.show(community.id, ROUND, 1, lang="fr")
+    ).title == "Nos lecteurs"
+    missing = await _say(slack, http, ADMIN, f"topic {ROUND} 99 fr")
+    assert "has no topic 99" in missing, missing
