@@ -1,149 +1,19 @@
-"""Keeping pairs alive: counts, nudges at 14 days, rescue at 28, pauses, the standby pool."""
+"""Keeping pairs alive: counts, nudges at 14 days, rescue at 28, pauses, the daily check
+(a new partner from the standby pool: test_engagement_standby)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
 from sqlalchemy import Date, DateTime, Integer, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.rehearsal import RehearsalPlatform
-from core.delivery.service import DeliveryService
-from core.engagement.model import NewPartner
 from core.engagement.rules import offer_action_id
-from core.engagement.service import EngagementService
-from core.errors import Conflict
-from core.model import ApplicationStatus as A
-from core.model import Community, MemberRef, Platform, Round
-from core.platform import Message
+from core.model import MemberRef
 from core.ports import UnitOfWorkFactory
 from core.rounds.automation import RoundAutomation
-from tests.support import FixedClock, Program, profile, program
-
-LOCAL = Platform.LOCAL
-NUDGE = "Checking in"
-
-
-@dataclass(frozen=True)
-class Applicant:
-    external_id: str
-    country: str
-    languages: tuple[str, ...] = ("en",)
-    status: A = A.APPROVED
-
-
-@dataclass
-class Round_:
-    """A running round of one community, its stand-in platform and the services under test."""
-
-    p: Program
-    community: Community
-    round: Round
-    platform: RehearsalPlatform
-    delivery: DeliveryService
-    engagement: EngagementService
-
-    @property
-    def start(self) -> datetime:
-        assert self.round.starts_at is not None
-        return self.round.starts_at
-
-    def at(self, day: float) -> datetime:
-        """Return the moment *day* days after the round started."""
-        return self.start + timedelta(days=day)
-
-    async def day(self, day: float) -> str | None:
-        """Move to *day* days after the start, run the daily check and deliver."""
-        self.p.clock.set(self.at(day))
-        done = await self.engagement.daily(self.round.id)
-        await self.delivery.run_due()
-        return done
-
-    def say(self, external_id: str, day: float) -> None:
-        """Have a member write in their pair space on *day*."""
-        self.platform.say(self.space_of(external_id), external_id, self.at(day))
-
-    def space_of(self, external_id: str) -> str:
-        """Return the latest pair space the member is in."""
-        ids = [i for i, s in self.platform.spaces.items() if external_id in s.members]
-        return ids[-1]
-
-    def partner_of(self, external_id: str) -> str:
-        (partner,) = set(self.platform.spaces[self.space_of(external_id)].members) - {external_id}
-        return partner
-
-    def nudges(self, external_id: str) -> list[Message]:
-        posted = self.platform.spaces[self.space_of(external_id)].messages
-        return [m for _, m in posted if m.title == NUDGE]
-
-    def offers(self) -> list[tuple[str, Message]]:
-        return [(who, m) for who, m in self.platform.direct if m.buttons]
-
-    async def accept(self, external_id: str) -> NewPartner:
-        return await self.engagement.accept(self.community, MemberRef(LOCAL, external_id))
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def p(uow_factory: UnitOfWorkFactory, clock: FixedClock) -> Program:
-    return program(uow_factory, clock)
-
-
-async def running_round(
-    p: Program,
-    uow: UnitOfWorkFactory,
-    applicants: Sequence[Applicant],
-    *,
-    earlier: Sequence[Applicant] = (),
-) -> Round_:
-    """Publish and start a round; *earlier* applied to a previous round only."""
-    c = await p.communities.ensure(LOCAL, "engagement", "Engagement Network")
-    await p.communities.configure(c.id, country_cap=None)
-    if earlier:
-        await _apply(p, c, "2026B", earlier)
-        await p.rounds.close(c.id, "2026B")
-    await _apply(p, c, "2027A", applicants, starts=p.clock.now() + timedelta(days=7))
-    for status in (A.APPROVED, A.WAITLISTED):
-        chosen = [a.external_id for a in applicants if a.status is status]
-        if chosen:
-            await p.applications.decide(c.id, "2027A", status, chosen)
-    await p.rounds.close(c.id, "2027A")
-    await p.matches.publish(c, "2027A")
-    platform = RehearsalPlatform()
-    platforms = {LOCAL: platform}
-    delivery = DeliveryService(uow=uow, clock=p.clock, platforms=platforms)
-    await delivery.run_due()  # the pair spaces are made at publishing
-    p.clock.advance(days=7)
-    started = await p.rounds.start(c.id, "2027A")
-    engagement = EngagementService(uow=uow, clock=p.clock, platforms=platforms)
-    return Round_(p, c, started, platform, delivery, engagement)
-
-
-async def _apply(
-    p: Program,
-    c: Community,
-    name: str,
-    applicants: Sequence[Applicant],
-    starts: datetime | None = None,
-) -> None:
-    await p.rounds.create(c.id, name, starts=starts)
-    await p.rounds.open(c.id, name)
-    for a in applicants:
-        member = MemberRef(LOCAL, a.external_id)
-        await p.applications.submit(
-            c, member, profile(a.external_id, a.country, languages=a.languages)
-        )
-
-
-PAIR = [Applicant("ana", "FI"), Applicant("bruno", "BR")]
-
+from tests.integration.engagement_support import LOCAL, PAIR, running_round
+from tests.support import Program
 
 # -- nudges ---------------------------------------------------------------------------
 
@@ -262,92 +132,6 @@ async def test_resuming_ends_the_pause_now(p: Program, uow_factory: UnitOfWorkFa
     assert r.nudges("ana") == []
     await r.day(24)
     assert len(r.nudges("ana")) == 1
-
-
-# -- a new partner from the standby pool ------------------------------------------------
-
-
-STANDBY = {
-    # The odd one out: a second applicant from Brazil cannot join the pair as a third.
-    "odd one out": ([*PAIR, Applicant("beatriz", "BR")], []),
-    "waitlisted": ([*PAIR, Applicant("wakana", "JP", status=A.WAITLISTED)], []),
-    "volunteer": (PAIR, [Applicant("victor", "KE")]),
-}
-
-
-@pytest.mark.parametrize("source", list(STANDBY))
-async def test_accepting_the_offer_pairs_the_active_partner_from_the_standby_pool(
-    p: Program, uow_factory: UnitOfWorkFactory, source: str
-) -> None:
-    """The partner who wrote last gets a new pair space with someone from the pool."""
-    applicants, earlier = STANDBY[source]
-    r = await running_round(p, uow_factory, applicants, earlier=earlier)
-    active = "ana"
-    silent = r.partner_of(active)
-    if earlier:
-        assert await r.engagement.volunteer(r.community, MemberRef(LOCAL, "victor"))
-    r.say(active, 0.5)
-    await r.day(29)
-    accepted = await r.accept(active)
-    await r.delivery.run_due()
-    assert accepted.source == source and accepted.number == 2
-    newcomer = r.partner_of(active)
-    assert newcomer not in (active, silent)
-    assert accepted.partner == newcomer
-    assert r.platform.spaces[r.space_of(active)].messages[0][1].title == "Meet your partner"
-    assert "took up the offer" in r.platform.alerts[-1].body
-    async with uow_factory() as uow:
-        groups = {g.number: g for g in await uow.groups.list(r.round.id, active_only=False)}
-        newcomer_id = await uow.members.find(r.community.id, MemberRef(LOCAL, newcomer))
-        app = await uow.applications.find(r.round.id, newcomer_id or 0)
-    assert not groups[1].active and groups[2].active
-    assert app is not None and app.status is A.APPROVED
-
-
-async def test_the_new_partner_respects_the_hard_rules(
-    p: Program, uow_factory: UnitOfWorkFactory
-) -> None:
-    """Same country and no shared language rule the first in line out: a volunteer fits."""
-    applicants = [
-        *PAIR,
-        Applicant("aino", "FI"),  # an odd one out from the active partner's country
-        Applicant("wakana", "JP", languages=("ja",), status=A.WAITLISTED),
-    ]
-    r = await running_round(p, uow_factory, applicants, earlier=[Applicant("victor", "KE")])
-    await r.engagement.volunteer(r.community, MemberRef(LOCAL, "victor"))
-    (space,) = r.platform.spaces.values()
-    active = next(m for m in space.members if m in ("ana", "aino"))
-    r.say(active, 0.5)
-    await r.day(29)
-    accepted = await r.accept(active)
-    assert (accepted.partner, accepted.source) == ("victor", "volunteer")
-
-
-async def test_when_nobody_fits_the_organisers_are_told(
-    p: Program, uow_factory: UnitOfWorkFactory
-) -> None:
-    """An empty pool leaves the pair as it is and asks the organisers to step in."""
-    r = await running_round(p, uow_factory, PAIR)
-    r.say("ana", 0.5)
-    await r.day(29)
-    accepted = await r.accept("ana")
-    await r.delivery.run_due()
-    assert accepted.number is None
-    assert "nobody in the standby pool fits" in r.platform.alerts[-1].body
-    assert len(r.platform.spaces) == 1
-
-
-async def test_the_offer_lapses_when_the_partner_writes_again(
-    p: Program, uow_factory: UnitOfWorkFactory
-) -> None:
-    """Bruno answers after the offer went out: the pair continues."""
-    r = await running_round(p, uow_factory, [*PAIR, Applicant("wakana", "JP", status=A.WAITLISTED)])
-    r.say("ana", 0.5)
-    await r.day(29)
-    r.say("bruno", 29.5)
-    p.clock.set(r.at(30))
-    with pytest.raises(Conflict, match="active again"):
-        await r.accept("ana")
 
 
 # -- what is stored -------------------------------------------------------------------
