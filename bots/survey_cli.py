@@ -167,7 +167,9 @@ def survey_schedule(
     opens_at, closes_at = parse_when(opens, "--opens"), parse_when(closes, "--closes")
 
     async def work(s: Services, c: Community) -> None:
-        await s.surveys.schedule(c.id, name, kind, opens=opens_at, closes=closes_at)
+        await s.surveys.schedule(
+            c.id, name, kind, opens=opens_at, closes=closes_at, actor=current_actor()
+        )
         await _shown(s, c, name, kind)
 
     in_community(work)

@@ -1,4 +1,4 @@
-"""A round's survey questions from chat: /survey show, edit, add and reset (organisers only)."""
+"""A round's surveys from chat: /survey show, edit, add, reset and dates (organisers only)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from discord import app_commands
 
 from adapters.discord.console_matching import actor
 from adapters.discord.context import answer, defer, deps, organiser_community
-from adapters.discord.organisers import round_names
-from core.surveys.model import QuestionType, Survey, SurveyKind
+from adapters.discord.organisers import parse_date, round_names
+from core.errors import InvalidValue
+from core.surveys.model import QuestionType, Survey, SurveyKind, Window
 
 KINDS = [app_commands.Choice(name=f"{k.value} survey", value=k.value) for k in SurveyKind]
 TYPES = [app_commands.Choice(name=t.value, value=t.value) for t in QuestionType]
@@ -19,6 +20,13 @@ def _options(text: str | None) -> list[str] | None:
     if text is None:
         return None
     return [x.strip() for x in text.split(";") if x.strip()]
+
+
+def when(window: Window | None) -> str:
+    """Say when a survey opens and closes (or that the round's dates are not set)."""
+    if window is None:
+        return "Dates: none yet (set the round's start and end, or /survey dates)."
+    return f"Opens {window.opens:%Y-%m-%d %H:%M}, closes {window.closes:%Y-%m-%d %H:%M} (UTC)."
 
 
 def shown(round_name: str, survey: Survey) -> discord.Embed:
@@ -53,10 +61,11 @@ class SurveyCommands(app_commands.Group):
     async def show(self, interaction: discord.Interaction, round: str, kind: str) -> None:
         community = await organiser_community(interaction)
         await defer(interaction)
-        survey = await deps(interaction).services.surveys.show(
-            community.id, round, SurveyKind(kind)
-        )
-        await answer(interaction, embed=shown(round, survey))
+        surveys = deps(interaction).services.surveys
+        survey = await surveys.show(community.id, round, SurveyKind(kind))
+        embed = shown(round, survey)
+        embed.set_footer(text=when(await surveys.window_of(community.id, round, SurveyKind(kind))))
+        await answer(interaction, embed=embed)
 
     @app_commands.command(description="Reword, change or remove one question")
     @app_commands.autocomplete(round=round_names)
@@ -134,3 +143,32 @@ class SurveyCommands(app_commands.Group):
             community.id, round, SurveyKind(kind), actor=actor(interaction)
         )
         await answer(interaction, embed=shown(round, survey))
+
+    @app_commands.command(description="Move when a survey opens or closes")
+    @app_commands.autocomplete(round=round_names)
+    @app_commands.choices(kind=KINDS)
+    @app_commands.describe(
+        opens="When it opens (YYYY-MM-DD; not once it was sent)",
+        closes="When it closes (YYYY-MM-DD)",
+    )
+    async def dates(
+        self,
+        interaction: discord.Interaction,
+        round: str,
+        kind: str,
+        opens: str | None = None,
+        closes: str | None = None,
+    ) -> None:
+        community = await organiser_community(interaction)
+        await defer(interaction)
+        if opens is None and closes is None:
+            raise InvalidValue("say when: give opens, closes or both")
+        window = await deps(interaction).services.surveys.schedule(
+            community.id,
+            round,
+            SurveyKind(kind),
+            opens=parse_date(opens, "opening date"),
+            closes=parse_date(closes, "closing date"),
+            actor=actor(interaction),
+        )
+        await answer(interaction, f"Round {round}, {kind} survey: {when(window)}")

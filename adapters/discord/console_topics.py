@@ -14,7 +14,7 @@ from discord import app_commands
 
 from adapters.discord.console_matching import actor
 from adapters.discord.console_settings import LANGUAGES, PROMPT_MAX, TITLE_MAX
-from adapters.discord.context import answer, deps, organiser_community
+from adapters.discord.context import answer, defer, deps, organiser_community
 from adapters.discord.organisers import round_names
 from core.rounds.round_topics import RoundTopics
 
@@ -48,6 +48,7 @@ def listed(got: RoundTopics, lang: str, community_lang: str) -> discord.Embed:
 async def topics(interaction: discord.Interaction, name: str, language: str | None = None) -> None:
     """Show the round's topics as pairs speaking *language* get them (fallbacks applied)."""
     community = await organiser_community(interaction)
+    await defer(interaction)
     got = await deps(interaction).services.round_topics.list(community.id, name)
     lang = community.settings.default_language
     await answer(interaction, embed=listed(got, language or lang, lang))
@@ -73,6 +74,7 @@ async def topic_add(
 ) -> None:
     """Add the topic; /round topic then writes it in other languages or adds questions."""
     community = await organiser_community(interaction)
+    await defer(interaction)
     added = await deps(interaction).services.round_topics.add(
         community.id,
         name,
@@ -97,6 +99,7 @@ async def topic_remove(
 ) -> None:
     """Remove the topic; the later ones move up a place."""
     community = await organiser_community(interaction)
+    await defer(interaction)
     left = await deps(interaction).services.round_topics.remove(
         community.id, name, position, actor=actor(interaction)
     )

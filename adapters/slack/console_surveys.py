@@ -8,6 +8,7 @@ The same core service as Discord's /survey (core/surveys/editing.py), organisers
     /penpals survey NAME edit mid|end KEY remove
     /penpals survey NAME add mid|end KEY scale|choice|multi|text wording [options=a; b]
     /penpals survey NAME reset mid|end
+    /penpals survey NAME dates mid|end [opens=YYYY-MM-DD] [closes=YYYY-MM-DD]
 
 A wording runs to the next `options=` or `required=`, so it may hold spaces.
 """
@@ -17,20 +18,22 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from adapters.slack import parsing
 from adapters.slack.console_matching import actor
 from core.errors import InvalidValue
 from core.model import Community
-from core.surveys.model import QuestionType, Survey, SurveyKind
+from core.surveys.model import QuestionType, Survey, SurveyKind, Window
 
 if TYPE_CHECKING:
     from adapters.slack.services import Services
 
-VERBS = ("show", "edit", "add", "reset")
+VERBS = ("show", "edit", "add", "reset", "dates")
 USAGE = (
     "use /penpals survey NAME show [mid|end], survey NAME edit mid|end KEY [wording] "
     "[options=a; b] [required=yes|no], survey NAME edit mid|end KEY remove, "
     "survey NAME add mid|end KEY scale|choice|multi|text wording [options=a; b] "
-    "[required=yes], or survey NAME reset mid|end"
+    "[required=yes], survey NAME reset mid|end, "
+    "or survey NAME dates mid|end opens=YYYY-MM-DD closes=YYYY-MM-DD"
 )
 TEXT_MAX = 3900  # an ephemeral answer stays one readable message
 _MARKER = re.compile(r"(?:^|\s)(options|required)=", re.IGNORECASE)
@@ -83,10 +86,19 @@ def question_type(word: str) -> QuestionType:
         raise InvalidValue(f"{word!r} is not a question type: say one of {known}") from None
 
 
-def shown(round_name: str, survey: Survey) -> str:
+def when(window: Window | None) -> str:
+    """Say when a survey opens and closes (or that the round's dates are not set)."""
+    if window is None:
+        return "Dates: none yet (set the round's start and end, or `survey NAME dates`)."
+    return f"Opens {window.opens:%Y-%m-%d %H:%M}, closes {window.closes:%Y-%m-%d %H:%M} (UTC)."
+
+
+def shown(round_name: str, survey: Survey, dates: str = "") -> str:
     """List a survey's questions: key, type, whether required, wording and options."""
     default = " (the default questions)" if survey.questions is None else ""
     lines = [f"*Round {round_name}: {survey.kind.value} survey{default}*"]
+    if dates:
+        lines.append(dates)
     for q in survey.current_questions:
         line = f"• `{q.key}` ({q.type.value}{', required' if q.required else ''}): {q.label}"
         if q.options:
@@ -106,11 +118,31 @@ async def run(services: Services, community: Community, user_id: str, words: lis
     surveys = services.surveys
     if verb == "show":
         kinds = [kind(rest[0])] if rest else list(SurveyKind)
-        shown_all = [shown(name, await surveys.show(community.id, name, k)) for k in kinds]
+        shown_all = [
+            shown(
+                name,
+                await surveys.show(community.id, name, k),
+                when(await surveys.window_of(community.id, name, k)),
+            )
+            for k in kinds
+        ]
         return "\n\n".join(shown_all)
     if not rest:
         raise InvalidValue(USAGE)
     which, who = kind(rest[0]), actor(user_id)
+    if verb == "dates":
+        _, opts = parsing.split_options(rest[1:], frozenset({"opens", "closes"}))
+        if not opts:
+            raise InvalidValue(f"say when: {USAGE}")
+        window = await surveys.schedule(
+            community.id,
+            name,
+            which,
+            opens=parsing.when(opts["opens"], "opens") if "opens" in opts else None,
+            closes=parsing.when(opts["closes"], "closes") if "closes" in opts else None,
+            actor=who,
+        )
+        return f"Round {name}, {which.value} survey: {when(window)}"
     if verb == "reset":
         return shown(name, await surveys.reset(community.id, name, which, actor=who))
     if len(rest) < 2:

@@ -17,7 +17,8 @@ ten a page, with approve / decline / waitlist of the whole filtered set
 • `/penpals topic NAME N LANG title | prompt`: edit a round's topic in one language \
 (without the text: a form with its title, prompt and questions)
 • `/penpals topic NAME add [at=N] LANG title | prompt`, `/penpals topic NAME remove N`
-• `/penpals survey NAME show [mid|end]`, `survey NAME reset mid|end`
+• `/penpals survey NAME show [mid|end]`, `survey NAME reset mid|end`, \
+`survey NAME dates mid|end opens=YYYY-MM-DD closes=YYYY-MM-DD`
 • `/penpals survey NAME edit mid|end KEY [wording] [options=a; b] [required=yes|no]` \
 (or `… KEY remove`), `survey NAME add mid|end KEY scale|choice|multi|text wording [options=…]`
 • `/penpals announce TEXT`, `/penpals broadcast NAME pairs|applicants TEXT` (each sent once)

@@ -162,6 +162,7 @@ class SurveyEditing:
         *,
         opens: datetime | None = None,
         closes: datetime | None = None,
+        actor: str = audit.UNKNOWN,
     ) -> Window:
         """Set when a survey opens or closes (not once it has been sent, for opening)."""
         async with self._uow() as uow:
@@ -187,6 +188,14 @@ class SurveyEditing:
                     f"({w.opens:%Y-%m-%d %H:%M}): choose a later closing date"
                 )
             await uow.surveys.save(survey)
+            await self._audit(
+                uow,
+                r,
+                actor,
+                "survey.schedule",
+                f"{kind} survey",
+                f"opens {w.opens:%Y-%m-%d %H:%M}, closes {w.closes:%Y-%m-%d %H:%M} (UTC)",
+            )
             await uow.commit()
             return w
 

@@ -1,4 +1,5 @@
-"""A round's topics from Discord, any number: /round topics, topic-add and topic-remove."""
+"""A round's topics from Discord, any number (/round topics, topic-add, topic-remove), and
+its surveys' dates (/survey dates)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,27 @@ async def test_topics_listed_added_and_removed_in_chat(bot: Bot) -> None:
     )
     assert "Only organisers" in refused.text
     assert len((await bot.services.round_topics.list(community.id, ROUND)).topics) == count + 1
+
+
+async def test_survey_dates_moved_in_chat(bot: Bot) -> None:
+    """/survey dates moves a survey's window, audited; /survey show says when it runs."""
+    community = await bot.configure()
+    s, organiser = bot.standin, bot.server.organiser
+    await bot.services.rounds.create(community.id, ROUND)
+    base = {"round": ROUND, "kind": "mid"}
+    shown = await s.slash(organiser, "survey", base, sub="show")
+    assert "Dates: none yet" in shown.text, shown.text
+    moved = await s.slash(
+        organiser, "survey", base | {"opens": "2031-03-01", "closes": "2031-03-15"}, sub="dates"
+    )
+    assert "Opens 2031-03-01 00:00, closes 2031-03-15 00:00 (UTC)" in moved.text, moved.text
+    backwards = await s.slash(organiser, "survey", base | {"closes": "2031-02-01"}, sub="dates")
+    assert "before it opens" in backwards.text, backwards.text
+    assert "Opens 2031-03-01" in (await s.slash(organiser, "survey", base, sub="show")).text
+    entries = await bot.services.audit.list(community.id, ROUND)
+    (who,) = [e.actor for e in entries if e.action == "survey.schedule"]
+    assert who.startswith(f"discord:{organiser} "), who
+    refused = await s.slash(
+        bot.server.member, "survey", base | {"closes": "2031-04-01"}, sub="dates"
+    )
+    assert "Only organisers" in refused.text

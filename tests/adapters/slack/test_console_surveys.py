@@ -177,3 +177,24 @@ async def test_a_topic_form_holds_title_prompt_and_questions(
     ).title == "Nos lecteurs"
     missing = await _say(slack, http, ADMIN, f"topic {ROUND} 99 fr")
     assert "has no topic 99" in missing, missing
+
+
+async def test_survey_dates_moved_in_chat(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """`survey NAME dates mid opens=… closes=…` moves the window, audited; show says it."""
+    await services.rounds.create(community.id, ROUND)
+    shown = await _say(slack, http, ADMIN, f"survey {ROUND} show mid")
+    assert "Dates: none yet" in shown, shown
+    moved = await _say(
+        slack, http, ADMIN, f"survey {ROUND} dates mid opens=2031-03-01 closes=2031-03-15"
+    )
+    assert moved == (
+        f"Round {ROUND}, mid survey: Opens 2031-03-01 00:00, closes 2031-03-15 00:00 (UTC)."
+    ), moved
+    assert "Opens 2031-03-01 00:00" in await _say(slack, http, ADMIN, f"survey {ROUND} show mid")
+    backwards = await _say(slack, http, ADMIN, f"survey {ROUND} dates mid closes=2031-02-01")
+    assert "before it opens" in backwards, backwards
+    assert ("survey.schedule", WHO) in await _actions(services, community)
+    refused = await _say(slack, http, MEMBER, f"survey {ROUND} dates mid closes=2031-04-01")
+    assert refused.startswith("Only organisers")
