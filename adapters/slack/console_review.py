@@ -42,17 +42,21 @@ def _values(text: str) -> tuple[str, ...]:
     return tuple(v for v in (x.strip() for x in text.split(",")) if v)
 
 
-def parse(words: list[str]) -> tuple[str, ReviewFilter, int]:
-    """Return the round's name words, the filter and the 1-based page typed."""
-    positional, opts = parsing.split_options(words, FILTERS)
+def statuses(text: str) -> tuple[ApplicationStatus, ...]:
+    """Read "approved,waitlisted" as those statuses (none: every status)."""
     try:
-        statuses = tuple(ApplicationStatus(s.lower()) for s in _values(opts.get("status", "")))
+        return tuple(ApplicationStatus(s.lower()) for s in _values(text))
     except ValueError:
         raise InvalidValue(
             "status is pending, approved, declined, waitlisted or withdrawn"
         ) from None
+
+
+def parse(words: list[str]) -> tuple[str, ReviewFilter, int]:
+    """Return the round's name words, the filter and the 1-based page typed."""
+    positional, opts = parsing.split_options(words, FILTERS)
     found = ReviewFilter(
-        statuses=statuses,
+        statuses=statuses(opts.get("status", "")),
         countries=_values(opts.get("country", "")),
         sectors=_values(opts.get("sector", "")),
         career_stages=_values(opts.get("stage", "")),

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import console_surveys, console_topic_form, console_topics, parsing
 from adapters.slack.console_matching import actor
+from adapters.slack.console_review import statuses as review_statuses
 from core import audit
 from core.delivery.broadcast import Sent
 from core.errors import InvalidValue
@@ -128,14 +129,19 @@ class TalkConsole:
 
     async def export(self, community: Community, user_id: str, words: list[str]) -> str:
         """Send the round's applications, pairs or audit log as a CSV file to the organiser."""
-        if len(words) != 2 or words[1].lower() not in FILES:
-            raise InvalidValue("use /penpals export NAME applications|pairs|audit")
-        name, what = words[0], words[1].lower()
+        positional, opts = parsing.split_options(words, frozenset({"status"}))
+        if len(positional) != 2 or positional[1].lower() not in FILES:
+            raise InvalidValue(
+                "use /penpals export NAME applications|pairs|audit "
+                "(applications: status=approved,waitlisted for some only)"
+            )
+        name, what = positional[0], positional[1].lower()
         files = self._s.files
         if what == "audit":
             made = await self._audit_csv(community, name)
         elif what == "applications":
-            made = await files.applications_csv(community.id, name)
+            statuses = review_statuses(opts.get("status", "")) or None
+            made = await files.applications_csv(community.id, name, statuses)
         else:
             made = await files.pairs_csv(community, name)
         opened = await self._client.conversations_open(users=user_id)

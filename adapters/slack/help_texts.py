@@ -22,7 +22,8 @@ ten a page, with approve / decline / waitlist of the whole filtered set
 • `/penpals survey NAME edit mid|end KEY [wording] [options=a; b] [required=yes|no]` \
 (or `… KEY remove`), `survey NAME add mid|end KEY scale|choice|multi|text wording [options=…]`
 • `/penpals announce TEXT`, `/penpals broadcast NAME pairs|applicants TEXT` (each sent once)
-• `/penpals export NAME applications|pairs|audit`: the CSV file, in your direct messages
+• `/penpals export NAME applications|pairs|audit [status=approved]`: the CSV file, in your \
+direct messages
 • `/penpals round silent [NAME]`: pairs silent for two weeks or more (counts only)
 • `/penpals report [NAME]`: the round's figures and charts, posted in the organisers' channel
 • `/penpals setup [announcements #channel] [community #channel] [alerts #channel] \

@@ -8,11 +8,12 @@ import io
 from typing import Any
 
 from bots.bootstrap import Services
-from core.model import Community
+from core.model import ApplicationStatus, Community
 from core.surveys.model import SurveyKind
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, MEMBER
 from tests.adapters.slack.payloads import SignedClient
+from tests.adapters.slack.rounds import closed_round
 from tests.adapters.slack.standin import SlackStandIn
 
 ROUND = "2027A"
@@ -198,3 +199,17 @@ async def test_survey_dates_moved_in_chat(
     assert ("survey.schedule", WHO) in await _actions(services, community)
     refused = await _say(slack, http, MEMBER, f"survey {ROUND} dates mid closes=2031-04-01")
     assert refused.startswith("Only organisers")
+
+
+async def test_export_of_some_statuses_only(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community
+) -> None:
+    """`export NAME applications status=approved` sends the approved only, as on Discord."""
+    await closed_round(services, community, slack, size=5)
+    apps = await services.applications.list(community.id, ROUND)
+    chosen = [a.member.external_id for a in apps[:2]]
+    await services.applications.decide(community.id, ROUND, ApplicationStatus.APPROVED, chosen)
+    answer = await _say(slack, http, ADMIN, f"export {ROUND} applications status=approved")
+    assert answer.startswith(f"Sent applications-{ROUND}.csv (2 rows)"), answer
+    wrong = await _say(slack, http, ADMIN, f"export {ROUND} applications status=maybe")
+    assert wrong.startswith("Status is pending, approved"), wrong
