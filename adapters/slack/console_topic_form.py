@@ -20,6 +20,7 @@ from adapters.slack.console_matching import actor
 from adapters.slack.texts import sentence
 from adapters.slack.views import notice_view
 from core.errors import InvalidValue, NotAllowed, NotFound, PenpalsError
+from core.messages import vocab
 from core.model import Community, Platform
 from core.rounds.round_topics import PROMPT_MAX, QUESTION_MAX, QUESTIONS_MAX, TITLE_MAX
 from core.rounds.topic_texts import TopicText
@@ -95,15 +96,16 @@ async def open_form(
     words: list[str],
 ) -> None:
     """Open the form of `/penpals topic NAME N LANG` (the round and topic must exist)."""
-    name, position, lang = words[0], parsing.number(words[1], "the topic's number"), words[2]
+    name, position = words[0], parsing.number(words[1], "the topic's number")
+    lang = vocab.community_language(words[2])  # refused before a form is opened
     listed = await services.round_topics.list(community.id, name)
     found = next((t for t in listed.topics if t.position == position), None)
     if found is None:
         raise NotFound(
             f"round {listed.round.name} has no topic {position}: see /penpals topics {name}"
         )
-    current = found.texts.get(lang.lower(), TopicText())
-    view = topic_view(community, listed.round.name, position, lang.lower(), current)
+    current = found.texts.get(lang, TopicText())
+    view = topic_view(community, listed.round.name, position, lang, current)
     await client.views_open(trigger_id=trigger_id, view=view)
 
 

@@ -178,6 +178,9 @@ async def test_a_topic_form_holds_title_prompt_and_questions(
     ).title == "Nos lecteurs"
     missing = await _say(slack, http, ADMIN, f"topic {ROUND} 99 fr")
     assert "has no topic 99" in missing, missing
+    seen = len(slack.views)
+    klingon = await _say(slack, http, ADMIN, f"topic {ROUND} 1 tlh")
+    assert "does not write in" in klingon and len(slack.views) == seen, klingon
 
 
 async def test_survey_dates_moved_in_chat(
