@@ -16,14 +16,9 @@ from core.model import MemberRef, Platform
 from core.surveys.model import SurveyKind
 from core.surveys.service import SurveyService
 from tests.integration.test_cli import write_pool
-from tests.support import Program, profile, program
+from tests.support import Program, profile
 
 COUNTRIES = ["FI", "BR", "NG", "AU", "CA", "JP", "KE", "PH", "DE", "MX"]
-
-
-@pytest.fixture
-def p(uow_factory) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory)
 
 
 async def test_every_decision_edit_and_publication_is_logged_with_its_actor(

@@ -14,19 +14,9 @@ from core.delivery.service import DeliveryService
 from core.errors import Conflict, InvalidValue
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform
-from tests.support import FixedClock, Program, profile, program
+from tests.support import Program, profile
 
 PEOPLE = [("m0", "FI", "fr"), ("m1", "BR", "fr"), ("m2", "NG", None), ("m3", "JP", "es")]
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def p(uow_factory, clock) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory, clock)
 
 
 @pytest.fixture

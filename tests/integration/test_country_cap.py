@@ -10,14 +10,9 @@ import pytest
 
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform
-from tests.support import Program, profile, program
+from tests.support import Program, profile
 
 COUNTRIES = ["FI", "BR", "NG", "AU", "CA", "JP", "KE", "PH", "DE", "MX", "IN", "SE"]
-
-
-@pytest.fixture
-def p(uow_factory) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory)
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-import pytest
-
 from adapters.rehearsal import RehearsalPlatform
 from core.delivery.outbox import ActionKind, ActionState
 from core.delivery.service import DeliveryService
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform
 from core.platform import DeliveryFailed
-from tests.support import FixedClock, Program, profile, program
+from tests.support import Program, profile
 
 COUNTRIES = ["FI", "BR", "NG", "AU", "CA", "JP", "KE", "PH", "DE", "MX"]
 
@@ -34,16 +32,6 @@ async def published_round(p: Program, n: int = 20):  # type: ignore[no-untyped-d
     await p.rounds.close(c.id, "2027A")
     report = await p.matches.publish(c, "2027A")
     return c, report
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def p(uow_factory, clock) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory, clock)
 
 
 def delivery(uow_factory, clock, platform: RehearsalPlatform) -> DeliveryService:  # type: ignore[no-untyped-def]

@@ -9,14 +9,9 @@ import pytest
 from core.errors import Conflict, NotFound
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform, RoundState, Wishes
-from tests.support import Program, profile, program
+from tests.support import Program, profile
 
 COUNTRIES = ["FI", "BR", "NG", "AU", "CA", "JP", "KE", "PH", "DE", "MX"]
-
-
-@pytest.fixture
-def p(uow_factory) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory)
 
 
 def ref(i: object) -> MemberRef:

@@ -8,8 +8,6 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-
 from core.delivery.outbox import ActionKind, NewAction, topic_post_key
 from core.model import ApplicationStatus as A
 from core.model import Community, MemberRef, Platform
@@ -18,14 +16,9 @@ from core.reports.model import OTHER
 from core.reports.rules import fold_small
 from core.reports.service import ReportService
 from tests.integration.test_cli import write_pool
-from tests.support import Program, profile, program
+from tests.support import Program, profile
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def p(uow_factory) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory)
 
 
 async def run_round(

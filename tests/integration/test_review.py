@@ -8,7 +8,7 @@ from core.errors import Conflict, InvalidValue
 from core.model import ApplicationStatus as A
 from core.model import MemberRef, Platform
 from core.rounds.review import ReviewFilter
-from tests.support import Program, profile, program
+from tests.support import Program, profile
 
 PEOPLE = [
     # (id, name, country, sector, stage)
@@ -18,11 +18,6 @@ PEOPLE = [
     ("m3", "Kenji Sato", "JP", "school", "senior"),
     ("m4", "Ngozi Okafor", "NG", "public", "mid"),
 ]
-
-
-@pytest.fixture
-def p(uow_factory) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory)
 
 
 async def filled(p: Program, extra: int = 0):  # type: ignore[no-untyped-def]

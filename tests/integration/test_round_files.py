@@ -11,7 +11,7 @@ from core.model import MemberRef, Platform
 from core.rounds import applicants_csv
 from core.rounds.applicants_csv import CsvInvalid
 from core.rounds.files import RoundFiles
-from tests.support import FixedClock, Program, profile, program
+from tests.support import Program, profile
 
 HEADER = "id,name,country,timezone,languages,sector,career_stage\n"
 GOOD = HEADER + (
@@ -19,16 +19,6 @@ GOOD = HEADER + (
     "k2,Kofi,GH,Africa/Accra,en,academic,mid\n"
     "e3,=cmd|' /C calc'!A0,FI,Europe/Helsinki,en,school,senior\n"
 )
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def p(uow_factory, clock) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory, clock)
 
 
 @pytest.fixture

@@ -15,17 +15,7 @@ from core.model import MemberRef, Platform, RoundState
 from core.rounds.automation import RoundAutomation
 from core.rounds.lifecycle import default_end
 from core.rounds.schedule_edit import RoundSettingsService
-from tests.support import FixedClock, Program, profile, program
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def p(uow_factory, clock) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory, clock)
+from tests.support import Program, profile
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from core.model import MemberRef, Platform
 from core.rounds.round_topics import RoundTopic, RoundTopicService, TopicText
 from core.rounds.schedule_edit import RoundSettingsService
 from core.rounds.topics import DEFAULT_TOPICS, localize
-from tests.support import FixedClock, Program, profile, program
+from tests.support import Program, profile
 
 # Everyone chose French: both pairs are written to in French.
 MEMBERS = [
@@ -24,16 +24,6 @@ MEMBERS = [
     ("m2", "NG", "fr"),
     ("m3", "JP", "fr"),
 ]
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def p(uow_factory, clock) -> Program:  # type: ignore[no-untyped-def]
-    return program(uow_factory, clock)
 
 
 @pytest.fixture
