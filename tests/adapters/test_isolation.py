@@ -19,46 +19,28 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.app import build_app
 from adapters.slack.http import EVENTS_PATH, http_server
 from bots.bootstrap import Services, build
-from bots.settings import Settings
 from bots.slack_main import delivery_platform
-from core.matching.synthetic import generate_pool
-from core.model import ApplicationStatus, Community, Platform
+from core.model import Platform
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import FAST, SECRET
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round, slack_id
+from tests.adapters.slack.rounds import approved_round
 from tests.adapters.slack.standin import SlackStandIn, wait_until
 from tests.adapters.slack.workspaces import (
     ADMIN_A,
     ADMIN_B,
-    CLIENT_ID,
-    CLIENT_SECRET,
     Workspaces,
+    distributed_settings,
     install,
-    workspace,
+    two_workspaces,
 )
 from tests.support import FixedClock
 
 
-async def approved_round(
-    services: Services, community: Community, slack: SlackStandIn, *, size: int, name: str
-) -> None:
-    """Create round *name* of *size* workspace members, all approved, applications closed."""
-    await closed_round(services, community, slack, size=size, name=name)
-    ids = [slack_id(row.id) for row in generate_pool(size, seed=11)]
-    await services.applications.decide(community.id, name, ApplicationStatus.APPROVED, ids)
-
-
 @pytest.fixture
 async def two() -> AsyncIterator[tuple[SlackStandIn, SlackStandIn, Workspaces]]:
-    a = workspace("TAAAAAAAA", "alexandria", ADMIN_A)
-    b = workspace("TBBBBBBBB", "bodleian", ADMIN_B)
-    front = Workspaces(a, b)
-    for started in (a, b, front):
-        await started.start()
-    yield a, b, front
-    for stopped in (front, a, b):
-        await stopped.stop()
+    async with two_workspaces() as started:
+        yield started
 
 
 @pytest.fixture
@@ -66,16 +48,7 @@ async def deployment(
     two: tuple[SlackStandIn, SlackStandIn, Workspaces], sqlite_database_url: str
 ) -> AsyncIterator[tuple[Services, AsyncApp, str]]:
     """Yield the services, the distributed app and its URL, with A and B installed."""
-    settings = Settings(
-        _env_file=None,
-        database_url=sqlite_database_url,
-        slack_api_url=two[2].api_url,
-        SLACK_CLIENT_ID=CLIENT_ID,
-        SLACK_CLIENT_SECRET=CLIENT_SECRET,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_BOT_TOKEN=None,
-        SLACK_APP_TOKEN=None,
-    )
+    settings = distributed_settings(two[2], sqlite_database_url)
     async with build(settings, clock=FixedClock()) as services:
         app = build_app(settings, services, limits=FAST)
         services.platforms[Platform.SLACK] = delivery_platform(app, app.client, FAST)

@@ -47,6 +47,29 @@ async def closed_round(
     await services.rounds.close(community.id, name)
 
 
+async def approved_round(
+    services: Services,
+    community: Community,
+    slack: SlackStandIn,
+    *,
+    size: int,
+    name: str = "2027A",
+) -> None:
+    """Create round *name* of *size* workspace members, all approved, applications closed."""
+    await closed_round(services, community, slack, size=size, name=name)
+    await services.applications.decide(
+        community.id, name, ApplicationStatus.APPROVED, all_pending=True
+    )
+
+
+async def published_round(
+    slack: SlackStandIn, http: SignedClient, services: Services, community: Community, *, size: int
+) -> Round:
+    """Close a round of *size* members, approve them with the review button and publish it."""
+    await closed_round(services, community, slack, size=size)
+    return await review_and_publish(slack, http, services, community)
+
+
 @dataclass
 class Pair:
     """A running round of one pair (Ana, Bruno), with Chen waitlisted: the standby pool."""
@@ -91,6 +114,22 @@ async def check_on_day(services: Services, clock: FixedClock, pair: Pair, day: i
     clock.set(pair.now + timedelta(days=day))
     await services.engagement.daily(pair.round.id)
     await services.delivery.run_due()
+
+
+async def silent_partner(
+    services: Services,
+    community: Community,
+    slack: SlackStandIn,
+    clock: FixedClock,
+    hello: str,
+    *,
+    standby: bool = True,
+) -> Pair:
+    """Run a pair in which Ana says *hello* and Bruno stays silent: at day 29 Ana has an offer."""
+    pair = await running_pair(services, community, slack, clock, standby=standby)
+    slack.say(pair.channel, ANA, hello)
+    await check_on_day(services, clock, pair, 29)
+    return pair
 
 
 async def open_round(services: Services, community: Community, name: str = "2027A") -> None:

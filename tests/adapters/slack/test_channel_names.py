@@ -22,15 +22,14 @@ from core.model import Community, Platform, Round
 from core.platform import Message
 from tests.adapters.slack.conftest import FAST, MEMBER
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round, group_members, review_and_publish
+from tests.adapters.slack.rounds import group_members, published_round
 from tests.adapters.slack.standin import SlackStandIn
 
 
 async def _published(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> Round:
-    await closed_round(services, community, slack, size=8)
-    return await review_and_publish(slack, http, services, community)
+    return await published_round(slack, http, services, community, size=8)
 
 
 async def _crash_after_creating_the_first_channel(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bots.bootstrap import Services
-from core.model import ApplicationStatus, Community, MemberRef, Platform
+from core.model import Community, MemberRef, Platform
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, MEMBER
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round
+from tests.adapters.slack.rounds import approved_round, closed_round
 from tests.adapters.slack.standin import SlackStandIn, check_blocks
 
 ROUND = "2027A"
@@ -34,10 +34,7 @@ async def test_matching_from_preview_to_rematch_in_chat(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> None:
     """Preview every group with reasons, swap, split, pair, publish, rematch, all audited."""
-    await closed_round(services, community, slack, size=12)
-    await services.applications.decide(
-        community.id, ROUND, ApplicationStatus.APPROVED, all_pending=True
-    )
+    await approved_round(services, community, slack, size=12, name=ROUND)
 
     preview = await _say(slack, http, ADMIN, f"round preview {ROUND}")
     check_blocks(preview["blocks"], limit=50)
@@ -102,10 +99,7 @@ async def test_a_long_preview_stays_within_slacks_limits(
     slack: SlackStandIn, http: SignedClient, services: Services, community: Community
 ) -> None:
     """A preview of 120 people: every section under 3,000 characters, at most 50 blocks."""
-    await closed_round(services, community, slack, size=120)
-    await services.applications.decide(
-        community.id, ROUND, ApplicationStatus.APPROVED, all_pending=True
-    )
+    await approved_round(services, community, slack, size=120, name=ROUND)
     preview = await _say(slack, http, ADMIN, f"round preview {ROUND}")
     check_blocks(preview["blocks"], limit=50)
     shown = _all_text(preview)

@@ -40,8 +40,9 @@ from tests.adapters.slack.workspaces import (
     CLIENT_ID,
     CLIENT_SECRET,
     Workspaces,
+    distributed_settings,
     install,
-    workspace,
+    two_workspaces,
 )
 from tests.support import FixedClock
 
@@ -49,14 +50,8 @@ from tests.support import FixedClock
 @pytest.fixture
 async def two() -> AsyncIterator[tuple[SlackStandIn, SlackStandIn, Workspaces]]:
     """Yield workspaces A and B behind one Web API address."""
-    a = workspace("TAAAAAAAA", "alexandria", ADMIN_A)
-    b = workspace("TBBBBBBBB", "bodleian", ADMIN_B)
-    front = Workspaces(a, b)
-    for started in (a, b, front):
-        await started.start()
-    yield a, b, front
-    for stopped in (front, a, b):
-        await stopped.stop()
+    async with two_workspaces() as started:
+        yield started
 
 
 @pytest.fixture
@@ -64,16 +59,7 @@ def distributed(
     two: tuple[SlackStandIn, SlackStandIn, Workspaces], sqlite_database_url: str
 ) -> Settings:
     """Return settings of a distributed Slack app (client id and secret, no bot token)."""
-    return Settings(
-        _env_file=None,
-        database_url=sqlite_database_url,
-        slack_api_url=two[2].api_url,
-        SLACK_CLIENT_ID=CLIENT_ID,
-        SLACK_CLIENT_SECRET=CLIENT_SECRET,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_BOT_TOKEN=None,
-        SLACK_APP_TOKEN=None,
-    )
+    return distributed_settings(two[2], sqlite_database_url)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
 from core.model import Community
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round, group_members, review_and_publish
+from tests.adapters.slack.rounds import group_members, published_round
 from tests.adapters.slack.standin import SlackStandIn
 from tests.support import FixedClock
 
@@ -39,8 +39,7 @@ async def test_three_dropped_connections_make_no_duplicate(
     method: str,
 ) -> None:
     """Three drops after Slack posted (or created): one introduction, one channel per pair."""
-    await closed_round(services, community, slack, size=8)
-    await review_and_publish(slack, http, services, community)
+    await published_round(slack, http, services, community, size=8)
     slack.drop_after(method, times=3)
 
     await _deliver_until_done(services, clock)

@@ -17,7 +17,7 @@ from core.model import Community, MemberRef, Platform
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, MEMBER
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import ANA, BRUNO, CHEN, check_on_day, running_pair
+from tests.adapters.slack.rounds import ANA, BRUNO, CHEN, check_on_day, running_pair, silent_partner
 from tests.adapters.slack.standin import SlackStandIn, wait_until
 from tests.support import FixedClock
 
@@ -63,9 +63,7 @@ async def test_the_offer_button_pairs_the_active_partner_with_someone_on_standby
     platform: SlackPlatform,
 ) -> None:
     """Bruno is silent 29 days: Ana's DM button pairs her with Chen, one new pair channel."""
-    pair = await running_pair(services, community, slack, clock)
-    slack.say(pair.channel, ANA, "Hello Bruno!")
-    await check_on_day(services, clock, pair, 29)
+    pair = await silent_partner(services, community, slack, clock, "Hello Bruno!")
     button = offer_action_id(pair.round.id, 1)
     assert [b["action_id"] for b in offer_buttons(slack, ANA)] == [button]
     assert offer_buttons(slack, BRUNO) == []
@@ -94,9 +92,7 @@ async def test_a_partner_who_wrote_since_the_offer_keeps_the_pair(
     platform: SlackPlatform,
 ) -> None:
     """Bruno answers after the offer went out: pressing it says the pair continues."""
-    pair = await running_pair(services, community, slack, clock)
-    slack.say(pair.channel, ANA, "Hello Bruno!")
-    await check_on_day(services, clock, pair, 29)
+    pair = await silent_partner(services, community, slack, clock, "Hello Bruno!")
     # Stamped by hand: the stand-in's own stamps are the real present, a month back.
     later = pair.now + timedelta(days=29, hours=1)
     slack.channels[pair.channel].messages.append(
@@ -120,9 +116,7 @@ async def test_nobody_on_standby_means_the_organisers_step_in(
     platform: SlackPlatform,
 ) -> None:
     """Nobody on standby: the button alerts the organisers and makes no new channel."""
-    pair = await running_pair(services, community, slack, clock, standby=False)
-    slack.say(pair.channel, ANA, "Hello?")
-    await check_on_day(services, clock, pair, 29)
+    pair = await silent_partner(services, community, slack, clock, "Hello?", standby=False)
 
     answer = await press(slack, http, ANA, offer_action_id(pair.round.id, 1))
     await services.delivery.run_due()
@@ -194,9 +188,7 @@ async def test_round_silent_lists_counts_for_organisers_only(
     platform: SlackPlatform,
 ) -> None:
     """A member's round silent is refused and changes nothing; an organiser sees the pair."""
-    pair = await running_pair(services, community, slack, clock)
-    slack.say(pair.channel, ANA, "Anyone there?")
-    await check_on_day(services, clock, pair, 29)
+    await silent_partner(services, community, slack, clock, "Anyone there?")
     async with services.uow() as uow:
         before = await uow.outbox.list(community.id)
     calls = len(slack.calls)

@@ -12,12 +12,12 @@ from adapters.slack.pacing import Limits, Pacer
 from adapters.slack.platform import SlackPlatform
 from bots.bootstrap import Services
 from core.delivery.outbox import ActionState
-from core.model import ApplicationStatus, Community, MemberRef, Platform
+from core.model import Community, MemberRef, Platform
 from core.platform import DeliveryFailed, Message
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round
+from tests.adapters.slack.rounds import approved_round
 from tests.adapters.slack.standin import SlackStandIn
 from tests.support import FixedClock
 
@@ -57,10 +57,7 @@ async def test_repeated_429s_put_the_action_back_and_lose_nothing(
     clock: FixedClock,
 ) -> None:
     """When the retries run out, the outbox waits Retry-After and then makes the space once."""
-    await closed_round(services, community, slack, size=4)
-    await services.applications.decide(
-        community.id, "2027A", ApplicationStatus.APPROVED, all_pending=True
-    )
+    await approved_round(services, community, slack, size=4)
     await http.command(payloads.command(slack, ADMIN, "round publish 2027A"))
     slack.fail_next("conversations.create", status=429, retry_after=1, times=3)
 
@@ -92,10 +89,7 @@ async def test_a_missing_scope_fails_for_good_and_alerts_the_organisers(
     platform: SlackPlatform,
 ) -> None:
     """Without groups:write no space is made; each failure says which scope to add."""
-    await closed_round(services, community, slack, size=4)
-    await services.applications.decide(
-        community.id, "2027A", ApplicationStatus.APPROVED, all_pending=True
-    )
+    await approved_round(services, community, slack, size=4)
     await http.command(payloads.command(slack, ADMIN, "round publish 2027A"))
     slack.scopes.discard("groups:write")
 

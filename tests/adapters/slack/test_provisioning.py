@@ -19,7 +19,7 @@ from core.model import Community, Platform
 from tests.adapters.slack import payloads
 from tests.adapters.slack.conftest import ADMIN, FAST
 from tests.adapters.slack.payloads import SignedClient
-from tests.adapters.slack.rounds import closed_round, group_members, review_and_publish
+from tests.adapters.slack.rounds import group_members, published_round
 from tests.adapters.slack.standin import SlackStandIn
 from tests.support import FixedClock
 
@@ -39,8 +39,7 @@ async def test_publish_a_round_of_60(
     platform: SlackPlatform,
 ) -> None:
     """Each group gets one private channel with exactly its members and one introduction."""
-    await closed_round(services, community, slack, size=60)
-    round_ = await review_and_publish(slack, http, services, community)
+    round_ = await published_round(slack, http, services, community, size=60)
 
     report = await services.delivery.run_due()
 
@@ -79,8 +78,7 @@ async def test_restart_in_the_middle_of_provisioning_creates_no_duplicate(
     crash_in: str,
 ) -> None:
     """A process that dies right after Slack made group 5's call leaves no duplicate behind."""
-    await closed_round(services, community, slack, size=24)
-    await review_and_publish(slack, http, services, community)
+    await published_round(slack, http, services, community, size=24)
     # The 5th call of the provisioning (approval DMs were sent before publication).
     slack.stall_after(crash_in, len(slack.calls_to(crash_in, ok=True)) + 5)
 
@@ -115,8 +113,7 @@ async def test_topic_dates_post_once_per_pair_space(
     clock: FixedClock,
 ) -> None:
     """Each topic date posts once per pair and opens one public thread the pairs link to."""
-    await closed_round(services, community, slack, size=20)
-    round_ = await review_and_publish(slack, http, services, community)
+    round_ = await published_round(slack, http, services, community, size=20)
     await services.delivery.run_due()
     _, started = await http.command(payloads.command(slack, ADMIN, "round start 2027A"))
     assert "running" in started["text"]
@@ -150,8 +147,7 @@ async def test_round_end_says_goodbye_and_archives(
     platform: SlackPlatform,
 ) -> None:
     """Finishing a round posts one goodbye per pair channel, then archives it."""
-    await closed_round(services, community, slack, size=12)
-    await review_and_publish(slack, http, services, community)
+    await published_round(slack, http, services, community, size=12)
     await services.delivery.run_due()
     await http.command(payloads.command(slack, ADMIN, "round start 2027A"))
     await http.command(payloads.command(slack, ADMIN, "round finish 2027A"))
@@ -178,8 +174,7 @@ async def test_withdrawing_after_publish_kicks_the_leaver_from_the_pair_channel(
     platform: SlackPlatform,
 ) -> None:
     """A member who withdraws after publication is removed from their private pair channel."""
-    await closed_round(services, community, slack, size=12)
-    await review_and_publish(slack, http, services, community)
+    await published_round(slack, http, services, community, size=12)
     await services.delivery.run_due()
     leaver, *partners = (await group_members(services, community))[0]
     channel = next(c for c in slack.pair_channels() if leaver in c.members)
@@ -204,8 +199,7 @@ async def test_group_dm_mode(
     """With pair-mode group-dm, each group gets one group DM with its introduction."""
     _, saved = await http.command(payloads.command(slack, ADMIN, "setup pair-mode group-dm"))
     assert "group DMs" in saved["text"]
-    await closed_round(services, community, slack, size=12)
-    await review_and_publish(slack, http, services, community)
+    await published_round(slack, http, services, community, size=12)
 
     await services.delivery.run_due()
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
 from adapters.slack.install import manifest_scopes
+from bots.settings import Settings
+from tests.adapters.slack.conftest import SECRET
 from tests.adapters.slack.standin import SlackStandIn
 
 CLIENT_ID = "1111111111.2222222222"
@@ -93,6 +97,33 @@ def workspace(team_id: str, domain: str, admin: str) -> SlackStandIn:
     standin.oauth_apps[CLIENT_ID] = CLIENT_SECRET
     standin.add_user(admin, f"Admin {letter}", admin=True)
     return standin
+
+
+@asynccontextmanager
+async def two_workspaces() -> AsyncIterator[tuple[SlackStandIn, SlackStandIn, Workspaces]]:
+    """Run workspaces A and B behind one Web API address; yield A, B and that address."""
+    a = workspace("TAAAAAAAA", "alexandria", ADMIN_A)
+    b = workspace("TBBBBBBBB", "bodleian", ADMIN_B)
+    front = Workspaces(a, b)
+    for started in (a, b, front):
+        await started.start()
+    yield a, b, front
+    for stopped in (front, a, b):
+        await stopped.stop()
+
+
+def distributed_settings(front: Workspaces, database_url: str) -> Settings:
+    """Return settings of a distributed Slack app (client id and secret, no bot token)."""
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        slack_api_url=front.api_url,
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_BOT_TOKEN=None,
+        SLACK_APP_TOKEN=None,
+    )
 
 
 async def install(base: str, workspace: SlackStandIn, installer: str) -> tuple[int, str]:
