@@ -29,6 +29,7 @@ from adapters.discord.context import (
 )
 from adapters.discord.organisers import parse_date, round_names
 from adapters.discord.render import excerpt
+from adapters.discord.scope import ensure_round_here
 from core.engagement import rules as engagement
 from core.engagement.model import Silence
 from core.engagement.service import EngagementService
@@ -122,10 +123,11 @@ async def _community_of_round(interaction: discord.Interaction, round_id: int) -
 
     The offer is usually pressed in a DM, which carries no server, so the round
     in the button says where it belongs; accept() still checks the offer was
-    made to this very member.
+    made to this very member. Pressed in a server, the round must be that server's.
     """
-    if interaction.guild_id is not None:
-        return await community_of(interaction)
+    here = await ensure_round_here(interaction, round_id)
+    if here is not None:
+        return here
     async with _services(interaction).uow() as uow:
         round_ = await uow.rounds.get(round_id)
         return await uow.communities.get(round_.community_id)

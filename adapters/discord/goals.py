@@ -15,6 +15,7 @@ import discord
 
 from adapters.discord.context import answer, defer, deps, member_ref, report_error
 from adapters.discord.render import clip
+from adapters.discord.scope import ensure_round_here
 from core.engagement.goals import GoalService, GoalsForm
 
 MODAL_TITLE_MAX = 45
@@ -87,6 +88,7 @@ class GoalsButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
+            await ensure_round_here(interaction, self.round_id)  # not another server's pair
             form = await _goals(interaction).form(
                 member_ref(interaction), self.round_id, self.number, locale=str(interaction.locale)
             )

@@ -234,9 +234,13 @@ class Interactions(State):
         """Send, in *guild*, a button press (or a choice of *values*) carrying any custom id:
         an old message of the bot's, or a client that forged the id."""
         kind = 2 if values is None else 3
-        button = {"type": kind, "custom_id": custom_id, "label": "x"}
+        button: dict[str, Any] = {"type": 2, "style": 1, "custom_id": custom_id, "label": "Go"}
         if values is not None:
-            button |= {"options": [{"label": v, "value": v} for v in values]}
+            button = {
+                "type": 3,
+                "custom_id": custom_id,
+                "options": [{"label": v, "value": v} for v in values],
+            }
         message = self._ephemeral({"components": [{"type": 1, "components": [button]}]}, guild)
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": kind}
         if values is not None:
