@@ -194,6 +194,12 @@ async def signup_form(slack: SlackStandIn, n: int = 1) -> Json:
     return found
 
 
+async def open_signup(slack: SlackStandIn, http: SignedClient, user: str) -> Json:
+    """Run /penpals signup as *user*; return the signup form once it is open."""
+    await http.command(command(slack, user, "signup"))
+    return await signup_form(slack)
+
+
 async def outcome(slack: SlackStandIn, view: Json) -> str:
     """Wait for the notice that replaces a submitted signup modal; return its text."""
     await wait_until(lambda: slack.views[view["id"]].get("callback_id") != "penpals_signup")

@@ -82,8 +82,7 @@ async def test_malformed_submissions_change_nothing(
 ) -> None:
     """Signed view_submissions missing user, team or state, or with wrong types, get a 4xx."""
     await open_round(services, community)
-    await http.command(payloads.command(slack, MEMBER, "signup"))
-    view = await payloads.signup_form(slack)
+    view = await payloads.open_signup(slack, http, MEMBER)
     good = payloads.view_submission(slack, MEMBER, view, payloads.signup_values())
     bad = [
         _without(good, "user"),
@@ -185,8 +184,7 @@ async def test_fields_beyond_the_form_limits_get_field_errors(
 ) -> None:
     """A hand-made submission with a 100,000-character name (and such) gets field errors."""
     await open_round(services, community)
-    await http.command(payloads.command(slack, MEMBER, "signup"))
-    view = await payloads.signup_form(slack)
+    view = await payloads.open_signup(slack, http, MEMBER)
     languages = ["en", "fi", "fr", "es", "de", "it", "pt", "nl", "sv", "da", "no", "pl"]
     cases = {
         "name": payloads.signup_values(name="A" * 100_000),

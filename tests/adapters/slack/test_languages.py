@@ -54,8 +54,7 @@ async def test_the_language_chosen_at_signup_wins_over_the_slack_locale(
     """Choosing Español in the modal stores it: the thanks and later replies are in Spanish."""
     slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
     await open_round(services, community)
-    await http.command(payloads.command(slack, AMELIE, "signup"))
-    view = await payloads.signup_form(slack)
+    view = await payloads.open_signup(slack, http, AMELIE)
     values = {**payloads.signup_values(name="Amélie Durand"), **_language("es")}
 
     _, answer = await http.interact(payloads.view_submission(slack, AMELIE, view, values))
@@ -91,8 +90,7 @@ async def test_a_french_member_is_refused_in_french(
     """Core's refusals reach a fr-FR member in French: the modal's fields, /penpals resume."""
     slack.add_user(AMELIE, "Amélie Durand", locale="fr-FR")
     await open_round(services, community)
-    await http.command(payloads.command(slack, AMELIE, "signup"))
-    view = await payloads.signup_form(slack)
+    view = await payloads.open_signup(slack, http, AMELIE)
     bad = payloads.signup_values(name="Amélie Durand", country="ZZ", timezone="Mars/Olympus")
 
     _, answer = await http.interact(payloads.view_submission(slack, AMELIE, view, bad))

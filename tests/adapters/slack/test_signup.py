@@ -57,8 +57,7 @@ async def test_signup_again_edits_the_application(
 ) -> None:
     """Running signup again opens the modal filled in, and saving edits the same application."""
     await open_round(services, community)
-    await http.command(payloads.command(slack, MEMBER, "signup"))
-    first = await payloads.signup_form(slack)
+    first = await payloads.open_signup(slack, http, MEMBER)
     await http.interact(payloads.view_submission(slack, MEMBER, first, payloads.signup_values()))
     await payloads.outcome(slack, first)
 
@@ -101,8 +100,7 @@ async def test_profile_and_withdraw(
     """A member sees their application, then withdraws; both answers are ephemeral."""
     await open_round(services, community)
     _, none_yet = await http.command(payloads.command(slack, MEMBER, "profile"))
-    await http.command(payloads.command(slack, MEMBER, "signup"))
-    view = await payloads.signup_form(slack)
+    view = await payloads.open_signup(slack, http, MEMBER)
     await http.interact(payloads.view_submission(slack, MEMBER, view, payloads.signup_values()))
     await payloads.outcome(slack, view)
 

@@ -41,8 +41,7 @@ async def test_signup_opens_the_modal_before_anything_else(
     """views.open is the request's first Web API call; users.info is asked once, then cached."""
     await open_round(services, community)
 
-    await http.command(payloads.command(slack, MEMBER, "signup"))
-    await payloads.signup_form(slack)
+    await payloads.open_signup(slack, http, MEMBER)
     first = [c.method for c in slack.calls if c.method != "auth.test"]
     await http.command(payloads.command(slack, MEMBER, "signup"))
     await payloads.signup_form(slack, 2)
@@ -63,8 +62,7 @@ async def test_a_submission_is_answered_while_the_database_is_busy(
 ) -> None:
     """With the write lock held for 6 s, the submission is answered at once and saved later."""
     await open_round(services, community)
-    await http.command(payloads.command(slack, MEMBER, "signup"))
-    view = await payloads.signup_form(slack)
+    view = await payloads.open_signup(slack, http, MEMBER)
     submission = payloads.view_submission(slack, MEMBER, view, payloads.signup_values())
 
     with write_lock(sqlite_database_url):
@@ -88,8 +86,7 @@ async def test_a_refusal_after_the_answer_reaches_the_member_by_direct_message(
 ) -> None:
     """The round closes between the form and the submission: the member is told in a DM."""
     await open_round(services, community)
-    await http.command(payloads.command(slack, MEMBER, "signup"))
-    view = await payloads.signup_form(slack)
+    view = await payloads.open_signup(slack, http, MEMBER)
     await services.rounds.close(community.id, "2027A")
 
     status, answer = await http.interact(
