@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
@@ -121,6 +121,25 @@ class SqlGroupRepository:
         if active_only:
             conditions.append(GroupRow.active.is_(True))
         return await self._groups(*conditions)
+
+    async def sizes(self, round_id: int) -> Mapping[int, int]:
+        """Return how many of the round's active groups have each size (members: groups).
+
+        Counted by the database: `round list` and `round status` of a 20,000-applicant
+        round need three numbers, not its 10,000 groups with their members.
+        """
+        per_group = (
+            select(func.count(GroupMemberRow.member_id).label("size"))
+            .select_from(GroupRow)
+            .outerjoin(GroupMemberRow, GroupMemberRow.group_id == GroupRow.id)
+            .where(GroupRow.round_id == round_id, GroupRow.active.is_(True))
+            .group_by(GroupRow.id)
+            .subquery()
+        )
+        rows = await self._session.execute(
+            select(per_group.c.size, func.count()).group_by(per_group.c.size)
+        )
+        return {int(size): int(n) for size, n in rows}
 
     async def find(self, round_id: int, number: int) -> Group | None:
         """Return the round's group with this number (active or not), if any."""

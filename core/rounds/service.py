@@ -164,13 +164,13 @@ class RoundService:
             return moved
 
     async def _status(self, uow: UnitOfWork, round_: Round) -> RoundStatus:
-        groups = await uow.groups.list(round_.id)
+        sizes = await uow.groups.sizes(round_.id)  # members: active groups of that size
         return RoundStatus(
             round=round_,
             applications=await uow.applications.counts(round_.id),
-            groups=len(groups),
-            trios=sum(1 for g in groups if len(g.member_ids) == 3),
-            members_in_groups=sum(len(g.member_ids) for g in groups),
+            groups=sum(sizes.values()),
+            trios=sizes.get(3, 0),
+            members_in_groups=sum(size * n for size, n in sizes.items()),
         )
 
 

@@ -78,6 +78,29 @@ async def test_group_proposal_replace_publish_and_save(uow_factory: UowFactory) 
             await uow.groups.save(replace(late, id=late.id + 1000))
 
 
+async def test_group_sizes_count_the_active_groups_by_size(uow_factory: UowFactory) -> None:
+    """sizes() says what list() would: active groups only, by their number of members."""
+    community_id = await make_community(uow_factory)
+    round_id = await make_round(uow_factory, community_id, "Spring")
+    a, b, c, d, e, f, g = await make_members(uow_factory, community_id, 7)
+    async with uow_factory() as uow:
+        assert await uow.groups.sizes(round_id) == {}
+        made = await uow.groups.replace_proposal(
+            round_id,
+            [
+                NewGroup(1, (a, b), 0.5, ()),
+                NewGroup(2, (c, d, e), 0.5, ()),
+                NewGroup(3, (f, g), 0.5, ()),
+            ],
+        )
+        await uow.groups.save(replace(made[2], active=False))
+        await uow.commit()
+    async with uow_factory() as uow:
+        listed = await uow.groups.list(round_id)
+        assert await uow.groups.sizes(round_id) == {2: 1, 3: 1}
+        assert sorted(len(x.member_ids) for x in listed) == [2, 3]
+
+
 async def test_partner_history_counts_published_groups_of_other_rounds(
     uow_factory: UowFactory,
 ) -> None:
