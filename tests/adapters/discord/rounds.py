@@ -55,6 +55,15 @@ async def publish_small_round(bot: Bot, name: str = "2027A") -> int:
     return len((await bot.services.matches.publish(community, name)).groups)
 
 
+async def without_forum(bot: Bot) -> Community:
+    """Configure the community with a text channel, not a forum, for the topic threads."""
+    community = await bot.configure()
+    await bot.services.communities.configure(
+        community.id, channels={"forum": str(bot.server.announcements)}
+    )
+    return await bot.community()
+
+
 @dataclass
 class Pair:
     """A running round of one pair (ana, bruno) and chen, waitlisted: the standby pool."""

@@ -14,8 +14,7 @@ from core.rounds.outcomes import outcome_key
 from core.surveys.model import SurveyKind
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
-from tests.adapters.discord.rounds import approve_pending
-from tests.adapters.discord.standin import DiscordStandIn
+from tests.adapters.discord.rounds import approve_pending, dms_to
 from tests.support import profile
 
 ROUND = "2027A"
@@ -27,16 +26,6 @@ RAW = re.compile(
     r"|common languages?:|\b(en|fr|es|ja|fi)(, [a-z]{2})*$|\w=\w|⟦",
     re.MULTILINE,
 )
-
-
-def dms_to(standin: DiscordStandIn, user_id: int) -> list[dict[str, Any]]:
-    """Return what the bot sent to *user_id* by direct message."""
-    return [
-        m
-        for c in standin.channels.values()
-        if c["type"] == p.DM and int(c["recipients"][0]["id"]) == user_id
-        for m in standin.bot_messages(int(c["id"]))
-    ]
 
 
 def text_of(message: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from core.model import Platform
 from core.platform import DeliveryFailed, Message, SpaceRef
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot
-from tests.adapters.discord.rounds import make_space, publish_small_round, ref
+from tests.adapters.discord.rounds import make_space, publish_small_round, ref, without_forum
 
 
 async def test_create_pair_space_twice_and_after_a_restart_makes_one_thread(bot: Bot) -> None:
@@ -179,11 +179,7 @@ async def test_thread_cap_refusal_archives_quiet_threads_and_asks_to_retry(bot: 
 
 async def test_topic_thread_in_a_text_channel_when_no_forum_is_set(bot: Bot) -> None:
     """Without a forum, the topic opens a thread on a message in the chosen text channel."""
-    community = await bot.configure()
-    await bot.services.communities.configure(
-        community.id, channels={"forum": str(bot.server.announcements)}
-    )
-    community = await bot.community()
+    community = await without_forum(bot)
     topic = Message("2027A · Topic 1 of 9: Spaces", "Everyone is welcome.")
     first = await bot.platform.open_topic_thread(community, topic.title, topic, key="r1:t0:thread")
     again = await bot.platform.open_topic_thread(community, topic.title, topic, key="r1:t0:thread")

@@ -25,6 +25,7 @@ from tests.adapters.discord.rounds import (
     open_round,
     publish_small_round,
     running_pair,
+    without_forum,
 )
 from tests.adapters.discord.standin import GUILD_MEMBERS_INTENT
 
@@ -202,11 +203,7 @@ async def test_a_forum_post_created_then_connection_dropped_is_made_once(bot: Bo
 
 async def test_a_topic_thread_on_a_message_created_then_502_is_made_once(bot: Bot) -> None:
     """Without a forum, a thread made on the topic message but answered 502 is found again."""
-    community = await bot.configure()
-    await bot.services.communities.configure(
-        community.id, channels={"forum": str(bot.server.announcements)}
-    )
-    community = await bot.community()
+    community = await without_forum(bot)
     s = bot.standin
     s.fail_after("POST", r"/channels/\d+/messages/\d+/threads")
     topic = Message("2027A · Topic 1 of 9: Spaces", "Everyone is welcome.")
