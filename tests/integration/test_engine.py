@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -304,42 +305,48 @@ async def _kill_lock_holder(db: AsyncEngine) -> None:
     assert killed == 1
 
 
+@asynccontextmanager
+async def two_processes(
+    database_url: str,
+) -> AsyncIterator[tuple[Leadership, Leadership, AsyncEngine]]:
+    """Yield two processes' leaderships, each on its own engine, and the second's engine.
+
+    Both are released on the way out (a session killed meanwhile must not make that
+    fail either) and both engines disposed.
+    """
+    first, second = create_engine(database_url), create_engine(database_url)
+    a, b = Leadership(first), Leadership(second)
+    try:
+        yield a, b, second
+    finally:
+        await a.release()
+        await b.release()
+        await first.dispose()
+        await second.dispose()
+
+
 async def test_only_one_process_leads_until_it_lets_go(database_url: str) -> None:
     """Two processes: one takes the lead, the other waits and takes over on release."""
     if database_url.startswith("sqlite"):
         pytest.skip(SINGLE_PROCESS)
-    first, second = create_engine(database_url), create_engine(database_url)
-    a, b = Leadership(first), Leadership(second)
-    try:
+    async with two_processes(database_url) as (a, b, _):
         assert await a.try_acquire()
         assert not await b.try_acquire()
         assert await a.try_acquire(), "the leader keeps the lead"
         await a.release()
         assert await b.try_acquire()
         assert not await a.try_acquire()
-    finally:
-        await a.release()
-        await b.release()
-        await first.dispose()
-        await second.dispose()
 
 
 async def test_a_follower_takes_over_when_the_leader_s_connection_dies(database_url: str) -> None:
     """The leader's session ends (crash, network): PostgreSQL frees the lock for the other."""
     if database_url.startswith("sqlite"):
         pytest.skip(SINGLE_PROCESS)
-    first, second = create_engine(database_url), create_engine(database_url)
-    a, b = Leadership(first), Leadership(second)
-    try:
+    async with two_processes(database_url) as (a, b, second):
         assert await a.try_acquire()
         assert not await b.try_acquire()
         await _kill_lock_holder(second)
         await asyncio.wait_for(b.acquire(), timeout=10)
-    finally:
-        await a.release()  # the dead session: dropping it must not fail either
-        await b.release()
-        await first.dispose()
-        await second.dispose()
 
 
 async def test_two_engines_racing_on_one_round_deliver_each_action_once(
