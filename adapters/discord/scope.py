@@ -3,8 +3,9 @@
 A persistent button names its round by id in its custom id, and Discord user ids are
 the same in every server, so a member of two servers could press, in one, a button
 carrying the other's round (an old message, a forged id). A press made in a server
-must name a round of that server's community; a press in a DM carries no server,
-and the core checks the member (goals: a member of the pair; offers: made to them).
+must name a round (or a survey of a round) of that server's community; a press in a
+DM carries no server, and the core checks the member (goals: a member of the pair;
+offers: made to them; surveys: one of the round's members).
 """
 
 from __future__ import annotations
@@ -32,3 +33,14 @@ async def ensure_round_here(interaction: discord.Interaction, round_id: int) -> 
     if round_.community_id != community.id:
         raise NotAllowed(ELSEWHERE)
     return community
+
+
+async def ensure_survey_here(interaction: discord.Interaction, survey_id: int) -> None:
+    """Refuse (NotAllowed, nothing changed) a survey of another server's round, pressed in
+    a server; an unknown survey is left to the core to say so."""
+    if interaction.guild_id is None:
+        return
+    async with deps(interaction).services.uow(read_only=True) as uow:
+        survey = await uow.surveys.get(survey_id)
+    if survey is not None:
+        await ensure_round_here(interaction, survey.round_id)

@@ -24,6 +24,7 @@ import discord
 from adapters.discord import texts
 from adapters.discord.context import answer, defer, deps, member_ref, report_error
 from adapters.discord.render import clip
+from adapters.discord.scope import ensure_survey_here
 from core import times
 from core.errors import Conflict, NotFound
 from core.model import MemberRef
@@ -170,6 +171,7 @@ async def open_page(
     interaction: discord.Interaction, survey_id: int, page: int, *, first: bool = False
 ) -> None:
     """Open page *page* of the survey for the member, with their answers so far."""
+    await ensure_survey_here(interaction, survey_id)  # not another server's survey
     member: MemberRef = member_ref(interaction)
     try:
         form = await _surveys(interaction).form(member, survey_id, locale=str(interaction.locale))

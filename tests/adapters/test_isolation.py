@@ -4,9 +4,9 @@ penpals is installed in workspaces A and B through the real OAuth flow against t
 stand-ins; a round is published and delivered in each at once, by one delivery
 pass. Each workspace gets only its own pair channels, with only its own members;
 A's organiser sees only A's rounds; a goals button pressed in A that carries B's
-round id is refused and opens nothing. (Discord servers and the CLI: see
-tests/integration/test_cli_communities.py; two Discord servers at once are not
-covered here: the Discord stand-in serves one guild.)
+round id is refused and opens nothing. (The CLI: see
+tests/integration/test_cli_communities.py; two Discord servers at once:
+tests/adapters/discord/test_two_servers.py.)
 """
 
 from __future__ import annotations

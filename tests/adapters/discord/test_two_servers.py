@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from core.model import ApplicationStatus, Platform, RoundState
+from core.surveys.model import SurveyKind
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import Bot, Server
 from tests.adapters.discord.rounds import FORM, SIGNUP
@@ -225,9 +226,9 @@ async def test_two_servers_run_rounds_at_once_and_see_only_their_own(
 async def test_buttons_in_one_server_carrying_the_other_s_ids_are_refused(
     bot: Bot, places: tuple[Place, Place]
 ) -> None:
-    """A goals button or a review button pressed in Alexandria naming Bodleian's round is
-    refused with a clear message and changes nothing; so is Bodleian's organiser in
-    Alexandria, where they are a plain member."""
+    """Review, goals, new-partner and survey buttons pressed in Alexandria naming Bodleian's
+    round are refused with a clear message and change nothing; so is Bodleian's organiser
+    in Alexandria, where they are a plain member."""
     a, b = places
     s = bot.standin
     _, in_b, both = await two_open_rounds(bot, a, b)
@@ -277,6 +278,12 @@ async def test_buttons_in_one_server_carrying_the_other_s_ids_are_refused(
     crossed = await s.press_id(both, offer, guild=a.guild)
     assert "another server" in crossed.text and "nothing" in crossed.text, crossed.text
     assert (await services.matches.show(other, B_ROUND)).groups == groups
+    # And a survey button of Bodleian's round.
+    async with services.uow() as uow:
+        survey = await uow.surveys.ensure(b_round.id, SurveyKind.MID)
+        await uow.commit()
+    crossed = await s.press_id(both, f"survey:open:{survey.id}", guild=a.guild)
+    assert crossed.type != 9 and "another server" in crossed.text, crossed.responses
 
     # Bodleian's organiser is a plain member in Alexandria: no organiser command there.
     s.join(b.organiser, a.guild)
