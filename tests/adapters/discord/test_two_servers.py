@@ -7,7 +7,8 @@ open, members' /signup, review, close, publish, start), and one delivery pass ma
 each server's pair threads and topic posts there, with its own members only. Then
 the crossings: an organiser of one server sees and moves only that server's rounds;
 a button pressed in one server carrying the other's round ids is refused, changing
-nothing; someone who organises Bodleian is a plain member in Alexandria.
+nothing; someone who organises Bodleian is a plain member in Alexandria; a
+permission Bodleian denies the bot fails Bodleian's deliveries only.
 """
 
 from __future__ import annotations
@@ -295,3 +296,32 @@ async def test_buttons_in_one_server_carrying_the_other_s_ids_are_refused(
     home = await services.communities.ensure(Platform.DISCORD, str(a.guild))
     [summary] = await services.rounds.list(home.id)
     assert summary.round.state is RoundState.MATCHED
+
+
+async def test_each_server_grants_the_bot_its_own_permissions(
+    bot: Bot, places: tuple[Place, Place]
+) -> None:
+    """Bodleian denies the bot's role private threads in its pairs channel: its pair threads
+    fail and its organisers (only) are told; Alexandria's are made as usual."""
+    a, b = places
+    s = bot.standin
+    deny = str(p.PERMISSIONS["create_private_threads"])
+    bot_role = s.guilds[b.guild].bot_role
+    s.channels[b.pairs]["permission_overwrites"] = [
+        {"id": str(bot_role), "type": 0, "allow": "0", "deny": deny}
+    ]
+    await s.dispatch_channel_update(b.pairs)
+    await two_open_rounds(bot, a, b)
+    await publish(s, a, A_ROUND)
+    await publish(s, b, B_ROUND)
+
+    report = await bot.deliver()
+
+    assert report.failed == 2  # Bodleian's two pair threads
+    assert len(s.threads(p.PRIVATE_THREAD, guild=a.guild)) == 2
+    assert not s.threads(p.PRIVATE_THREAD, guild=b.guild)
+    refused = s.calls("POST", rf"/channels/{b.pairs}/threads")
+    assert refused and {c.status for c in refused} == {403}  # 50013, from Bodleian's roles
+    told = [str(m["embeds"]) for m in s.bot_messages(b.alerts)]
+    assert len([t for t in told if "Create Private Threads" in t]) == 2
+    assert not s.bot_messages(a.alerts)
