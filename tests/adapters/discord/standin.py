@@ -9,6 +9,10 @@ JSON error codes penpals handles (50007, 50013, 50035, 50083, 160004, 160006...)
 interaction answers with files come as multipart/form-data (payload_json plus
 files[n]), as discord.py sends them; the files are kept with the request.
 
+Several servers can be served at once (add_guild): each has its own owner, roles,
+members and channels; the gateway sends a GUILD_CREATE for each, and permissions,
+thread members, thread caps and interactions are those of the channel's own server.
+
 The parts: standin_model (requests, faults, replies, limits), standin_state (the
 server as data), standin_gateway, standin_interactions, standin_channels (REST for
 channels, threads and messages) and standin_http (the server, routes, recording).
@@ -53,7 +57,8 @@ __all__ = [
 
 
 class DiscordStandIn(Http, Gateway, Interactions, Channels):
-    """One Discord server with its channels, members and threads, and the bot's application."""
+    """Discord servers (one to start with; add_guild for more) with their channels, members
+    and threads, the bot a member of each, and the bot's application."""
 
     def __init__(self, *, guild_name: str = "Librarians Network") -> None:
         super().__init__(guild_name=guild_name)
