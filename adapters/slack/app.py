@@ -28,6 +28,7 @@ from adapters.slack import (
     console_topic_form,
     engagement,
     goals,
+    home,
     install,
     privacy,
     signup,
@@ -128,6 +129,9 @@ def build_app(
     app.view(console_files.CALLBACK_ID)(console_files.listener(services))
     app.view(console_topic_form.CALLBACK_ID)(console_topic_form.listener(services))
     app.action(re.compile(f"^{console_review.PREFIX}"))(console_review.listener(services, client))
+    home_tab = home.HomeTab(services, client, locales)  # the organiser's review screen
+    app.event(home.EVENT)(home_tab.on_opened)
+    app.action(re.compile(f"^{home.PREFIX}"))(home_tab.on_action)
     # Any other button of a core message is acknowledged so Slack shows no error.
     app.action(re.compile(".*"))(handlers.on_other_action)
     app.error(handlers.on_error)

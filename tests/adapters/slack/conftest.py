@@ -47,6 +47,7 @@ def manifest() -> dict[str, Any]:
 async def slack(manifest: dict[str, Any]) -> AsyncIterator[SlackStandIn]:
     """Yield a running stand-in workspace with an admin, an organiser and a member."""
     standin = SlackStandIn(scopes=manifest["oauth_config"]["scopes"]["bot"])
+    standin.home_tab_enabled = bool(manifest["features"]["app_home"]["home_tab_enabled"])
     standin.add_user(ADMIN, "Ada Admin", admin=True)
     standin.add_user(ORGANISER, "Olu Organiser")
     standin.add_user(MEMBER, "Aino Virtanen")

@@ -13,13 +13,14 @@ test sends an envelope with `socket_request` and gets the app's acknowledgement.
 The parts: standin_model (refusals, calls, channels, scopes, block checks),
 standin_state (the workspace as data and what tests arrange), standin_http (the
 server, tokens, rate limits, faults, Socket Mode), standin_conversations
-(conversations.*) and standin_methods (auth, OAuth, chat, users, files, user
-groups, views).
+(conversations.*), standin_methods (auth, OAuth, chat, users, files, user
+groups, views) and standin_home (views.publish, app_home_opened, Home presses).
 """
 
 from __future__ import annotations
 
 from tests.adapters.slack.standin_conversations import Conversations
+from tests.adapters.slack.standin_home import Home
 from tests.adapters.slack.standin_http import Http
 from tests.adapters.slack.standin_methods import Methods
 from tests.adapters.slack.standin_model import (
@@ -50,5 +51,5 @@ __all__ = [
 ]
 
 
-class SlackStandIn(Http, Conversations, Methods):
+class SlackStandIn(Http, Conversations, Methods, Home):
     """A Slack workspace in memory behind the Web API's HTTP interface."""

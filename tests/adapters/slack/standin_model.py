@@ -103,6 +103,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "views.open": (),
     "views.update": (),
     "views.push": (),
+    "views.publish": (),  # the Home tab; no scope (the Home tab must be enabled)
     "oauth.v2.access": (),  # no token: the app's client id and secret
 }
 # Slack names the write scope of private channels groups:write, not groups:manage.

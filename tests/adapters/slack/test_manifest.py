@@ -82,4 +82,12 @@ def test_distribution_redirect_and_uninstall_events(manifest: dict[str, Any]) ->
     assert redirect.startswith("https://") and redirect.endswith(REDIRECT_PATH)
     events = manifest["settings"]["event_subscriptions"]
     assert events["request_url"].endswith(EVENTS_PATH)
-    assert set(events["bot_events"]) == {"app_uninstalled", "tokens_revoked"}
+    assert set(events["bot_events"]) == {"app_uninstalled", "tokens_revoked", "app_home_opened"}
+
+
+def test_the_home_tab_is_enabled_and_its_opening_sent(manifest: dict[str, Any]) -> None:
+    """Organisers review on the Home tab: it is on, and app_home_opened reaches the app."""
+    home = manifest["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    assert home["messages_tab_enabled"] is True  # penpals' direct messages stay visible
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
