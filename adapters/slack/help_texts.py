@@ -8,6 +8,7 @@ ORGANISER_HELP = """*Organisers*
 • `/penpals review [NAME]`: approve, decline or waitlist applications
 • `/penpals review NAME status=pending country=FI,SE sector=… stage=… name=… page=2`: \
 ten a page, with approve / decline / waitlist of the whole filtered set
+• penpals' *Home* tab: the same review with menus, a name search and pages
 • `/penpals round preview NAME`, `/penpals round publish NAME`
 • `/penpals round swap NAME @a @b`, `round split NAME 3`, `round pair NAME @a @b [@c]`
 • `/penpals round rematch NAME`: pair again those left alone after a withdrawal
