@@ -179,7 +179,11 @@ class Channels(State):
         check_content(body)
         if where["type"] == p.DM:
             recipient = int(where["recipients"][0]["id"])
-            if recipient in self.closed_dms:
+            # Closed DMs, or no server shared with the bot any more (the member left).
+            shared = any(
+                recipient in g.members and self.bot_id in g.members for g in self.guilds.values()
+            )
+            if recipient in self.closed_dms or not shared:
                 raise Refused(403, 50007, "Cannot send messages to this user")
         elif "thread_metadata" in where:
             self._require(int(where["parent_id"]), "send_messages_in_threads")
