@@ -128,6 +128,15 @@ class SqlOutboxRepository:
             found.update((row.key, _action(row)) for row in rows)
         return found
 
+    async def keys_of(self, round_id: int, kinds: Iterable[ActionKind]) -> set[str]:
+        """Return the keys of the round's stored actions of these kinds, whatever their state."""
+        found = await self._session.scalars(
+            select(OutboxRow.key).where(
+                OutboxRow.round_id == round_id, OutboxRow.kind.in_([k.value for k in kinds])
+            )
+        )
+        return set(found)
+
     async def mark_tried(self, action_id: int, at: datetime) -> None:
         """Record that the platform is about to be called for this action."""
         await self._set(action_id, tried_at=at)

@@ -92,6 +92,26 @@ class DeliveryService:
                 if not due:
                     continue
                 groups = [g for g in await uow.groups.list(round_.id) if g.published]
+                # Only what is not stored yet is made again (enqueue still lets the key
+                # decide): each call used to rebuild every due topic for every pair,
+                # 90,000 actions a day for a 20,000-member round.
+                known = await uow.outbox.keys_of(
+                    round_.id, (ActionKind.OPEN_TOPIC_THREAD, ActionKind.POST_TOPIC)
+                )
+                posts = {
+                    g.number: {
+                        k
+                        for k in range(len(due))
+                        if topic_post_key(round_.id, g.number, k) not in known
+                    }
+                    for g in groups
+                }
+                groups = [g for g in groups if posts[g.number]]
+                threads = {
+                    k for k in range(len(due)) if topic_thread_key(round_.id, k) not in known
+                }
+                if not groups and not threads:
+                    continue
                 first = await _first_topics(uow, round_.id, groups, [item.at for item in due])
                 chosen = await uow.members.languages(m for g in groups for m in g.member_ids)
                 lang = {
@@ -102,17 +122,18 @@ class DeliveryService:
                 for k, item in enumerate(due):
                     thread = topic_thread_key(round_.id, k)
                     common = {"round_id": round_.id, "k": k}
-                    actions.append(
-                        NewAction(
-                            thread,
-                            community.id,
-                            community.platform,
-                            ActionKind.OPEN_TOPIC_THREAD,
-                            common,
-                            item.at,
-                            round_.id,
+                    if k in threads:
+                        actions.append(
+                            NewAction(
+                                thread,
+                                community.id,
+                                community.platform,
+                                ActionKind.OPEN_TOPIC_THREAD,
+                                common,
+                                item.at,
+                                round_.id,
+                            )
                         )
-                    )
                     actions += [
                         NewAction(
                             topic_post_key(round_.id, g.number, k),
@@ -125,7 +146,7 @@ class DeliveryService:
                             requires=(space_key(round_.id, g.number), thread),
                         )
                         for g in groups
-                        if k >= first[g.number]
+                        if k >= first[g.number] and k in posts[g.number]
                     ]
                 added += await uow.outbox.enqueue(actions)
             await uow.commit()

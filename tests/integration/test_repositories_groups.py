@@ -293,3 +293,26 @@ async def test_outbox_claims_and_finishes_in_bulk(uow_factory: UowFactory) -> No
     assert all(a.tried_at == T0 for a in stored.values())
     assert stored["k0"].result == {"message_id": "k0"} and stored["k0"].state is ActionState.DONE
     assert stored["k2"].state is ActionState.PENDING
+
+
+async def test_outbox_keys_of_a_round_by_kind(uow_factory: UowFactory) -> None:
+    """keys_of names the round's stored actions of the kinds asked, whatever their state."""
+    community_id = await make_community(uow_factory)
+    spring = await make_round(uow_factory, community_id, "Spring")
+    autumn = await make_round(uow_factory, community_id, "Autumn")
+    d, post, thread = Platform.DISCORD, ActionKind.POST_TOPIC, ActionKind.OPEN_TOPIC_THREAD
+    async with uow_factory() as uow:
+        await uow.outbox.enqueue(
+            [
+                NewAction("r:t0", community_id, d, thread, {}, T0, spring),
+                NewAction("r:g1:t0", community_id, d, post, {}, T0, spring),
+                NewAction("r:g1:nudge", community_id, d, ActionKind.POST, {}, T0, spring),
+                NewAction("a:g1:t0", community_id, d, post, {}, T0, autumn),
+            ]
+        )
+        [done] = await uow.outbox.due(T0, platforms=[d], limit=1)
+        await uow.outbox.finish(done.id, {}, T0)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.outbox.keys_of(spring, (thread, post)) == {"r:t0", "r:g1:t0"}
+        assert await uow.outbox.keys_of(autumn, (thread,)) == set()
