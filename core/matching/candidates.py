@@ -25,11 +25,14 @@ WISH_DRAWS = 40
 RANDOM_DRAWS = 12
 # Pools up to DETAILED people also draw partners sharing an interest and, more, a pair of
 # interests (inverted indexes by language and interest) and are improved along
-# alternating cycles (matching_cycles); bigger pools keep the cheaper path to stay
-# in their speed class.
+# alternating cycles (matching_cycles); bigger pools draw fewer (pairs of interests
+# only, and fewer random partners) and are improved by two-pair exchanges
+# (matching_swaps), to stay in their speed class.
 DETAILED = 5000
 INTEREST_DRAWS = 10
 PAIR_DRAWS = 30
+BIG_RANDOM_DRAWS = 6
+BIG_PAIR_DRAWS = 10
 SMALL = 48  # take every compatible person when there are at most this many
 
 
@@ -58,11 +61,17 @@ class _Buckets:
         stride = self.any + 1
         keys: list[int] = []
         people: list[int] = []
+        seen: dict[tuple[int, int], list[int]] = {}  # (offer, languages) -> keys
         for j in range(index.n):
-            tokens = [*bit_list(offers[j]), self.any]
-            for lang in bit_list(index.lang_of[j]):
-                keys.extend(lang * stride + t for t in tokens)
-                people.extend([j] * len(tokens))
+            both = (offers[j], index.lang_of[j])
+            found = seen.get(both)
+            if found is None:
+                tokens = [*bit_list(offers[j]), self.any]
+                found = seen[both] = [
+                    lang * stride + t for lang in bit_list(index.lang_of[j]) for t in tokens
+                ]
+            keys.extend(found)
+            people.extend([j] * len(found))
         key_array = np.array(keys, dtype=np.int64)
         order = np.argsort(key_array, kind="stable")
         self.people = np.array(people, dtype=np.int64)[order]
@@ -121,9 +130,23 @@ def candidate_edges(index: Index, rng: np.random.Generator) -> Edges:
     """Sample promising feasible pairs and score them."""
     buckets = _Buckets(index)
     detailed = index.n <= DETAILED
-    tags = len(index.interests) if detailed else 0
-    pair_of = [_interest_pairs(m, tags) if detailed else 0 for m in index.interests_of]
-    by_interest = _Buckets(index, index.interests_of if detailed else pair_of, tags)
+    interest_draws = INTEREST_DRAWS if detailed else 0
+    pair_draws = PAIR_DRAWS if detailed else BIG_PAIR_DRAWS
+    tags = len(index.interests)
+    known: dict[int, list[int]] = {}  # masks repeat: their bits, worked out once
+
+    def bits(mask: int) -> list[int]:
+        found = known.get(mask)
+        if found is None:
+            found = known[mask] = bit_list(mask)
+        return found
+
+    pairs_of: dict[int, int] = {}
+    pair_of = [
+        pairs_of[m] if m in pairs_of else pairs_of.setdefault(m, _interest_pairs(m, tags))
+        for m in index.interests_of
+    ]
+    by_interest = _Buckets(index, index.interests_of, tags) if interest_draws else buckets
     by_pair = _Buckets(index, pair_of, tags * tags)
     tag_owners: list[int] = []
     tag_keys: list[int] = []
@@ -138,7 +161,7 @@ def candidate_edges(index: Index, rng: np.random.Generator) -> Edges:
     small_left: list[int] = []
     small_right: list[int] = []
     for i in range(index.n):
-        langs = bit_list(index.lang_of[i])
+        langs = bits(index.lang_of[i])
         t = index.type_of[i]
         if index.compatible_count(t) <= SMALL:
             everyone = index.compatible_people(t)
@@ -148,20 +171,20 @@ def candidate_edges(index: Index, rng: np.random.Generator) -> Edges:
         for lang in langs:
             any_owners.append(i)
             any_keys.append(lang * buckets.stride + buckets.any)
-            for token in bit_list(index.wish_of[i]):
+            for token in bits(index.wish_of[i]):
                 wish_owners.append(i)
                 wish_keys.append(lang * buckets.stride + token)
-            for token in bit_list(index.interests_of[i]) if detailed else ():
+            for token in bits(index.interests_of[i]) if interest_draws else ():
                 tag_owners.append(i)
                 tag_keys.append(lang * by_interest.stride + token)
-            for token in bit_list(pair_of[i]):
+            for token in bits(pair_of[i]):
                 pair_owners.append(i)
                 pair_keys_.append(lang * by_pair.stride + token)
     for where, owners, keys, draws in (
         (buckets, wish_owners, wish_keys, WISH_DRAWS),
-        (buckets, any_owners, any_keys, RANDOM_DRAWS),
-        (by_interest, tag_owners, tag_keys, INTEREST_DRAWS if detailed else 0),
-        (by_pair, pair_owners, pair_keys_, PAIR_DRAWS if detailed else 0),
+        (buckets, any_owners, any_keys, RANDOM_DRAWS if detailed else BIG_RANDOM_DRAWS),
+        (by_interest, tag_owners, tag_keys, interest_draws),
+        (by_pair, pair_owners, pair_keys_, pair_draws),
     ):
         left, right = _draw(where, owners, keys, draws, rng)
         lefts.append(left)

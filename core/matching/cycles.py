@@ -8,26 +8,30 @@ the matching in their place) or, from an unplaced u0, when some u is left alone.
 An exact maximum-weight matching is one with no such structure of positive gain.
 
 This searches for them depth first, Lin-Kernighan style, from every person: each
-step goes to one of the person's LIST best candidates (by pair score) and is kept
-only while the gain so far stays positive, which loses no positive cycle (some
-rotation of it has all partial sums positive); the closing step may use any pair.
-Cycles of up to DEPTH new pairs are tried, the best found from a person is
-applied, and the people it touched are searched from again. The score is the
-one group_score gives: wishes count 100, each shared interest 10 and each hour of
-common working day 1, so a cycle that meets more wishes always gains most.
+step goes through the person's LIST best candidates (by pair score) and follows the
+first WIDTH[depth] of them that keep the gain so far positive, which loses no
+positive cycle (some rotation of it has all partial sums positive); the closing
+step may use any pair. Cycles of up to DEPTH new pairs are tried; the search from
+a person stops after the first first-step candidate under which a gaining
+structure was found, the best found is applied, and the people it touched are
+searched from again. The score is the one group_score gives: wishes count 100,
+each shared interest 10 and each hour of common working day 1, so a cycle that
+meets more wishes always gains most.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
-from core.matching.candidates import Edges
-from core.matching.index import Index
+from core.matching.candidates import DETAILED, Edges
+from core.matching.index import MAX_PAIR_SCORE, Index
+from core.matching.swaps import swap_pairs
 
-WIDTH = (20, 12, 8)  # candidates followed at the first, second and third step
-LIST = WIDTH[0]  # best candidates per person kept
+WIDTH = (8, 4, 3)  # gaining candidates followed at the first, second and third step
+LIST = 40  # best candidates per person kept
 DEPTH = len(WIDTH)  # new pairs in a cycle, at most
 EPSILON = 1e-6
 # Pools of at most SMALL_POOL people are searched wider and deeper (cheap there).
@@ -61,51 +65,62 @@ class _Search:
         small = index.n <= SMALL_POOL
         self.width = SMALL_WIDTH if small else WIDTH
         self.floor = EPSILON
+        self.used = [False] * index.n
 
     def from_person(self, u0: int) -> Move | None:
         """Return the best positive structure starting at u0, or None."""
-        mate, pair, weight, feasible = self.mate, self.pair, self.ix.weight, self.ix.feasible
-        width, floor = self.width, self.floor
+        mate, pair, best, used = self.mate, self.pair, self.best, self.used
+        weight, feasible = self.ix.weight, self.ix.feasible
+        width, floor, last = self.width, self.floor, len(self.width) - 1
         x0 = mate[u0]
         found: Move | None = None
         best_gain = EPSILON
         path = [u0]
-        used = {u0, x0}
+        used[u0] = True
+        if x0 >= 0:
+            used[x0] = True
+        lone = pair[u0] if x0 >= 0 else -1.0  # u takes an unplaced person, x0 leaves
 
         def extend(u: int, gain: float, depth: int) -> None:
             nonlocal found, best_gain
-            for v, w in self.best[u][: width[depth]]:
-                if gain + w <= floor:
+            left = width[depth]
+            for v, w in best[u]:
+                step = gain + w
+                if step <= floor:
                     break  # the rest score no more: no step from here can gain
-                if v in used:
+                if used[v]:
                     continue
                 m = mate[v]
                 if m < 0:
-                    # u takes an unplaced person; x0 (if any) leaves in exchange.
-                    total = gain + w - pair[u0]
-                    if x0 >= 0 and total > best_gain:
-                        best_gain, found = total, (total, [*path, v], -1)
+                    if lone >= 0 and step - lone > best_gain:
+                        best_gain = step - lone
+                        found = (best_gain, [*path, v], -1)
                     continue
-                if m in used:
+                step -= pair[v]
+                if step <= floor or used[m]:
                     continue
-                step = gain + w - pair[v]
-                if step <= floor:
-                    continue
-                path.extend((v, m))
-                used.update((v, m))
+                path.append(v)
+                path.append(m)
+                used[v] = used[m] = True
                 if x0 < 0:
                     if step > best_gain:  # m is left alone, as u0 was
                         best_gain, found = step, (step, list(path), -1)
-                elif feasible(m, x0):
-                    total = step + weight(m, x0) - pair[x0]
+                elif step + MAX_PAIR_SCORE - lone > best_gain and feasible(m, x0):
+                    total = step + weight(m, x0) - lone
                     if total > best_gain:
                         best_gain, found = total, (total, list(path), x0)
-                if depth + 1 < len(width):
+                if depth < last:
                     extend(m, step, depth + 1)
-                used.difference_update((v, m))
+                used[v] = used[m] = False
                 del path[-2:]
+                left -= 1
+                if not left or (depth == 0 and found is not None):
+                    break
 
         extend(u0, 0.0, 0)
+        used[u0] = False
+        if x0 >= 0:
+            used[x0] = False
         return found
 
     def apply(self, move: Move) -> list[int]:
@@ -125,15 +140,37 @@ class _Search:
         return touched
 
 
-def improve_weight(index: Index, edges: Edges, mate: list[int], rng: np.random.Generator) -> int:
+def raise_score(
+    index: Index, edges: Edges, mate: list[int], rng: np.random.Generator, fixed: Sequence[int] = ()
+) -> int:
+    """Raise the total pair score (in place) without placing fewer; return the moves made.
+
+    Pools up to DETAILED people are searched along alternating cycles and paths,
+    bigger ones by two-pair exchanges (matching_swaps). People in *fixed* keep their
+    partner, or stay unplaced.
+    """
+    if index.n <= DETAILED:
+        return improve_weight(index, edges, mate, rng, fixed)
+    return swap_pairs(index, edges, mate, fixed=fixed)
+
+
+def improve_weight(
+    index: Index, edges: Edges, mate: list[int], rng: np.random.Generator, fixed: Sequence[int] = ()
+) -> int:
     """Apply positive alternating cycles and paths (in place); return how many."""
     search = _Search(index, edges, mate)
     queue = deque(rng.permutation(index.n).tolist())
     queued = [True] * index.n
+    for v in fixed:  # never part of a move, nor searched from; nor their partners
+        search.used[v] = True
+        if mate[v] >= 0:
+            search.used[mate[v]] = True
     moves = 0
     while queue:
         u = queue.popleft()
         queued[u] = False
+        if search.used[u]:
+            continue
         move = search.from_person(u)
         if move is None:
             continue

@@ -26,27 +26,35 @@ Move = tuple[float, list[tuple[int, int]], list[int]]  # gain, new pairs, people
 Scored = list[tuple[int, float]]  # candidates with the score of the pair, best first
 
 
-def _best_per_person(n: int, who: Ints, other: Ints, weight: Floats, limit: int) -> list[Scored]:
-    """Return per person their *limit* best (candidate, score), best first."""
-    order = np.lexsort((-weight, who))
-    who, other, weight = who[order], other[order], weight[order]
-    first = np.searchsorted(who, who)  # where each person's run of candidates starts
-    keep = np.arange(len(who)) - first < limit
-    out: list[Scored] = [[] for _ in range(n)]
-    rows = zip(who[keep].tolist(), other[keep].tolist(), weight[keep].tolist(), strict=True)
-    for i, k, w in rows:
-        out[i].append((k, w))
-    return out
+class _Best(dict[int, "Scored"]):
+    """Per person their *limit* best (candidate, score), best first, built when first asked."""
+
+    def __init__(self, n: int, who: Ints, other: Ints, weight: Floats, limit: int) -> None:
+        super().__init__()
+        order = np.lexsort((-weight, who))
+        who = who[order]
+        first = np.searchsorted(who, who)  # where each person's run of candidates starts
+        keep = np.arange(len(who)) - first < limit
+        self.other = other[order][keep]
+        self.weight = weight[order][keep]
+        self.start = np.searchsorted(who[keep], np.arange(n + 1))
+        self.count = np.diff(self.start)
+
+    def __missing__(self, i: int) -> Scored:
+        a, b = int(self.start[i]), int(self.start[i + 1])
+        found = list(zip(self.other[a:b].tolist(), self.weight[a:b].tolist(), strict=True))
+        self[i] = found
+        return found
 
 
-def _lists(index: Index, edges: Edges) -> tuple[list[Scored], list[Scored]]:
+def _lists(index: Index, edges: Edges) -> tuple[_Best, _Best]:
     """Return per person their MEETING best candidates meeting a wish, and NEAR best ones."""
     who = np.concatenate([edges.left, edges.right])
     other = np.concatenate([edges.right, edges.left])
     weight = np.concatenate([edges.weight, edges.weight])
     met = np.concatenate([edges.left_met, edges.right_met])
-    meeting = _best_per_person(index.n, who[met], other[met], weight[met], MEETING)
-    return meeting, _best_per_person(index.n, who, other, weight, NEAR)
+    meeting = _Best(index.n, who[met], other[met], weight[met], MEETING)
+    return meeting, _Best(index.n, who, other, weight, NEAR)
 
 
 class _Exchanges:
@@ -126,10 +134,11 @@ def improve(index: Index, edges: Edges, mate: list[int], rng: np.random.Generato
     exchanges = _Exchanges(index, edges, mate)
     failed: dict[int, int] = {}  # person -> move count when a search for them found nothing
     for _ in range(ROUNDS):
+        has_meeting = exchanges.meeting.count.tolist()
         unmet = [
             i
             for i in range(index.n)
-            if exchanges.meeting[i] and not (mate[i] >= 0 and index.satisfies(i, mate[i]))
+            if has_meeting[i] and not (mate[i] >= 0 and index.satisfies(i, mate[i]))
         ]
         before = exchanges.moves
         for at in rng.permutation(len(unmet)).tolist():

@@ -25,8 +25,11 @@ How (details in the helper modules):
 4. matching_improve exchanges partners among two or three pairs (or with an
    unplaced person) to meet more wishes without placing fewer people, then picks
    the group of three: the best-scoring left-over who fits a pair, or else
-5. matching_trio rearranges the pairs around a trio that places one more person,
+   matching_trio rearranges the pairs around a trio that places one more person,
    when (and only when) one exists.
+5. Keeping that trio, matching_cycles raises the total score along alternating
+   cycles and paths (up to 5,000 people) or matching_swaps by two-pair exchanges
+   (bigger pools), never placing fewer.
 
 On realistic pools this meets as many wishes as an exact maximum-weight matching
 (within a fraction of a percentage point; see benchmarks/bench_matching.py) in a
@@ -45,9 +48,9 @@ from itertools import combinations
 
 import numpy as np
 
-from core.matching.candidates import DETAILED, candidate_edges, greedy
+from core.matching.candidates import candidate_edges, greedy
 from core.matching.cardinality import maximise
-from core.matching.cycles import improve_weight
+from core.matching.cycles import raise_score
 from core.matching.explanations import Reason, listed
 from core.matching.improve import choose_trio, improve
 from core.matching.index import (
@@ -198,12 +201,14 @@ def match(
     maximise(index, mate)
     tick(4)
     improve(index, edges, mate, rng)
-    if index.n <= DETAILED:
-        improve_weight(index, edges, mate, rng)
-    tick(5)
-    trio, could_join = choose_trio(index, mate)
+    # The trio is chosen before the score is raised (which keeps it): raising first
+    # may leave no left-over fitting a pair, and the deep search costs seconds then.
+    trio, _ = choose_trio(index, mate)
     if trio is None:
         trio = deep_trio(index, mate)
+    raise_score(index, edges, mate, rng, fixed=trio or ())
+    _, could_join = choose_trio(index, mate)  # the left-overs may have changed
+    tick(5)
     groups: list[tuple[int, ...]] = [(v, w) for v, w in enumerate(mate) if v < w]
     third = -1
     if trio is not None:

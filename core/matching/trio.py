@@ -35,7 +35,9 @@ it or among the inner vertices of an earlier one.
 In practice the first test settles it: if an unmatched person of the final
 matching fits one of its pairs (a triangle whose other two are matched to each
 other), that is a trio of the theorem, and the best-scoring such one is taken
-(matching_improve.choose_trio). Only when none fits are the trees grown, and
+(matching_improve.choose_trio). Next, a left-over x may take the place of c beside
+c's partner d while c joins a pair (each is a trio of the theorem too). Only when
+neither works are the trees grown, and
 then only the blossoms with three different separation values (the others hold
 no triangle) are examined, each with a small blossom algorithm of its own.
 """
@@ -48,6 +50,7 @@ from core.matching.cardinality import _OUTER, _Exposed, _Forest, _Live
 from core.matching.index import Index
 
 Trio = tuple[int, int, int]  # (the third person, pair member, pair member)
+SHIFT_TRIES = 200  # (left-over, partner) shifts tried before the general search
 
 
 def deep_trio(index: Index, mate: list[int]) -> Trio | None:
@@ -56,6 +59,9 @@ def deep_trio(index: Index, mate: list[int]) -> Trio | None:
     Return (c, a, b) with a and b paired in *mate* and c unmatched, all three
     mutually compatible; or None, leaving *mate* as it was, when no trio adds anyone.
     """
+    shifted = _shifted_trio(index, mate)
+    if shifted is not None:
+        return shifted
     live = _Live(index)
     nobody = _Exposed(index, [0] * index.n)  # a maximum matching has no augmenting path
     for r in range(index.n):
@@ -84,6 +90,46 @@ def deep_trio(index: Index, mate: list[int]) -> Trio | None:
                 return trio
         for v in forest.label:
             live.kill(v)
+    return None
+
+
+def _shifted_trio(index: Index, mate: list[int]) -> Trio | None:
+    """Try the shortest rearrangement: a left-over x takes c's place beside d, c joins a pair.
+
+    Left-overs have few compatible people, so this tries few (x, d); c, placed,
+    usually has many and fits some pair. Return the trio with *mate* rearranged, or None.
+    """
+    pairs = np.array([(v, w) for v, w in enumerate(mate) if 0 <= v < w], dtype=np.int64)
+    if not len(pairs):
+        return None
+    classes = np.array(index.class_of, dtype=np.int64)
+    tries = 0
+    for x in range(index.n):
+        if mate[x] >= 0 or not index.compatible_count(index.type_of[x]):
+            continue
+        for d in index.compatible_people(index.type_of[x]):
+            c = mate[d]
+            if c < 0 or d in index.prev[x]:
+                continue
+            tries += 1
+            if tries > SHIFT_TRIES:
+                return None
+            meets = np.zeros(len(index.class_mask), dtype=np.bool_)
+            meets[index.overlapping(index.class_of[c])] = True
+            a, b = pairs[:, 0], pairs[:, 1]
+            sep = index.sep_of[c]
+            fits = meets[classes[a]] & meets[classes[b]] & (index.sep[a] != sep)
+            fits &= (index.sep[b] != sep) & (a != c) & (b != c) & (a != d) & (b != d)
+            if index.prev[c]:
+                past = np.array(sorted(index.prev[c]), dtype=np.int64)
+                fits &= ~np.isin(a, past) & ~np.isin(b, past)
+            if not fits.any():
+                continue
+            a, b = a[fits], b[fits]
+            cs = np.full(len(a), c, dtype=np.int64)
+            k = int(np.argmax(index.weight_pairs(cs, a) + index.weight_pairs(cs, b)))
+            mate[x], mate[d], mate[c] = d, x, -1
+            return c, int(a[k]), int(b[k])
     return None
 
 
@@ -119,6 +165,19 @@ def _good_triangle(
             rest = {v: w for v, w in near.items() if v not in (a, b)}
             return (base, a, b), rest
     adjacency = _Adjacency(index, members)
+    # Or a pair (a, b) takes c as its third, and c's partner d pairs with the base:
+    # in a big blossom this also settles it after a few neighbour scans.
+    for d in adjacency[base]:
+        c = near.get(d, -1)
+        if c < 0:
+            continue
+        around_c = set(adjacency[c])
+        for a in adjacency[c]:
+            b = near.get(a, -1)
+            if b in around_c and a not in (c, d) and b not in (c, d):
+                rest = {v: w for v, w in near.items() if v not in (a, b, c, d)}
+                rest[d], rest[base] = base, d
+                return (c, a, b), rest
     tried: set[tuple[int, ...]] = set()  # triangles, whoever plays the third
     # Pairs of the matching first (a one-step repair), then any other edge.
     for matched_first in (True, False):
