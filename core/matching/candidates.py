@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.matching.index import WISH_POINTS, Bools, Floats, Index, Ints, bit_list
+from core.matching.index import WISH_POINTS, Bools, Floats, Index, Ints, Words
 
 WISH_DRAWS = 40
 RANDOM_DRAWS = 12
@@ -47,70 +47,71 @@ class Edges:
     right_met: Bools
 
 
-class _Buckets:
-    """People by (language, offered token); token `any` holds everyone of a language.
+Entries = tuple[Ints, Ints]  # (person, value) pairs, by person, then value
 
-    With *offers* (one bit mask per person) given, the tokens are those bits instead
-    of what people offer against wishes (interests, for the interest draws).
+
+def _set_bits(words: Words) -> Entries:
+    """Return (person, bit) for every bit set in the per-person masks."""
+    as_bytes = np.ascontiguousarray(words.astype("<u8", copy=False)).view(np.uint8)
+    person, bit = np.nonzero(np.unpackbits(as_bytes, axis=1, bitorder="little"))
+    return person.astype(np.int64), bit.astype(np.int64)
+
+
+def _cross(first: Entries, second: Entries, n: int) -> tuple[Ints, Ints, Ints]:
+    """Return (person, a, b) for each a of first's and b of second's entries of a person.
+
+    By person, then a, then b (the order of two nested loops).
+    """
+    p1, a = first
+    p2, b = second
+    count = np.bincount(p2, minlength=n)
+    start = np.cumsum(count) - count
+    times = count[p1]
+    entry = np.repeat(np.arange(len(p1)), times)
+    offset = np.arange(len(entry)) - np.repeat(np.cumsum(times) - times, times)
+    person = p1[entry]
+    return person, a[entry], b[start[person] + offset]
+
+
+class _Buckets:
+    """People by (language, token): tokens are one per person's entry, and `any`.
+
+    The tokens are what people offer against wishes, or their interests, or their
+    pairs of interests; token `any` holds everyone of a language.
     """
 
-    def __init__(self, index: Index, offers: list[int] | None = None, width: int = 0) -> None:
-        if offers is None:
-            offers, width = index.offer_of, len(index.tokens)
+    def __init__(self, n: int, langs: Entries, tokens: Entries, width: int) -> None:
         self.any = width
-        stride = self.any + 1
-        keys: list[int] = []
-        people: list[int] = []
-        seen: dict[tuple[int, int], list[int]] = {}  # (offer, languages) -> keys
-        for j in range(index.n):
-            both = (offers[j], index.lang_of[j])
-            found = seen.get(both)
-            if found is None:
-                tokens = [*bit_list(offers[j]), self.any]
-                found = seen[both] = [
-                    lang * stride + t for lang in bit_list(index.lang_of[j]) for t in tokens
-                ]
-            keys.extend(found)
-            people.extend([j] * len(found))
-        key_array = np.array(keys, dtype=np.int64)
+        self.stride = stride = width + 1
+        person = np.concatenate([tokens[0], np.arange(n, dtype=np.int64)])
+        token = np.concatenate([tokens[1], np.full(n, width, dtype=np.int64)])
+        order = np.lexsort((token, person))
+        people, lang, token = _cross(langs, (person[order], token[order]), n)
+        key_array = lang * stride + token
         order = np.argsort(key_array, kind="stable")
-        self.people = np.array(people, dtype=np.int64)[order]
+        self.people = people[order]
         self.keys, self.start, self.size = np.unique(
             key_array[order], return_index=True, return_counts=True
         )
-        self.stride = stride
 
-    def lookup(self, keys: list[int]) -> tuple[Ints, Ints]:
+    def lookup(self, wanted: Ints) -> tuple[Ints, Ints]:
         """Return the start and size of each bucket (size 0 when absent)."""
         # Someone who draws belongs to buckets themselves, so there is at least one.
-        wanted = np.array(keys, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
         hit = self.keys[at] == wanted
         return self.start[at] * hit, self.size[at] * hit
 
 
-def _interest_pairs(mask: int, tags: int) -> int:
-    """Return a mask with one bit per pair of the interests in *mask*."""
-    bits = bit_list(mask)
-    out = 0
-    for k, a in enumerate(bits):
-        for b in bits[k + 1 :]:
-            out |= 1 << (a * tags + b)
-    return out
-
-
 def _draw(
     buckets: _Buckets,
-    owners: list[int],
-    keys: list[int],
+    owner: Ints,
+    keys: Ints,
     draws: int,
     rng: np.random.Generator,
 ) -> tuple[Ints, Ints]:
     """Draw *draws* people per owner from the union of the owner's buckets, by size."""
-    if not owners:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    owner = np.array(owners, dtype=np.int64)
+    if not len(owner):
+        return owner, owner
     start, size = buckets.lookup(keys)
     ends = np.cumsum(size)
     first = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1]
@@ -128,67 +129,44 @@ def _draw(
 
 def candidate_edges(index: Index, rng: np.random.Generator) -> Edges:
     """Sample promising feasible pairs and score them."""
-    buckets = _Buckets(index)
-    detailed = index.n <= DETAILED
+    n = index.n
+    detailed = n <= DETAILED
     interest_draws = INTEREST_DRAWS if detailed else 0
     pair_draws = PAIR_DRAWS if detailed else BIG_PAIR_DRAWS
     tags = len(index.interests)
-    known: dict[int, list[int]] = {}  # masks repeat: their bits, worked out once
-
-    def bits(mask: int) -> list[int]:
-        found = known.get(mask)
-        if found is None:
-            found = known[mask] = bit_list(mask)
-        return found
-
-    pairs_of: dict[int, int] = {}
-    pair_of = [
-        pairs_of[m] if m in pairs_of else pairs_of.setdefault(m, _interest_pairs(m, tags))
-        for m in index.interests_of
-    ]
-    by_interest = _Buckets(index, index.interests_of, tags) if interest_draws else buckets
-    by_pair = _Buckets(index, pair_of, tags * tags)
-    tag_owners: list[int] = []
-    tag_keys: list[int] = []
-    pair_owners: list[int] = []
-    pair_keys_: list[int] = []
-    wish_owners: list[int] = []
-    wish_keys: list[int] = []
-    any_owners: list[int] = []
-    any_keys: list[int] = []
+    langs, tag_entries = _set_bits(index.lang), _set_bits(index.interest)
+    person, a, b = _cross(tag_entries, tag_entries, n)
+    pairs = (person[a < b], a[a < b] * tags + b[a < b])  # one token per pair of interests
+    buckets = _Buckets(n, langs, _set_bits(index.offer), len(index.tokens))
+    by_interest = _Buckets(n, langs, tag_entries, tags) if interest_draws else buckets
+    by_pair = _Buckets(n, langs, pairs, tags * tags)
+    few = [index.compatible_count(t) <= SMALL for t in range(len(index.members))]
+    small = np.array(few, dtype=np.bool_)[np.array(index.type_of, dtype=np.int64)]
+    drawing = (langs[0][~small[langs[0]]], langs[1][~small[langs[0]]])
     lefts: list[Ints] = []
     rights: list[Ints] = []
-    small_left: list[int] = []
-    small_right: list[int] = []
-    for i in range(index.n):
-        langs = bits(index.lang_of[i])
-        t = index.type_of[i]
-        if index.compatible_count(t) <= SMALL:
-            everyone = index.compatible_people(t)
-            small_right.extend(everyone)
-            small_left.extend([i] * len(everyone))
-            continue
-        for lang in langs:
-            any_owners.append(i)
-            any_keys.append(lang * buckets.stride + buckets.any)
-            for token in bits(index.wish_of[i]):
-                wish_owners.append(i)
-                wish_keys.append(lang * buckets.stride + token)
-            for token in bits(index.interests_of[i]) if interest_draws else ():
-                tag_owners.append(i)
-                tag_keys.append(lang * by_interest.stride + token)
-            for token in bits(pair_of[i]):
-                pair_owners.append(i)
-                pair_keys_.append(lang * by_pair.stride + token)
-    for where, owners, keys, draws in (
-        (buckets, wish_owners, wish_keys, WISH_DRAWS),
-        (buckets, any_owners, any_keys, RANDOM_DRAWS if detailed else BIG_RANDOM_DRAWS),
-        (by_interest, tag_owners, tag_keys, interest_draws),
-        (by_pair, pair_owners, pair_keys_, pair_draws),
+    for where, tokens, draws in (
+        (buckets, _set_bits(index.wish), WISH_DRAWS),
+        (buckets, None, RANDOM_DRAWS if detailed else BIG_RANDOM_DRAWS),
+        (by_interest, tag_entries, interest_draws),
+        (by_pair, pairs, pair_draws),
     ):
-        left, right = _draw(where, owners, keys, draws, rng)
+        if not draws:
+            continue
+        if tokens is None:  # anyone of the owner's languages
+            owner, keys = drawing[0], drawing[1] * where.stride + where.any
+        else:
+            owner, lang, token = _cross(drawing, tokens, n)
+            keys = lang * where.stride + token
+        left, right = _draw(where, owner, keys, draws, rng)
         lefts.append(left)
         rights.append(right)
+    small_left: list[int] = []
+    small_right: list[int] = []
+    for i in np.flatnonzero(small).tolist():
+        everyone = index.compatible_people(index.type_of[i])
+        small_right.extend(everyone)
+        small_left.extend([i] * len(everyone))
     lefts.append(np.array(small_left, dtype=np.int64))
     rights.append(np.array(small_right, dtype=np.int64))
     a, b = np.concatenate(lefts), np.concatenate(rights)
