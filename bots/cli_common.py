@@ -31,6 +31,7 @@ from core.rounds.applicants_csv import CsvInvalid
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
+    from bots.cli_settings import DatabaseSettings
     from bots.settings import Settings
 
 out = Console(soft_wrap=True, highlight=False)
@@ -57,6 +58,17 @@ def settings() -> Settings:
         raise fail(
             f"setting {where} is not valid ({first['msg']}): check the environment", 2
         ) from None
+
+
+def database_settings() -> DatabaseSettings | Settings:
+    """Return the database URL and community of the environment, as settings() would.
+
+    Read directly when they are all that is set (bots/cli_settings.py): pydantic-settings
+    takes longer to import than a read command takes to run.
+    """
+    from bots.cli_settings import quick_settings
+
+    return quick_settings() or settings()
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -107,7 +119,7 @@ async def _settled(coro: Coroutine[Any, Any, T]) -> T:
 async def _with_community(
     work: Callable[[Services, Community], Coroutine[Any, Any, T]], *, read_only: bool
 ) -> T:
-    cfg = settings()
+    cfg = database_settings()
     platform, external = parse_ref(chosen_community.get() or cfg.community)
     from bots.bootstrap import build
 

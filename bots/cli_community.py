@@ -13,11 +13,11 @@ from bots.cli_actor import current_actor
 from bots.cli_common import (
     UNSAVED,
     check_writable,
+    database_settings,
     fail,
     in_community,
     out,
     run,
-    settings,
     write_atomically,
 )
 from bots.community_cli import community_delete
@@ -118,7 +118,7 @@ def topics_edit(
 @community_app.command("list")
 def community_list() -> None:
     """Show every community of this deployment with its platform and rounds."""
-    cfg = settings()
+    cfg = database_settings()
 
     async def work() -> list[tuple[Community, list[Any]]]:
         from bots.bootstrap import build

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./penpals.db"
+from bots.cli_settings import DEFAULT_COMMUNITY, DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):
@@ -27,7 +27,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; SQLite by default, postgresql+asyncpg://... in production",
     )
     community: str = Field(
-        default="local:default",
+        default=DEFAULT_COMMUNITY,
         description="PLATFORM:ID of the community the CLI works on",
     )
     log_level: str = "INFO"
