@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from bots.services_wiring import MAKERS
 
@@ -150,7 +150,7 @@ async def build(
             clock = SystemClock()
         yield Services(
             engine=engine,
-            uow=unit_of_work_factory(engine),
+            uow=cast("UnitOfWorkFactory", unit_of_work_factory(engine)),
             clock=clock,
             delivery_concurrency=settings.delivery_concurrency,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -73,9 +74,6 @@ def database_settings() -> DatabaseSettings | Settings:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run one command's coroutine, turning every expected failure into one sentence."""
-    # Here rather than at the top: commands that need no database start without it.
-    from sqlalchemy.exc import SQLAlchemyError
-
     try:
         return asyncio.run(_settled(coro))
     except CsvInvalid as exc:
@@ -86,13 +84,24 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         raise fail(str(exc), 2) from None
     except PenpalsError as exc:
         raise fail(str(exc), 1) from None
-    except (SQLAlchemyError, OSError) as exc:
+    except Exception as exc:
+        if not _database_error(exc):
+            raise
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise fail(
             f"the database could not be used ({detail}): check PENPALS_DATABASE_URL "
             "and that the server is running",
             1,
         ) from None
+
+
+def _database_error(exc: BaseException) -> bool:
+    """Tell whether *exc* is the database's (SQLAlchemy's errors, the OS's)."""
+    if isinstance(exc, OSError):
+        return True
+    # Looked up, not imported: a command that never used SQLAlchemy raised none of its errors.
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    return sa_exc is not None and isinstance(exc, sa_exc.SQLAlchemyError)
 
 
 async def _settled(coro: Coroutine[Any, Any, T]) -> T:
@@ -117,10 +126,19 @@ async def _settled(coro: Coroutine[Any, Any, T]) -> T:
 
 
 async def _with_community(
-    work: Callable[[Services, Community], Coroutine[Any, Any, T]], *, read_only: bool
+    work: Callable[[Services, Community], Coroutine[Any, Any, T]],
+    *,
+    read_only: bool,
+    quick: bool = False,
 ) -> T:
     cfg = database_settings()
     platform, external = parse_ref(chosen_community.get() or cfg.community)
+    if quick:
+        from bots.cli_quick import quick_read
+
+        done, result = await quick_read(cfg.database_url, platform, external, work)
+        if done:
+            return cast(T, result)
     from bots.bootstrap import build
 
     if read_only:
@@ -226,14 +244,22 @@ def check_database_exists(url: str) -> None:
 
 
 def in_community(
-    work: Callable[[Services, Community], Coroutine[Any, Any, T]], *, read_only: bool = False
+    work: Callable[[Services, Community], Coroutine[Any, Any, T]],
+    *,
+    read_only: bool = False,
+    quick: bool = False,
 ) -> T:
     """Run *work* with the services and the CLI's community (--community, PENPALS_COMMUNITY).
 
     A command that only reads passes *read_only*: it never creates the community (nor
     a SQLite file); a community not stored yet reads as one with nothing in it.
+
+    *quick* (with read_only) lets *work* run over bots/cli_quick.py's ReadServices on
+    a plain SQLite file: only `rounds` (read-only), and *work* may be run a second
+    time, the usual way, if reading fails; so it must use only s.rounds and print
+    nothing before its last read.
     """
-    return run(_with_community(work, read_only=read_only))
+    return run(_with_community(work, read_only=read_only, quick=quick and read_only))
 
 
 def parse_when(value: str | None, what: str) -> datetime | None:

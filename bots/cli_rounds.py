@@ -116,7 +116,8 @@ def round_list() -> None:
             )
         out.print(table)
 
-    in_community(work, read_only=True)
+    # Reads rounds only and prints after reading: the quick read of SQLite serves it.
+    in_community(work, read_only=True, quick=True)
 
 
 @round_app.command("show")

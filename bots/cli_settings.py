@@ -54,8 +54,8 @@ def quick_settings(environ: dict[str, str] | None = None) -> DatabaseSettings | 
         from_file = _read_env_file(env_file)
         if from_file is None:
             return None
-        for name, value in from_file.items():
-            found.setdefault(name, value)  # the environment wins over the file
+        for name, stored in from_file.items():
+            found.setdefault(name, stored)  # the environment wins over the file
     if any(PREFIX + name in found for name in CHECKED):
         return None
     url = found.get(PREFIX + "database_url", DEFAULT_DATABASE_URL)

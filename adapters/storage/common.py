@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from sqlalchemy import Table
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -20,6 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.storage.mapping import utc as utc
+from adapters.storage.mapping import utc_or_none as utc_or_none
 from core.errors import Conflict
 
 CHUNK = 500  # ids per IN (...): well inside SQLite's variable limit
@@ -56,12 +57,3 @@ async def unique_or_conflict(session: AsyncSession, message: str) -> AsyncIterat
         if not is_unique_violation(error):
             raise
         raise Conflict(message) from error
-
-
-def utc(moment: datetime) -> datetime:
-    # Rows keep the datetimes given to them until reloaded; callers always get UTC.
-    return moment.astimezone(UTC)
-
-
-def utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else utc(moment)

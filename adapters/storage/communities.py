@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage.common import unique_or_conflict
+from adapters.storage.mapping import community_from_row as community_from_row
 from adapters.storage.orm import (
     CommunityRow,
 )
@@ -13,9 +14,7 @@ from core.errors import NotFound
 from core.model import (
     Community,
     CommunitySettings,
-    PairingRule,
     Platform,
-    Practices,
 )
 
 
@@ -32,33 +31,6 @@ def _settings_columns(settings: CommunitySettings) -> dict[str, object]:
             "guidance": settings.practices.guidance,
         },
     }
-
-
-def _practices(stored: dict[str, str] | None) -> Practices:
-    if not stored:
-        return Practices()
-    return Practices(
-        contact=stored.get("contact", ""),
-        hours_per_month=int(stored.get("hours_per_month") or Practices().hours_per_month),
-        guidance=stored.get("guidance", ""),
-    )
-
-
-def community_from_row(row: CommunityRow) -> Community:
-    return Community(
-        id=row.id,
-        platform=Platform(row.platform),
-        external_id=row.external_id,
-        name=row.name,
-        settings=CommunitySettings(
-            organiser_roles=tuple(row.organiser_roles),
-            default_language=row.default_language,
-            pairing_rule=PairingRule(row.pairing_rule),
-            country_cap=row.country_cap,
-            channels=dict(row.channels),
-            practices=_practices(row.practices),
-        ),
-    )
 
 
 class SqlCommunityRepository:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 from adapters.storage.engine import database_url, display_url
+from adapters.storage.revisions import quick_head as _quick_head
 from core.errors import PenpalsError
 
 if TYPE_CHECKING:
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
 UPGRADE_HINT = "run `penpals db upgrade`"
-_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(.+)$", re.MULTILINE)
 
 
 class SchemaOutdated(PenpalsError):
@@ -98,30 +96,6 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as connection:
         return await connection.run_sync(read)
-
-
-@cache
-def _quick_head() -> str | None:
-    """Return the head revision read from the migration files' text; None if unsure.
-
-    A shortcut for the check every command makes at start; Alembic decides whenever
-    this finds anything but one plain chain.
-    """
-    revisions: set[str] = set()
-    downs: set[str] = set()
-    for path in (Path(migrations.__file__).parent / "versions").glob("*.py"):
-        found = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
-        if "revision" not in found:
-            continue
-        revision = found["revision"].strip().strip("\"'")
-        down = found.get("down_revision", "None").strip()
-        if not re.fullmatch(r"\w+", revision) or not re.fullmatch(r"None|([\"'])\w+\1", down):
-            return None  # a merge or something unusual: let Alembic read it
-        revisions.add(revision)
-        if down != "None":
-            downs.add(down.strip("\"'"))
-    heads = revisions - downs
-    return heads.pop() if len(heads) == 1 else None
 
 
 async def _stored_revision(engine: AsyncEngine) -> str | None:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.storage.common import unique_or_conflict, utc_or_none
+from adapters.storage.common import unique_or_conflict
+from adapters.storage.mapping import round_from_row as round_from_row
 from adapters.storage.orm import (
     RoundRow,
 )
@@ -17,21 +18,6 @@ from core.model import (
     RoundState,
 )
 from core.ports import NewRound
-
-
-def round_from_row(row: RoundRow) -> Round:
-    return Round(
-        id=row.id,
-        community_id=row.community_id,
-        name=row.name,
-        state=RoundState(row.state),
-        applications_open_at=utc_or_none(row.applications_open_at),
-        applications_close_at=utc_or_none(row.applications_close_at),
-        starts_at=utc_or_none(row.starts_at),
-        ends_at=utc_or_none(row.ends_at),
-        topic_cadence_days=row.topic_cadence_days,
-        created_at=utc_or_none(row.created_at),
-    )
 
 
 def _round_taken(name: str) -> str:
