@@ -16,7 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
-from core.delivery.outbox import Action, ActionKind, ActionState, NewAction
+from core.delivery.outbox import Action, ActionKind, ActionState, MadeSpace, NewAction
 from core.model import (
     Application,
     ApplicationStatus,
@@ -232,6 +232,10 @@ class OutboxRepository(Protocol):
     async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]: ...
     async def keys_of(self, round_id: int, kinds: Iterable[ActionKind]) -> set[str]:
         """Return the keys of the round's stored actions of these kinds, whatever their state."""
+        ...
+
+    async def made_spaces(self, round_id: int) -> dict[str, MadeSpace]:
+        """Return, by key, the round's done pair-space creations (their replies, not payloads)."""
         ...
 
     async def mark_tried(self, action_id: int, at: datetime) -> None:

@@ -7,10 +7,12 @@ can be told to refuse calls (rate limit, permanent error) to rehearse failures.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 
 from core.model import Community, MemberRef, Platform
 from core.platform import Activity, DeliveryFailed, Message, SpaceRef, ThreadRef
@@ -24,6 +26,7 @@ class Space:
     archived: bool = False
     # Members' messages as (author external id, when): who and when, never what.
     said: list[tuple[str, datetime]] = field(default_factory=list)
+    said_in_order: bool = True  # `said` is by time: counts since a moment bisect it
 
 
 class RehearsalPlatform:
@@ -166,13 +169,22 @@ class RehearsalPlatform:
         start = datetime.fromisoformat(since) if since else None
         target = self.spaces.get(space.id)
         everything = target.said if target else []
-        said = [(who, at) for who, at in everything if start is None or at >= start]
+        if start is None:
+            said = everything
+        elif target is not None and target.said_in_order:
+            # The rehearsal asks every space each simulated day: skip the older messages.
+            said = everything[bisect_left(everything, start, key=itemgetter(1)) :]
+        else:
+            said = [(who, at) for who, at in everything if at >= start]
         last = max((at for _, at in said), default=None)
         return Activity(dict(Counter(who for who, _ in said)), last.isoformat() if last else None)
 
     def say(self, space_id: str, member_external_id: str, at: datetime) -> None:
         """Simulate a member writing in their pair space at *at* (counted, never stored)."""
-        self.spaces[space_id].said.append((member_external_id, at))
+        space = self.spaces[space_id]
+        if space.said and at < space.said[-1][1]:
+            space.said_in_order = False
+        space.said.append((member_external_id, at))
 
     def posts(self, space_id: str) -> list[tuple[str, Message]]:
         """Return the (key, message) pairs posted to a space, introduction first."""

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage.orm import OutboxRow
-from core.delivery.outbox import Action, ActionKind, ActionState, NewAction
+from core.delivery.outbox import Action, ActionKind, ActionState, MadeSpace, NewAction
 from core.model import Platform
 
 _CHUNK = 500  # keys per IN (...) and rows per INSERT: well inside SQLite's variable limit
@@ -136,6 +136,30 @@ class SqlOutboxRepository:
             )
         )
         return set(found)
+
+    async def made_spaces(self, round_id: int) -> dict[str, MadeSpace]:
+        """Return, by key, the round's done pair-space creations (their replies, not payloads).
+
+        Four columns of the round's space actions, not whole actions: engagement reads
+        them at every tick, and a 20,000-member round has 10,000.
+        """
+        rows = await self._session.execute(
+            select(
+                OutboxRow.key,
+                OutboxRow.platform,
+                OutboxRow.result,
+                OutboxRow.done_at,
+                OutboxRow.created_at,
+            ).where(
+                OutboxRow.round_id == round_id,
+                OutboxRow.kind == ActionKind.CREATE_SPACE.value,
+                OutboxRow.state == ActionState.DONE.value,
+            )
+        )
+        return {
+            key: MadeSpace(key, Platform(platform), dict(result), done_at or created_at)
+            for key, platform, result, done_at, created_at in rows
+        }
 
     async def mark_tried(self, action_id: int, at: datetime) -> None:
         """Record that the platform is about to be called for this action."""

@@ -87,3 +87,13 @@ def archive_key(round_id: int, group_number: int) -> str:
 
 def announce_key(round_id: int, what: str) -> str:
     return f"r{round_id}:announce:{what}"
+
+
+@dataclass(frozen=True, slots=True)
+class MadeSpace:
+    """A round's pair space whose creation is done: what the platform returned, and when."""
+
+    key: str  # space_key(round id, group number)
+    platform: Platform
+    result: dict[str, str]
+    at: datetime  # when the action was done (when it was created, if that is unknown)

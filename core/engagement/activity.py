@@ -4,11 +4,11 @@ which pairs are quiet or silent and which an organisers' list already named."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.delivery.outbox import ActionKind, ActionState, space_key
+from core.delivery.outbox import ActionKind, space_key
 from core.engagement.model import NUDGE_AFTER, WEEK, PairSpace, Silence
 from core.engagement.rules import (
     active_partner,
@@ -31,17 +31,17 @@ from core.ports import WeekCount as Count
 async def pair_spaces(uow: UnitOfWork, round_id: int) -> list[PairSpace]:
     """Return the round's published active groups whose space has been made."""
     groups = [g for g in await uow.groups.list(round_id) if g.published]
-    made = await uow.outbox.by_keys(space_key(round_id, g.number) for g in groups)
+    made = await uow.outbox.made_spaces(round_id)
     spaces = []
     for g in groups:
         action = made.get(space_key(round_id, g.number))
-        if action is None or action.state is not ActionState.DONE:
+        if action is None:
             continue
         r = action.result
         if "space_id" not in r:  # skipped: the group was dissolved first
             continue
         ref = SpaceRef(action.platform, r["space_id"], r.get("name", ""), r.get("url", ""))
-        spaces.append(PairSpace(g, ref, action.done_at or action.created_at))
+        spaces.append(PairSpace(g, ref, action.at))
     return spaces
 
 
@@ -136,5 +136,7 @@ async def not_yet_listed(
     return [s for s in silent if (s.number, s.spell) not in listed]
 
 
-async def member_names(uow: UnitOfWork, round_id: int) -> dict[int, str]:
-    return {a.member_id: a.profile.name for a in await uow.applications.list(round_id)}
+async def member_names(uow: UnitOfWork, round_id: int, member_ids: Iterable[int]) -> dict[int, str]:
+    """Return the names these members gave in their applications to the round."""
+    found = await uow.applications.find_many(round_id, member_ids)
+    return {m: a.profile.name for m, a in found.items()}

@@ -196,7 +196,9 @@ class EngagementService:
             alert = []
             unlisted = await not_yet_listed(uow, community, round_, rescue)
             if unlisted:
-                names = await member_names(uow, round_.id)
+                names = await member_names(
+                    uow, round_.id, (m for s in unlisted for m in s.member_ids)
+                )
                 alert.append(silent_alert(community, round_, unlisted, names, now))
             check = SilenceCheck(
                 nudged=await uow.outbox.enqueue(nudges),

@@ -316,3 +316,33 @@ async def test_outbox_keys_of_a_round_by_kind(uow_factory: UowFactory) -> None:
     async with uow_factory() as uow:
         assert await uow.outbox.keys_of(spring, (thread, post)) == {"r:t0", "r:g1:t0"}
         assert await uow.outbox.keys_of(autumn, (thread,)) == set()
+
+
+async def test_outbox_made_spaces_of_a_round(uow_factory: UowFactory) -> None:
+    """made_spaces gives the round's done space creations: their replies and when done."""
+    community_id = await make_community(uow_factory)
+    spring = await make_round(uow_factory, community_id, "Spring")
+    autumn = await make_round(uow_factory, community_id, "Autumn")
+    d, space = Platform.DISCORD, ActionKind.CREATE_SPACE
+    done_at = T0 + timedelta(hours=1)
+    async with uow_factory() as uow:
+        await uow.outbox.enqueue(
+            [
+                NewAction("s:g1:space", community_id, d, space, {"group": 1}, T0, spring),
+                NewAction("s:g2:space", community_id, d, space, {"group": 2}, T0, spring),
+                NewAction("s:g1:t0", community_id, d, ActionKind.POST_TOPIC, {}, T0, spring),
+                NewAction("a:g1:space", community_id, d, space, {"group": 1}, T0, autumn),
+            ]
+        )
+        stored = await uow.outbox.by_keys(["s:g1:space", "s:g1:t0", "a:g1:space"])
+        reply = {"space_id": "C1", "name": "pair-1", "url": "https://chat/C1"}
+        await uow.outbox.finish(stored["s:g1:space"].id, reply, done_at)
+        await uow.outbox.finish(stored["s:g1:t0"].id, {"message_id": "M1"}, done_at)
+        await uow.outbox.finish(stored["a:g1:space"].id, {"space_id": "C9"}, done_at)
+        await uow.commit()
+    async with uow_factory() as uow:
+        made = await uow.outbox.made_spaces(spring)
+    assert list(made) == ["s:g1:space"]  # not pending, not a post, not another round's
+    assert made["s:g1:space"].platform is Platform.DISCORD
+    assert made["s:g1:space"].result == reply
+    assert made["s:g1:space"].at == done_at
