@@ -82,6 +82,15 @@ class NewGroup:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class GroupMembers:
+    """A group's id, number and members (sorted): what counting its activity needs."""
+
+    id: int
+    number: int
+    member_ids: tuple[int, ...]
+
+
 class CommunityRepository(Protocol):
     async def find(self, platform: Platform, external_id: str) -> Community | None: ...
     async def get(self, community_id: int) -> Community: ...
@@ -172,6 +181,10 @@ class GroupRepository(Protocol):
         ...
 
     async def list(self, round_id: int, *, active_only: bool = True) -> list[Group]: ...
+    async def published_members(self, round_id: int) -> builtins.list[GroupMembers]:
+        """Return the round's published active groups by number, members only."""
+        ...
+
     async def sizes(self, round_id: int) -> Mapping[int, int]:
         """Return how many of the round's active groups have each size (members: groups)."""
         ...

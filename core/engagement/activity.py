@@ -30,7 +30,7 @@ from core.ports import WeekCount as Count
 
 async def pair_spaces(uow: UnitOfWork, round_id: int) -> list[PairSpace]:
     """Return the round's published active groups whose space has been made."""
-    groups = [g for g in await uow.groups.list(round_id) if g.published]
+    groups = await uow.groups.published_members(round_id)
     made = await uow.outbox.made_spaces(round_id)
     spaces = []
     for g in groups:

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from core.model import (
     Application,
     ApplicationStatus,
-    Group,
     Round,
 )
 from core.platform import SpaceRef
+from core.ports import GroupMembers
 
 A = ApplicationStatus
 NUDGE_AFTER = timedelta(days=14)
@@ -27,7 +27,7 @@ SOURCES = ("odd one out", "waitlisted", "volunteer")
 class PairSpace:
     """A published, active group whose private space the platform has made."""
 
-    group: Group
+    group: GroupMembers
     space: SpaceRef
     created_at: datetime
 

@@ -129,6 +129,29 @@ async def test_partner_history_counts_published_groups_of_other_rounds(
         assert from_autumn == {a: {d}}
 
 
+async def test_published_members_of_a_round(uow_factory: UowFactory) -> None:
+    """published_members: the published active groups by number, members sorted."""
+    community_id = await make_community(uow_factory)
+    round_id = await make_round(uow_factory, community_id, "Spring")
+    other = await make_round(uow_factory, community_id, "Autumn")
+    a, b, c, d, e = await make_members(uow_factory, community_id, 5)
+    async with uow_factory() as uow:
+        await uow.groups.replace_proposal(
+            round_id, [NewGroup(2, (d, c), 0.5, ()), NewGroup(1, (b, a), 0.5, ())]
+        )
+        await uow.groups.publish(round_id)
+        third = await uow.groups.add(round_id, NewGroup(3, (e, a), 0.1, ()), published=True)
+        await uow.groups.add(round_id, NewGroup(4, (e, b), 0.1, ()), published=False)
+        await uow.groups.add(other, NewGroup(1, (a, e), 0.1, ()), published=True)
+        await uow.groups.save(replace(third, active=False))
+        await uow.commit()
+    async with uow_factory() as uow:
+        found = await uow.groups.published_members(round_id)
+        groups = await uow.groups.list(round_id)
+    assert [(g.number, g.member_ids) for g in found] == [(1, (a, b)), (2, (c, d))]
+    assert [g.id for g in found] == [g.id for g in groups if g.published]
+
+
 # --- topics --------------------------------------------------------------------
 
 
