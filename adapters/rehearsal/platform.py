@@ -8,7 +8,6 @@ can be told to refuse calls (rate limit, permanent error) to rehearse failures.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -176,8 +175,13 @@ class RehearsalPlatform:
             said = everything[bisect_left(everything, start, key=itemgetter(1)) :]
         else:
             said = [(who, at) for who, at in everything if at >= start]
-        last = max((at for _, at in said), default=None)
-        return Activity(dict(Counter(who for who, _ in said)), last.isoformat() if last else None)
+        by_member: dict[str, int] = {}  # a plain dict: Counter costs more on a few messages
+        last: datetime | None = None
+        for who, at in said:
+            by_member[who] = by_member.get(who, 0) + 1
+            if last is None or at > last:
+                last = at
+        return Activity(by_member, last.isoformat() if last else None)
 
     def say(self, space_id: str, member_external_id: str, at: datetime) -> None:
         """Simulate a member writing in their pair space at *at* (counted, never stored)."""
