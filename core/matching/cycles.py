@@ -38,7 +38,9 @@ EPSILON = 1e-6
 SMALL_POOL = 40
 SMALL_WIDTH = (SMALL_POOL,) * 4
 
-Move = tuple[float, list[int], int]  # gain, [u0, v0, u1, v1, ...], closing partner or -1
+# gain, [u0, v0, u1, v1, ...], the last one's closing partner or -1, and u0's old
+# partner's new (unplaced) partner or -1
+Move = tuple[float, list[int], int, int]
 
 
 def _best_lists(index: Index, edges: Edges) -> list[list[tuple[int, float]]]:
@@ -62,17 +64,23 @@ class _Search:
         self.mate = mate
         self.best = _best_lists(index, edges)
         self.pair = [index.weight(v, m) if m >= 0 else 0.0 for v, m in enumerate(mate)]
-        small = index.n <= SMALL_POOL
-        self.width = SMALL_WIDTH if small else WIDTH
-        self.floor = EPSILON
+        self.small = index.n <= SMALL_POOL
+        self.width = SMALL_WIDTH if self.small else WIDTH
         self.used = [False] * index.n
 
     def from_person(self, u0: int) -> Move | None:
         """Return the best positive structure starting at u0, or None."""
         mate, pair, best, used = self.mate, self.pair, self.best, self.used
         weight, feasible = self.ix.weight, self.ix.feasible
-        width, floor, last = self.width, self.floor, len(self.width) - 1
+        width, last = self.width, len(self.width) - 1
         x0 = mate[u0]
+        # A cycle has a rotation whose partial gains are all positive, but a path
+        # (from an unplaced person, or ending at one) has no rotation: it may need a
+        # step that only breaks even first (u takes v, as good a partner as v had,
+        # then v's old partner gains). Steps that lose are still cut. Break-even
+        # steps are followed from unplaced people only (from everyone they would
+        # crowd gaining steps out of the search's width).
+        floor = -EPSILON if x0 < 0 else EPSILON
         found: Move | None = None
         best_gain = EPSILON
         path = [u0]
@@ -80,6 +88,14 @@ class _Search:
         if x0 >= 0:
             used[x0] = True
         lone = pair[u0] if x0 >= 0 else -1.0  # u takes an unplaced person, x0 leaves
+        # Or x0 takes the best unplaced person it may, and the last one is left alone
+        # (the same path as from that unplaced person, whose first step may lose).
+        alt, alt_w = -1, 0.0
+        if x0 >= 0:
+            for k, w in best[x0]:
+                if mate[k] < 0 and not used[k]:
+                    alt, alt_w = k, w
+                    break
 
         def extend(u: int, gain: float, depth: int) -> None:
             nonlocal found, best_gain
@@ -94,7 +110,7 @@ class _Search:
                 if m < 0:
                     if lone >= 0 and step - lone > best_gain:
                         best_gain = step - lone
-                        found = (best_gain, [*path, v], -1)
+                        found = (best_gain, [*path, v], -1, -1)
                     continue
                 step -= pair[v]
                 if step <= floor or used[m]:
@@ -104,11 +120,15 @@ class _Search:
                 used[v] = used[m] = True
                 if x0 < 0:
                     if step > best_gain:  # m is left alone, as u0 was
-                        best_gain, found = step, (step, list(path), -1)
-                elif step + MAX_PAIR_SCORE - lone > best_gain and feasible(m, x0):
-                    total = step + weight(m, x0) - lone
-                    if total > best_gain:
-                        best_gain, found = total, (total, list(path), x0)
+                        best_gain, found = step, (step, list(path), -1, -1)
+                else:
+                    if step + MAX_PAIR_SCORE - lone > best_gain and feasible(m, x0):
+                        total = step + weight(m, x0) - lone
+                        if total > best_gain:
+                            best_gain, found = total, (total, list(path), x0, -1)
+                    if alt >= 0 and step + alt_w - lone > best_gain:
+                        best_gain = step + alt_w - lone
+                        found = (best_gain, list(path), -1, alt)
                 if depth < last:
                     extend(m, step, depth + 1)
                 used[v] = used[m] = False
@@ -125,15 +145,20 @@ class _Search:
 
     def apply(self, move: Move) -> list[int]:
         """Rewire the matching along move; return everyone whose partner changed."""
-        _, path, closing = move
+        _, path, closing, settle = move
         mate, ix = self.mate, self.ix
-        touched = [*path, mate[path[0]]] if mate[path[0]] >= 0 else list(path)
+        x0 = mate[path[0]]
+        touched = [*path, x0] if x0 >= 0 else list(path)
+        if settle >= 0:
+            touched.append(settle)
         for v in touched:
             mate[v] = -1
             self.pair[v] = 0.0
         pairs = list(zip(path[0::2], path[1::2], strict=False))
         if closing >= 0:
             pairs.append((path[-1], closing))
+        if settle >= 0:
+            pairs.append((x0, settle))
         for a, b in pairs:
             mate[a], mate[b] = b, a
             self.pair[a] = self.pair[b] = ix.weight(a, b)
