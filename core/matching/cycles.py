@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from core.matching.candidates import DETAILED, Edges
+from core.matching.exact import EXACT_POOL, pair_exactly
 from core.matching.index import MAX_PAIR_SCORE, Index
 from core.matching.swaps import swap_pairs
 
@@ -170,10 +171,13 @@ def raise_score(
 ) -> int:
     """Raise the total pair score (in place) without placing fewer; return the moves made.
 
-    Pools up to DETAILED people are searched along alternating cycles and paths,
+    Pools up to EXACT_POOL people are paired exactly (matching_exact), up to
+    DETAILED people searched along alternating cycles and paths,
     bigger ones by two-pair exchanges (matching_swaps). People in *fixed* keep their
     partner, or stay unplaced.
     """
+    if index.n <= EXACT_POOL:
+        return pair_exactly(index, mate, fixed)
     if index.n <= DETAILED:
         return improve_weight(index, edges, mate, rng, fixed)
     return swap_pairs(index, edges, mate, fixed=fixed)

@@ -89,11 +89,11 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
 
 
 def test_a_missing_declaration_is_named(tmp_path: Path) -> None:
-    """Without networkx in [dev] (the state before the fix) the check names it and its importer."""
+    """Without networkx declared the check names it and its importers."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     without = re.sub(r'^\s*"networkx[^"]*",\n', "", text, flags=re.MULTILINE)
     assert without != text
     (tmp_path / "pyproject.toml").write_text(without, encoding="utf-8")
     modules = third_party(imported_modules(source_files()))
     problems = undeclared(modules, declared_distributions(tmp_path / "pyproject.toml"))
-    assert len(problems) == 1 and problems[0].startswith("networkx (imported by tests/")
+    assert len(problems) == 1 and problems[0].startswith("networkx (imported by ")

@@ -49,7 +49,9 @@ def test_never_pairs_previous_partners() -> None:
         person("c", "NO"),
         person("d", "DK", previous=("c",)),
     ]
-    assert groups_of(match(pool)) == {frozenset({"a", "c"}), frozenset({"b", "d"})}
+    groups = groups_of(match(pool))
+    assert len(groups) == 2  # everyone placed: a-c with b-d, or a-d with b-c
+    assert frozenset({"a", "b"}) not in groups and frozenset({"c", "d"}) not in groups
 
 
 def test_separation_value_replaces_country() -> None:
