@@ -9,97 +9,31 @@ of work, the clock, the platforms) and from the services it depends on, read thr
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bots.bootstrap import Services
 
-
-def _communities(s: Services) -> Any:
-    from core.communities.service import CommunityService
-
-    return CommunityService(uow=s.uow, clock=s.clock)
+Maker = Callable[["Services"], Any]
 
 
-def _rounds(s: Services) -> Any:
-    from core.rounds.service import RoundService
+def _service(path: str, *, clock: bool = True, **parts: str) -> Maker:
+    """Return a maker of the class at *path* ("package.module.Class").
 
-    return RoundService(uow=s.uow, clock=s.clock)
+    It gets the unit of work, the clock unless *clock* is false, and each keyword of
+    *parts* from the Services attribute named by its value.
+    """
+    module, _, name = path.rpartition(".")
 
+    def make(s: Services) -> Any:
+        kwargs: dict[str, Any] = {"uow": s.uow}
+        if clock:
+            kwargs["clock"] = s.clock
+        kwargs.update({key: getattr(s, attribute) for key, attribute in parts.items()})
+        return getattr(import_module(module), name)(**kwargs)
 
-def _applications(s: Services) -> Any:
-    from core.rounds.applications import ApplicationService
-
-    return ApplicationService(uow=s.uow, clock=s.clock)
-
-
-def _matches(s: Services) -> Any:
-    from core.matching.service import MatchService
-
-    return MatchService(uow=s.uow, clock=s.clock)
-
-
-def _topics(s: Services) -> Any:
-    from core.rounds.topic_library import TopicService
-
-    return TopicService(uow=s.uow, clock=s.clock)
-
-
-def _delivery(s: Services) -> Any:
-    from core.delivery.service import DeliveryService
-
-    return DeliveryService(
-        uow=s.uow, clock=s.clock, platforms=s.platforms, concurrency=s.delivery_concurrency
-    )
-
-
-def _engagement(s: Services) -> Any:
-    from core.engagement.service import EngagementService
-
-    return EngagementService(uow=s.uow, clock=s.clock, platforms=s.platforms)
-
-
-def _automation(s: Services) -> Any:
-    from core.rounds.automation import RoundAutomation
-
-    return RoundAutomation(
-        uow=s.uow,
-        clock=s.clock,
-        rounds=s.rounds,
-        delivery=s.delivery,
-        engagement=s.engagement,
-        surveys=s.surveys,
-    )
-
-
-def _surveys(s: Services) -> Any:
-    from core.surveys.service import SurveyService
-
-    return SurveyService(uow=s.uow, clock=s.clock)
-
-
-def _goals(s: Services) -> Any:
-    from core.engagement.goals import GoalService
-
-    return GoalService(uow=s.uow, clock=s.clock)
-
-
-def _privacy(s: Services) -> Any:
-    from core.privacy.service import PrivacyService
-
-    return PrivacyService(uow=s.uow, clock=s.clock)
-
-
-def _reports(s: Services) -> Any:
-    from core.reports.service import ReportService
-
-    return ReportService(uow=s.uow)
-
-
-def _audit(s: Services) -> Any:
-    from core.audit import AuditService
-
-    return AuditService(uow=s.uow)
+    return make
 
 
 def _report_charts(s: Services) -> Any:
@@ -108,48 +42,36 @@ def _report_charts(s: Services) -> Any:
     return chart_pngs
 
 
-def _round_settings(s: Services) -> Any:
-    from core.rounds.schedule_edit import RoundSettingsService
-
-    return RoundSettingsService(uow=s.uow, clock=s.clock)
-
-
-def _round_topics(s: Services) -> Any:
-    from core.rounds.round_topics import RoundTopicService
-
-    return RoundTopicService(uow=s.uow, clock=s.clock)
-
-
-def _broadcasts(s: Services) -> Any:
-    from core.delivery.broadcast import BroadcastService
-
-    return BroadcastService(uow=s.uow, clock=s.clock)
-
-
-def _files(s: Services) -> Any:
-    from core.rounds.files import RoundFiles
-
-    return RoundFiles(uow=s.uow, clock=s.clock, applications=s.applications, matches=s.matches)
-
-
 # Attribute of Services -> its maker. Every service Services declares is here.
-MAKERS: dict[str, Callable[[Services], Any]] = {
-    "communities": _communities,
-    "rounds": _rounds,
-    "applications": _applications,
-    "matches": _matches,
-    "topics": _topics,
-    "delivery": _delivery,
-    "automation": _automation,
-    "engagement": _engagement,
-    "surveys": _surveys,
-    "goals": _goals,
-    "privacy": _privacy,
-    "reports": _reports,
-    "audit": _audit,
+MAKERS: dict[str, Maker] = {
+    "communities": _service("core.communities.service.CommunityService"),
+    "rounds": _service("core.rounds.service.RoundService"),
+    "applications": _service("core.rounds.applications.ApplicationService"),
+    "matches": _service("core.matching.service.MatchService"),
+    "topics": _service("core.rounds.topic_library.TopicService"),
+    "delivery": _service(
+        "core.delivery.service.DeliveryService",
+        platforms="platforms",
+        concurrency="delivery_concurrency",
+    ),
+    "automation": _service(
+        "core.rounds.automation.RoundAutomation",
+        rounds="rounds",
+        delivery="delivery",
+        engagement="engagement",
+        surveys="surveys",
+    ),
+    "engagement": _service("core.engagement.service.EngagementService", platforms="platforms"),
+    "surveys": _service("core.surveys.service.SurveyService"),
+    "goals": _service("core.engagement.goals.GoalService"),
+    "privacy": _service("core.privacy.service.PrivacyService"),
+    "reports": _service("core.reports.service.ReportService", clock=False),
+    "audit": _service("core.audit.AuditService", clock=False),
     "report_charts": _report_charts,
-    "round_settings": _round_settings,
-    "round_topics": _round_topics,
-    "broadcasts": _broadcasts,
-    "files": _files,
+    "round_settings": _service("core.rounds.schedule_edit.RoundSettingsService"),
+    "round_topics": _service("core.rounds.round_topics.RoundTopicService"),
+    "broadcasts": _service("core.delivery.broadcast.BroadcastService"),
+    "files": _service(
+        "core.rounds.files.RoundFiles", applications="applications", matches="matches"
+    ),
 }
