@@ -27,9 +27,10 @@ How (details in the helper modules):
    the group of three: the best-scoring left-over who fits a pair, or else
    matching_trio rearranges the pairs around a trio that places one more person,
    when (and only when) one exists.
-5. Keeping that trio, matching_cycles raises the total score along alternating
-   cycles and paths (up to 5,000 people) or matching_swaps by two-pair exchanges
-   (bigger pools), never placing fewer.
+5. Keeping that trio, the total score is raised without placing fewer: exactly,
+   by a maximum-weight matching on each person's most promising pairs (matching_exact,
+   up to 2,000 people), along alternating cycles and paths (matching_cycles, up
+   to 5,000) or by two-pair exchanges (matching_swaps, bigger pools).
 
 On realistic pools this meets as many wishes as an exact maximum-weight matching
 (within a fraction of a percentage point; see benchmarks/bench_matching.py) in a
