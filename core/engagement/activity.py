@@ -112,6 +112,11 @@ async def find_silences(
     uow: UnitOfWork, round_: Round, spaces: Sequence[PairSpace], now: datetime
 ) -> list[Silence]:
     """Return the pairs silent for 14 days or more."""
+    return silences(await quiet_pairs(uow, round_, spaces, now), now)
+
+
+def silences(quiet: Sequence[Quiet], now: datetime) -> list[Silence]:
+    """Return the quiet pairs silent for 14 days or more."""
     return [
         Silence(
             q.space.group.number,
@@ -120,7 +125,7 @@ async def find_silences(
             (now - q.since).days,
             active_partner(q.space.group.member_ids, q.counts),
         )
-        for q in await quiet_pairs(uow, round_, spaces, now)
+        for q in quiet
         if now - q.since >= NUDGE_AFTER
     ]
 

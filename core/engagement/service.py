@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.engagement.activity import (
+    Quiet,
     find_silences,
     member_names,
     not_yet_listed,
     pair_spaces,
     quiet_pairs,
+    silences,
     weekly_counts,
 )
 from core.engagement.model import (
@@ -76,6 +79,11 @@ class EngagementService:
         self._clock = clock
         # Kept by reference: adapters register themselves once connected.
         self._platforms = platforms
+        # The last silence check's quiet pairs per round, with the moment, the spaces and
+        # the round start they were found for: next_check at that same moment (a scheduler
+        # asks right after advancing) reuses them instead of searching every pair again.
+        # Whatever changes them here (counts, pauses) drops them.
+        self._quiet: dict[int, _QuietPairs] = {}
 
     # -- the daily round ---------------------------------------------------------------
 
@@ -122,7 +130,12 @@ class EngagementService:
         now = self._clock.now()
         spaces = await self._spaces(round_id)
         async with self._uow() as uow:
-            quiet = await quiet_pairs(uow, await uow.rounds.get(round_id), spaces, now)
+            round_ = await uow.rounds.get(round_id)
+            found = self._quiet.get(round_id)
+            if found is not None and found.still(now, spaces, round_.starts_at):
+                quiet = found.quiet
+            else:
+                quiet = await quiet_pairs(uow, round_, spaces, now)
         deadlines = [q.since + after for q in quiet for after in (NUDGE_AFTER, RESCUE_AFTER)]
         future = [d for d in deadlines if d > now]
         return next_midnight(min(future)) if future else None
@@ -135,6 +148,7 @@ class EngagementService:
         return spaces if numbers is None else [s for s in spaces if s.group.number in numbers]
 
     async def _record(self, round_id: int, spaces: Sequence[PairSpace]) -> frozenset[int]:
+        self._quiet.pop(round_id, None)  # new counts: the pairs found quiet may have talked
         async with self._uow() as uow:
             round_ = await uow.rounds.get(round_id)
             community = await uow.communities.get(round_.community_id)
@@ -166,7 +180,9 @@ class EngagementService:
             if round_.state is not RoundState.RUNNING:
                 return SilenceCheck()
             community = await uow.communities.get(round_.community_id)
-            silent = await find_silences(uow, round_, spaces, now)
+            quiet = await quiet_pairs(uow, round_, spaces, now)
+            self._quiet[round_id] = _QuietPairs(now, tuple(spaces), round_.starts_at, quiet)
+            silent = silences(quiet, now)
             rescue = [s for s in silent if s.days >= RESCUE_AFTER.days]
             refs = await uow.members.refs(m for s in rescue for m in s.member_ids)
             # Nudges in the pair's language, offers in the member's own.
@@ -282,6 +298,7 @@ class EngagementService:
         async with self._uow() as uow:
             member_id, round_ = await current_round(uow, community, member)
             # A new pause replaces one already running instead of overlapping it.
+            self._quiet.pop(round_.id, None)
             await uow.engagement.end_pauses(member_id, round_.id, now)
             pause = await uow.engagement.add_pause(member_id, round_.id, now, until)
             await uow.commit()
@@ -291,9 +308,24 @@ class EngagementService:
         """End a member's running pause now; return False if they were not paused."""
         async with self._uow() as uow:
             member_id, round_ = await current_round(uow, community, member)
+            self._quiet.pop(round_.id, None)
             ended = await uow.engagement.end_pauses(member_id, round_.id, self._clock.now())
             await uow.commit()
         return ended > 0
 
 
 # -- counting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _QuietPairs:
+    """The quiet pairs a silence check found, and for which moment, spaces and start."""
+
+    at: datetime
+    spaces: tuple[PairSpace, ...]
+    starts_at: datetime | None
+    quiet: list[Quiet]
+
+    def still(self, now: datetime, spaces: Sequence[PairSpace], starts_at: datetime | None) -> bool:
+        """Return whether they answer for *now*, these spaces and this round start."""
+        return self.at == now and self.starts_at == starts_at and self.spaces == tuple(spaces)
