@@ -16,7 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
-from core.delivery.outbox import Action, ActionKind, ActionState, MadeSpace, NewAction
+from core.delivery.outbox import Action, ActionKind, ActionState, MadeSpace, NewAction, Outcome
 from core.model import (
     Application,
     ApplicationStatus,
@@ -243,6 +243,10 @@ class OutboxRepository(Protocol):
         ...
 
     async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]: ...
+    async def outcomes(self, keys: Iterable[str]) -> dict[str, Outcome]:
+        """Return the state, reply and creation time of the stored actions among *keys*."""
+        ...
+
     async def keys_of(self, round_id: int, kinds: Iterable[ActionKind]) -> set[str]:
         """Return the keys of the round's stored actions of these kinds, whatever their state."""
         ...

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage.orm import OutboxRow
-from core.delivery.outbox import Action, ActionKind, ActionState, MadeSpace, NewAction
+from core.delivery.outbox import Action, ActionKind, ActionState, MadeSpace, NewAction, Outcome
 from core.model import Platform
 
 _CHUNK = 500  # keys per IN (...) and rows per INSERT: well inside SQLite's variable limit
@@ -126,6 +126,25 @@ class SqlOutboxRepository:
                 select(_TABLE).where(OutboxRow.key.in_(wanted[start : start + _CHUNK]))
             )
             found.update((row.key, _action(row)) for row in rows)
+        return found
+
+    async def outcomes(self, keys: Iterable[str]) -> dict[str, Outcome]:
+        """Return the state, reply and creation time of the stored actions among *keys*.
+
+        Four columns, not whole actions: a batch of topic posts needs its pair spaces'
+        replies, not the introductions they were created with.
+        """
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Outcome] = {}
+        columns = (OutboxRow.key, OutboxRow.state, OutboxRow.result, OutboxRow.created_at)
+        for start in range(0, len(wanted), _CHUNK):
+            rows = await self._session.execute(
+                select(*columns).where(OutboxRow.key.in_(wanted[start : start + _CHUNK]))
+            )
+            found.update(
+                (key, Outcome(key, ActionState(state), dict(result), created_at))
+                for key, state, result, created_at in rows
+            )
         return found
 
     async def keys_of(self, round_id: int, kinds: Iterable[ActionKind]) -> set[str]:

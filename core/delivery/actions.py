@@ -9,6 +9,7 @@ from datetime import datetime
 from core.delivery.outbox import (
     Action,
     ActionKind,
+    Outcome,
 )
 from core.engagement.goals import goals_action_id
 from core.messages import render as messages
@@ -44,7 +45,7 @@ class ActionContext:
         self.topic: tuple[Round, Topic, int, int] | None = None
         # The community's language; a pair's own messages use the pair's (see load).
         self.lang = community.settings.default_language
-        self.required: dict[str, Action] = {}
+        self.required: dict[str, Outcome] = {}
         # What the platform answered, or why it refused.
         self.outcome: dict[str, str] | None = None
         self.failure: DeliveryFailed | None = None
@@ -111,7 +112,7 @@ class ActionContext:
             return {}
         raise DeliveryFailed(f"unknown action kind {a.kind}")
 
-    def _space(self, required: Mapping[str, Action]) -> SpaceRef:
+    def _space(self, required: Mapping[str, Outcome]) -> SpaceRef:
         """Return the pair space this action needs, or fail if it could not be made."""
         found = next((r for r in required.values() if r.key.endswith(":space")), None)
         if found is None or "space_id" not in found.result:

@@ -97,3 +97,14 @@ class MadeSpace:
     platform: Platform
     result: dict[str, str]
     at: datetime  # when the action was done (when it was created, if that is unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Where a stored action stands and what the platform returned: what an action that
+    requires it reads (a topic post its pair space and thread), without the payload."""
+
+    key: str
+    state: ActionState
+    result: dict[str, str]
+    created_at: datetime

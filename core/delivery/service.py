@@ -28,12 +28,11 @@ from core.delivery.outbox import (
 from core.messages.languages import pair_language_of
 from core.model import (
     Community,
-    Group,
     Platform,
     RoundState,
 )
 from core.platform import ChatPlatform, DeliveryFailed
-from core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from core.ports import Clock, GroupMembers, UnitOfWork, UnitOfWorkFactory
 from core.rounds.round_topics import calendar_topics
 from core.rounds.topics import schedule
 
@@ -91,7 +90,8 @@ class DeliveryService:
                 due = [s for s in schedule(round_, topics) if s.at <= now]
                 if not due:
                     continue
-                groups = [g for g in await uow.groups.list(round_.id) if g.published]
+                # Numbers and members only: scores and reasons are not needed here.
+                groups = await uow.groups.published_members(round_.id)
                 # Only what is not stored yet is made again (enqueue still lets the key
                 # decide): each call used to rebuild every due topic for every pair,
                 # 90,000 actions a day for a 20,000-member round.
@@ -190,7 +190,7 @@ class DeliveryService:
             if not due:
                 return None
             in_batch = {action.key for action in due}
-            required = await uow.outbox.by_keys(k for action in due for k in action.requires)
+            required = await uow.outbox.outcomes(k for action in due for k in action.requires)
             loader = ContextLoader(uow, now)
             await loader.prefetch(due)
             ready: list[ActionContext] = []
@@ -329,7 +329,7 @@ class DeliveryService:
 
 
 async def _first_topics(
-    uow: UnitOfWork, round_id: int, groups: Sequence[Group], dates: Sequence[datetime]
+    uow: UnitOfWork, round_id: int, groups: Sequence[GroupMembers], dates: Sequence[datetime]
 ) -> dict[int, int]:
     """Return, per group number, the first topic (index) the group should get.
 
@@ -337,7 +337,7 @@ async def _first_topics(
     rematch, a rescue from the standby pool) starts with the most recent topic
     rather than receiving all the earlier ones at once.
     """
-    spaces = await uow.outbox.by_keys(space_key(round_id, g.number) for g in groups)
+    spaces = await uow.outbox.outcomes(space_key(round_id, g.number) for g in groups)
     first: dict[int, int] = {}
     for g in groups:
         made = spaces.get(space_key(round_id, g.number))
