@@ -179,12 +179,20 @@ class _Forest:
             if self.scanned.get((ix.type_of[v], self.base(v))) == self.events:
                 continue  # someone just like v found nothing, and nothing changed since
             self.excluded = False
+            pending, groups, sep, type_sep = self.pending, self.groups, ix.sep_of[v], ix.type_sep
             for c in ix.overlapping(ix.class_of[v]):
-                found = self._label_class(v, c, exposed)
-                if found < 0:
+                # Most classes have nothing left for v (at most v's own type, which v
+                # cannot meet): checked here, without a call.
+                types = pending.get(c)
+                if types is None or len(types) > 1 or (types and type_sep[types[0]] != sep):
+                    found = self._label_class(v, c, exposed)
+                    if found >= 0:
+                        break
+                outer = groups.get(c)
+                if outer and (len(outer) > 1 or self.base(v) not in outer):
                     found = self._join_blossoms(v, c, exposed)
-                if found >= 0:
-                    break
+                    if found >= 0:
+                        break
             if not self.excluded:
                 self.scanned[(ix.type_of[v], self.base(v))] = self.events
         return found
@@ -286,11 +294,11 @@ class _Live:
 class _Exposed:
     """Exposed live vertices by language class and type, for the quick look-ahead."""
 
-    def __init__(self, index: Index, mate: list[int]) -> None:
+    def __init__(self, index: Index, mate: list[int], types: set[int] | None = None) -> None:
         self.ix = index
         self.by_class: dict[int, dict[int, dict[int, None]]] = {}
         for v, m in enumerate(mate):
-            if m < 0:
+            if m < 0 and (types is None or index.type_of[v] in types):
                 group = self.by_class.setdefault(index.class_of[v], {})
                 group.setdefault(index.type_of[v], {})[v] = None
 
@@ -354,12 +362,13 @@ def maximise(index: Index, mate: list[int]) -> None:
     """Augment *mate* (in place) until no augmenting path exists."""
     live = _Live(index)
     component = _components(index)
+    exposed = _Exposed(index, mate)
+    _short_paths(index, mate, exposed, _crowded(index))
     exposed_in: dict[int, int] = {}
     roots = [v for v in range(index.n) if mate[v] < 0]
     for v in roots:
         c = component[index.type_of[v]]
         exposed_in[c] = exposed_in.get(c, 0) + 1
-    exposed = _Exposed(index, mate)
     # Hard-to-place people first: their searches fail fast and prune the rest.
     roots.sort(key=lambda v: (index.compatible_count(index.type_of[v]), v))
     for r in roots:
@@ -380,6 +389,47 @@ def maximise(index: Index, mate: list[int]) -> None:
                 live.kill(v)
             exposed.remove(r)
             exposed_in[c] -= 1
+
+
+def _crowded(index: Index) -> set[int]:
+    """Return the types with more members than people they could meet."""
+    return {t for t, people in enumerate(index.members) if len(people) > index.compatible_count(t)}
+
+
+def _short_paths(index: Index, mate: list[int], exposed: _Exposed, crowded: set[int]) -> None:
+    """Give exposed people of crowded types a partner along paths x - a = b - y, in place.
+
+    A crowded type (60% of a pool from one country, say) keeps most of its members
+    exposed, and each pair a = b of two people who could both meet one of them is an
+    augmenting path of three edges. A search from x finds it too, but only after
+    labelling everyone met before a: thousands of people per path, where here each
+    pair costs two look-ups. (Taking every exposed person as an end is no good: it
+    uses up the easy ends, and the searches from the hard to place then cost seconds
+    at 100,000.)
+    """
+    ends = _Exposed(index, mate, crowded)
+    # Who meets no exposed crowded person, by language class and separation: the
+    # exposed only grow fewer, so that stays true (past partners aside: not kept).
+    alone: set[tuple[int, int]] = set()
+    for a in range(index.n):
+        b = mate[a]
+        if b < a or not ends.by_class:
+            continue
+        kind = (index.class_of[a], index.sep_of[a])
+        if kind in alone:
+            continue
+        x = ends.neighbour(a, -1)
+        if x < 0:
+            if not index.prev[a]:
+                alone.add(kind)
+            continue
+        y = ends.neighbour(b, x)
+        if y < 0:
+            continue
+        mate[x], mate[a], mate[b], mate[y] = a, x, y, b
+        for v in (x, y):
+            ends.remove(v)
+            exposed.remove(v)
 
 
 def _augment(mate: list[int], parent: dict[int, int], end: int) -> None:

@@ -118,6 +118,26 @@ def test_hard_rules_hold_and_the_most_people_are_placed(pool: list[Candidate], s
     assert result.placed == 2 * len(result.groups) + trios
 
 
+@settings(max_examples=60, deadline=None)
+@given(pools(max_size=80), st.integers(0, 3), st.floats(0.5, 0.8))
+def test_the_most_are_placed_when_one_country_crowds_the_pool(
+    pool: list[Candidate], seed: int, share: float
+) -> None:
+    """With most of the pool from one country and language, the number of pairs is maximum.
+
+    Most of that country stays unplaced; the pairs that could take two of them are
+    broken up for them first (matching_cardinality's short paths).
+    """
+    crowd = int(share * len(pool))
+    pool = [
+        replace(c, country="FI", separation="", languages=frozenset({"en"})) if i < crowd else c
+        for i, c in enumerate(pool)
+    ]
+    result = match(pool, seed=seed)
+    check_hard_rules(pool, result)
+    assert len(result.groups) == most_pairs(pool)
+
+
 @settings(max_examples=300, deadline=None)
 @given(pools(max_size=14), st.integers(0, 3))
 def test_the_most_people_are_placed_with_at_most_one_trio(pool: list[Candidate], seed: int) -> None:
