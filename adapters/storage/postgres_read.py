@@ -61,6 +61,9 @@ def connect_args(url: str) -> dict[str, Any] | None:
     return {name: value for name, value in parts.items() if value}
 
 
+QUICK_TIMEOUT = 5.0  # seconds to connect before the usual way takes over
+
+
 async def open_current(args: dict[str, Any]) -> asyncpg.Connection | None:
     """Connect with *args* if the schema is current, else None (nothing left open).
 
@@ -72,7 +75,9 @@ async def open_current(args: dict[str, Any]) -> asyncpg.Connection | None:
         return None
     import asyncpg
 
-    connection = await asyncpg.connect(**args)
+    # A host that does not answer would hold asyncpg for its default 60 s, and the
+    # usual way then waits as long again to report it: the quick read gives up sooner.
+    connection = await asyncpg.connect(**{"timeout": QUICK_TIMEOUT, **args})
     try:
         rows = await connection.fetch("SELECT version_num FROM alembic_version")
     except BaseException:
