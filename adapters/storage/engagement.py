@@ -30,6 +30,25 @@ def _counts(rows: Iterable[Row[tuple[int, int, date, int, datetime | None]]]) ->
     return [WeekCount(*row) for row in rows]
 
 
+# The upsert of record() in SQLite's words, for its quick path.
+_SQLITE_UPSERT = (
+    "INSERT INTO pair_activity "
+    "(group_id, member_id, week, message_count, last_message_at, recorded_at) "
+    "VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (group_id, member_id, week) DO UPDATE SET "
+    "message_count = excluded.message_count, "
+    "last_message_at = coalesce(excluded.last_message_at, pair_activity.last_message_at), "
+    "recorded_at = excluded.recorded_at"
+)
+
+
+def _sqlite_time(at: datetime) -> str:
+    """Return *at* as SQLAlchemy stores a UTC datetime in SQLite (orm_base.UTCDateTime)."""
+    if at.tzinfo is None:
+        raise ValueError(f"refusing to store the naive datetime {at.isoformat()}")
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def _pause(row: PauseRow) -> Pause:
     return Pause(row.id, row.member_id, row.round_id, row.starts, row.ends)
 
@@ -40,6 +59,11 @@ class SqlEngagementRepository:
 
     async def record(self, counts: Sequence[WeekCount], at: datetime) -> None:
         """Store the weekly counts, replacing those of the same group, member and week."""
+        if not counts:
+            return
+        if self._session.get_bind().dialect.name == "sqlite":
+            await self._record_sqlite(counts, at)
+            return
         rows = [
             {
                 "group_id": c.group_id,
@@ -73,6 +97,28 @@ class SqlEngagementRepository:
         )
         # One statement, many parameter sets: compiled once, sent in batches by the driver.
         await self._session.execute(upsert, rows)
+
+    async def _record_sqlite(self, counts: Sequence[WeekCount], at: datetime) -> None:
+        """record() on SQLite: the same upsert, its values written as SQLAlchemy stores them.
+
+        A daily count of a 20,000-member round writes about 40,000 rows; converting each
+        row's dates and times through the column types cost most of the time (0.4 s a
+        call), so they are formatted here and handed to the driver as they are.
+        """
+        recorded = _sqlite_time(at)
+        rows = [
+            (
+                c.group_id,
+                c.member_id,
+                c.week.isoformat(),
+                c.messages,
+                None if c.last_message_at is None else _sqlite_time(c.last_message_at),
+                recorded,
+            )
+            for c in counts
+        ]
+        connection = await self._session.connection()
+        await connection.exec_driver_sql(_SQLITE_UPSERT, rows)
 
     async def weeks(self, group_ids: Iterable[int]) -> list[WeekCount]:
         """Return the stored weekly counts of the groups, oldest week first."""
