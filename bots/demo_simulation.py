@@ -129,8 +129,8 @@ class Respondents:
         if not due:
             return
         async with self._services.uow() as uow:
-            groups = await uow.groups.list(self._round.id)
-            members = sorted({m for g in groups if g.published and g.active for m in g.member_ids})
+            groups = await uow.groups.published_members(self._round.id)
+            members = sorted({m for g in groups for m in g.member_ids})
             refs = await uow.members.refs(members)
         for survey, stage, share in due:
             self._seen.add((survey.id, stage))

@@ -181,8 +181,11 @@ class GroupRepository(Protocol):
         ...
 
     async def list(self, round_id: int, *, active_only: bool = True) -> list[Group]: ...
-    async def published_members(self, round_id: int) -> builtins.list[GroupMembers]:
-        """Return the round's published active groups by number, members only."""
+    async def published_members(
+        self, round_id: int, *, active_only: bool = True
+    ) -> builtins.list[GroupMembers]:
+        """Return the round's published (active, unless told otherwise) groups by number,
+        members only."""
         ...
 
     async def sizes(self, round_id: int) -> Mapping[int, int]:

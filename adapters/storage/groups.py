@@ -122,22 +122,24 @@ class SqlGroupRepository:
             conditions.append(GroupRow.active.is_(True))
         return await self._groups(*conditions)
 
-    async def published_members(self, round_id: int) -> list[GroupMembers]:
-        """Return the round's published active groups by number, members only.
+    async def published_members(
+        self, round_id: int, *, active_only: bool = True
+    ) -> list[GroupMembers]:
+        """Return the round's published (active, unless told otherwise) groups by number,
+        members only.
 
         One query of three numbers a member: engagement reads the pairs at every tick,
         and a 20,000-member round has 10,000 of them (scores and reasons are not needed).
         """
         table, members = GroupRow.__table__, GroupMemberRow.__table__
+        conditions = [table.c.round_id == round_id, table.c.published.is_(True)]
+        if active_only:
+            conditions.append(table.c.active.is_(True))
         rows = await self._session.execute(
             select(table.c.id, table.c.number, members.c.member_id)
             .select_from(table)
             .outerjoin(members, members.c.group_id == table.c.id)
-            .where(
-                table.c.round_id == round_id,
-                table.c.active.is_(True),
-                table.c.published.is_(True),
-            )
+            .where(*conditions)
             .order_by(table.c.number)
         )
         of: dict[int, tuple[int, list[int]]] = {}

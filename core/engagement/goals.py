@@ -120,6 +120,6 @@ async def _pair(
 
 async def goals_by_member(uow: UnitOfWork, round_id: int) -> dict[int, str]:
     """Return, by member id, the goals of the member's pair in the round (if any)."""
-    groups = [g for g in await uow.groups.list(round_id) if g.published]
+    groups = await uow.groups.published_members(round_id)
     found = await uow.goals.get_many([g.id for g in groups])
     return {m: found[g.id] for g in groups if found.get(g.id) for m in g.member_ids}

@@ -102,8 +102,7 @@ class SurveyAnswers:
             ids = await uow.members.find_many(community.id, (m for m, _ in answers))
             participants = {
                 m
-                for g in await uow.groups.list(r.id, active_only=False)
-                if g.published
+                for g in await uow.groups.published_members(r.id, active_only=False)
                 for m in g.member_ids
             }
             chosen = await uow.members.languages(ids.values())

@@ -19,9 +19,7 @@ from core.surveys.rules import survey_action_id, window
 
 async def participants(uow: UnitOfWork, r: Round) -> list[tuple[int, tuple[int, ...]]]:
     """Return (group number, member ids) of the round's active published groups."""
-    return [
-        (g.number, g.member_ids) for g in await uow.groups.list(r.id) if g.published and g.active
-    ]
+    return [(g.number, g.member_ids) for g in await uow.groups.published_members(r.id)]
 
 
 async def invitations(
