@@ -143,7 +143,9 @@ class ContextLoader:
         numbers: dict[int, set[int]] = {}
         for a in actions:
             p = a.payload
-            if a.kind in _PAIR_KINDS and "group" in p and "round_id" in p:
+            # A topic post knows its pair's language (see load): its group is not needed.
+            needs_group = a.kind is ActionKind.CREATE_SPACE or "lang" not in p
+            if a.kind in _PAIR_KINDS and "group" in p and "round_id" in p and needs_group:
                 numbers.setdefault(p["round_id"], set()).add(p["group"])
         for round_id, wanted in numbers.items():
             found = await uow.groups.find_many(round_id, wanted)
