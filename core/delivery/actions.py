@@ -136,6 +136,9 @@ class ContextLoader:
         self._groups: dict[tuple[int, int], Group | None] = {}
         self._languages: dict[int, str | None] = {}
         self._applications: dict[tuple[int, int], Application | None] = {}
+        # (round id, topic index, language): the topic as told and its thread's name.
+        self._topic_texts: dict[tuple[int, int, str], tuple[tuple[Round, Topic, int, int], str]]
+        self._topic_texts = {}
 
     async def prefetch(self, actions: Sequence[Action]) -> None:
         """Read the groups, languages and applications a batch needs, a query per kind."""
@@ -215,11 +218,14 @@ class ContextLoader:
             await self._introduction(ctx, await self.round(p["round_id"]), p["group"])
         elif kind in (ActionKind.POST_TOPIC, ActionKind.OPEN_TOPIC_THREAD):
             round_ = await self.round(p["round_id"])
-            topics = await self.topics(round_, community)
-            # The pair's language, each field falling back (core.rounds.round_topics).
-            topic = topics[p["k"]].in_language(ctx.lang, community.settings.default_language)
-            ctx.topic = (round_, topic, p["k"], len(topics))
-            ctx.name = f"{round_.name} · {localize(topic, ctx.lang).title}"
+            seen = (round_.id, p["k"], ctx.lang)
+            if seen not in self._topic_texts:  # a batch posts one topic in a few languages
+                topics = await self.topics(round_, community)
+                # The pair's language, each field falling back (core.rounds.round_topics).
+                topic = topics[p["k"]].in_language(ctx.lang, community.settings.default_language)
+                name = f"{round_.name} · {localize(topic, ctx.lang).title}"
+                self._topic_texts[seen] = ((round_, topic, p["k"], len(topics)), name)
+            ctx.topic, ctx.name = self._topic_texts[seen]
         elif kind is ActionKind.ARCHIVE_SPACE:
             ctx.message = messages.goodbye(await self.round(p["round_id"]), lang=ctx.lang)
         elif kind is ActionKind.DIRECT_MESSAGE and "outcome" in p:
