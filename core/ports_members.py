@@ -71,6 +71,14 @@ class EngagementRepository(Protocol):
         """Return when counts of the round's groups were last stored."""
         ...
 
+    async def spaces_version(self, round_id: int) -> tuple[int, ...]:
+        """Return figures of the round's pair spaces that change whenever they do.
+
+        Counts and sums of ids of the published active groups, their members and the
+        done pair-space creations: equal figures mean the same pair spaces.
+        """
+        ...
+
     async def add_pause(
         self, member_id: int, round_id: int, starts: datetime, ends: datetime
     ) -> Pause: ...

@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy import Row, and_, case, func, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.storage.orm import GroupRow, PairActivityRow, PauseRow, StandbyRow
+from adapters.storage.orm import (
+    GroupMemberRow,
+    GroupRow,
+    OutboxRow,
+    PairActivityRow,
+    PauseRow,
+    StandbyRow,
+)
+from core.delivery.outbox import ActionKind, ActionState
 from core.ports import Pause, Volunteer, WeekCount
 
 _CHUNK = 500  # rows per INSERT: well inside SQLite's variable limit
@@ -166,6 +174,43 @@ class SqlEngagementRepository:
         )
         # SQLite's MAX() hands back the stored text's datetime without its zone.
         return None if found is None else found.replace(tzinfo=found.tzinfo or UTC)
+
+    async def spaces_version(self, round_id: int) -> tuple[int, ...]:
+        """Return figures of the round's pair spaces that change whenever they do.
+
+        Two aggregate queries instead of reading every pair and space (20,000 members:
+        a few milliseconds against a tenth of a second).
+        """
+        groups, links = GroupRow.__table__, GroupMemberRow.__table__
+        members = await self._session.execute(
+            select(
+                func.count(func.distinct(groups.c.id)),
+                func.coalesce(func.sum(groups.c.id), 0),
+                func.coalesce(func.sum(groups.c.number), 0),
+                func.count(links.c.member_id),
+                func.coalesce(func.sum(links.c.member_id), 0),
+            )
+            .select_from(groups)
+            .outerjoin(links, links.c.group_id == groups.c.id)
+            .where(
+                groups.c.round_id == round_id,
+                groups.c.active.is_(True),
+                groups.c.published.is_(True),
+            )
+        )
+        # The state is summed, not filtered: filtering on it makes SQLite walk the
+        # (state, not_before) index through every done action (see outbox.made_spaces).
+        done = OutboxRow.state == ActionState.DONE.value
+        spaces = await self._session.execute(
+            select(
+                func.coalesce(func.sum(case((done, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((done, OutboxRow.id), else_=0)), 0),
+            ).where(
+                OutboxRow.round_id == round_id,
+                OutboxRow.kind == ActionKind.CREATE_SPACE.value,
+            )
+        )
+        return tuple(int(n) for n in (*members.one(), *spaces.one()))
 
     async def add_pause(
         self, member_id: int, round_id: int, starts: datetime, ends: datetime

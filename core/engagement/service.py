@@ -84,6 +84,8 @@ class EngagementService:
         # asks right after advancing) reuses them instead of searching every pair again.
         # Whatever changes them here (counts, pauses) drops them.
         self._quiet: dict[int, _QuietPairs] = {}
+        # The pair spaces last read per round, with the figures they were read at.
+        self._pair_spaces: dict[int, tuple[tuple[int, ...], tuple[PairSpace, ...]]] = {}
 
     # -- the daily round ---------------------------------------------------------------
 
@@ -143,8 +145,16 @@ class EngagementService:
     async def _spaces(
         self, round_id: int, numbers: Collection[int] | None = None
     ) -> list[PairSpace]:
-        async with self._uow() as uow:
-            spaces = await pair_spaces(uow, round_id)
+        async with self._uow(read_only=True) as uow:
+            # Read again only when they changed: they rarely do once a round runs, and a
+            # 20,000-member round's pairs and spaces took a third of a second to read.
+            version = await uow.engagement.spaces_version(round_id)
+            known = self._pair_spaces.get(round_id)
+            if known is not None and known[0] == version:
+                spaces = list(known[1])
+            else:
+                spaces = await pair_spaces(uow, round_id)
+                self._pair_spaces[round_id] = (version, tuple(spaces))
         return spaces if numbers is None else [s for s in spaces if s.group.number in numbers]
 
     async def _record(self, round_id: int, spaces: Sequence[PairSpace]) -> frozenset[int]:
