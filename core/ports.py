@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from core.delivery.outbox import Action, ActionKind, ActionState, MadeSpace, NewAction, Outcome
 from core.model import (
@@ -248,6 +248,12 @@ class OutboxRepository(Protocol):
     async def by_keys(self, keys: Iterable[str]) -> dict[str, Action]: ...
     async def outcomes(self, keys: Iterable[str]) -> dict[str, Outcome]:
         """Return the state, reply and creation time of the stored actions among *keys*."""
+        ...
+
+    async def payloads(
+        self, round_id: int, kind: ActionKind, state: ActionState
+    ) -> builtins.list[dict[str, Any]]:
+        """Return the payloads of the round's actions of *kind* in *state*, in creation order."""
         ...
 
     async def keys_of(self, round_id: int, kinds: Iterable[ActionKind]) -> set[str]:

@@ -147,6 +147,25 @@ class SqlOutboxRepository:
             )
         return found
 
+    async def payloads(
+        self, round_id: int, kind: ActionKind, state: ActionState
+    ) -> list[dict[str, Any]]:
+        """Return the payloads of the round's actions of *kind* in *state*, in creation order.
+
+        One column, not whole actions: a report counts a 20,000-member round's 87,000
+        topic posts by topic.
+        """
+        rows = await self._session.execute(
+            select(OutboxRow.payload)
+            .where(
+                OutboxRow.round_id == round_id,
+                OutboxRow.kind == kind.value,
+                OutboxRow.state == state.value,
+            )
+            .order_by(OutboxRow.id)
+        )
+        return [dict(payload) for (payload,) in rows]
+
     async def keys_of(self, round_id: int, kinds: Iterable[ActionKind]) -> set[str]:
         """Return the keys of the round's stored actions of these kinds, whatever their state."""
         found = await self._session.scalars(

@@ -194,13 +194,8 @@ async def _activity(
 
 
 async def _topics(uow: UnitOfWork, round_: Round) -> tuple[TopicUse, ...]:
-    posts = await uow.outbox.list(
-        round_.community_id,
-        round_id=round_.id,
-        kinds=[ActionKind.POST_TOPIC],
-        states=[ActionState.DONE],
-    )
-    delivered = Counter(int(a.payload["k"]) for a in posts if "k" in a.payload)
+    posts = await uow.outbox.payloads(round_.id, ActionKind.POST_TOPIC, ActionState.DONE)
+    delivered = Counter(int(p["k"]) for p in posts if "k" in p)
     if not delivered:
         return ()
     titles = [t.title for t in await uow.topics.list(round_.community_id)]
