@@ -29,7 +29,7 @@ How (details in the helper modules):
    when (and only when) one exists.
 5. Keeping that trio, the total score is raised without placing fewer: exactly,
    by a maximum-weight matching on each person's most promising pairs (matching_exact,
-   up to 2,000 people), along alternating cycles and paths (matching_cycles, up
+   up to 2,500 people), along alternating cycles and paths (matching_cycles, up
    to 5,000) or by two-pair exchanges (matching_swaps, bigger pools).
 
 On realistic pools this meets as many wishes as an exact maximum-weight matching
