@@ -17,6 +17,7 @@ from adapters.storage.orm import (
     PauseRow,
     StandbyRow,
 )
+from adapters.storage.sqlite_values import sqlite_time
 from core.delivery.outbox import ActionKind, ActionState
 from core.ports import Pause, Volunteer, WeekCount
 
@@ -48,13 +49,6 @@ _SQLITE_UPSERT = (
     "last_message_at = coalesce(excluded.last_message_at, pair_activity.last_message_at), "
     "recorded_at = excluded.recorded_at"
 )
-
-
-def _sqlite_time(at: datetime) -> str:
-    """Return *at* as SQLAlchemy stores a UTC datetime in SQLite (orm_base.UTCDateTime)."""
-    if at.tzinfo is None:
-        raise ValueError(f"refusing to store the naive datetime {at.isoformat()}")
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _pause(row: PauseRow) -> Pause:
@@ -113,14 +107,14 @@ class SqlEngagementRepository:
         row's dates and times through the column types cost most of the time (0.4 s a
         call), so they are formatted here and handed to the driver as they are.
         """
-        recorded = _sqlite_time(at)
+        recorded = sqlite_time(at)
         rows = [
             (
                 c.group_id,
                 c.member_id,
                 c.week.isoformat(),
                 c.messages,
-                None if c.last_message_at is None else _sqlite_time(c.last_message_at),
+                None if c.last_message_at is None else sqlite_time(c.last_message_at),
                 recorded,
             )
             for c in counts

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage.orm import OutboxRow
+from adapters.storage.sqlite_values import sqlite_json, sqlite_time
 from core.delivery.outbox import Action, ActionKind, ActionState, MadeSpace, NewAction, Outcome
 from core.model import Platform
 
@@ -18,6 +18,13 @@ _CHUNK = 500  # keys per IN (...) and rows per INSERT: well inside SQLite's vari
 
 
 _TABLE = OutboxRow.__table__
+# enqueue's INSERT in SQLite's words; as on PostgreSQL, a key stored meanwhile by another
+# process decides, quietly.
+_SQLITE_INSERT = (
+    "INSERT INTO outbox (key, community_id, platform, round_id, kind, payload, requires, "
+    "state, attempts, not_before, created_at, done_at, tried_at, last_error, result) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING"
+)
 
 
 def _action(row: Any) -> Action:
@@ -58,6 +65,36 @@ class SqlOutboxRepository:
                 fresh.pop(key)
         if not fresh:
             return 0
+        dialect = self._session.get_bind().dialect.name
+        if dialect == "sqlite":
+            # The same INSERT with its values as SQLAlchemy writes them, straight to the
+            # driver: converting each row's JSON and times cost half of enqueueing a
+            # 20,000-member round's topic (10,000 posts).
+            connection = await self._session.connection()
+            await connection.exec_driver_sql(
+                _SQLITE_INSERT,
+                [
+                    (
+                        a.key,
+                        a.community_id,
+                        a.platform.value,
+                        a.round_id,
+                        a.kind.value,
+                        sqlite_json(a.payload),
+                        sqlite_json(list(a.requires)),
+                        ActionState.PENDING.value,
+                        0,
+                        sqlite_time(a.not_before),
+                        sqlite_time(a.not_before),
+                        None,
+                        None,
+                        "",
+                        sqlite_json({}),
+                    )
+                    for a in fresh.values()
+                ],
+            )
+            return len(fresh)
         rows = [
             {
                 "key": a.key,
@@ -79,14 +116,10 @@ class SqlOutboxRepository:
             for a in fresh.values()
         ]
         # Another process may enqueue the same key meanwhile: the key decides, quietly.
-        dialect = self._session.get_bind().dialect.name
-        insert = sqlite_insert
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            insert = pg_insert  # type: ignore[assignment]
         # One statement run for every row (executemany): compiled once, not per batch.
-        stmt = insert(OutboxRow.__table__).on_conflict_do_nothing(index_elements=["key"])
+        stmt = pg_insert(OutboxRow.__table__).on_conflict_do_nothing(index_elements=["key"])
         await self._session.execute(stmt, rows)
         return len(rows)
 
