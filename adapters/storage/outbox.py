@@ -25,6 +25,9 @@ _SQLITE_INSERT = (
     "state, attempts, not_before, created_at, done_at, tried_at, last_error, result) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING"
 )
+_SQLITE_FINISH = (
+    "UPDATE outbox SET state = ?, result = ?, done_at = ?, last_error = '' WHERE id = ?"
+)
 
 
 def _action(row: Any) -> Action:
@@ -263,6 +266,18 @@ class SqlOutboxRepository:
     ) -> None:
         """Mark several actions done, each with what the platform returned for it."""
         if not results:
+            return
+        if self._session.get_bind().dialect.name == "sqlite":
+            # The same UPDATE, its values as SQLAlchemy writes them (see enqueue).
+            connection = await self._session.connection()
+            done_at = sqlite_time(at)
+            await connection.exec_driver_sql(
+                _SQLITE_FINISH,
+                [
+                    (ActionState.DONE.value, sqlite_json(dict(result)), done_at, action_id)
+                    for action_id, result in results
+                ],
+            )
             return
         # One statement run for every row (executemany): a round trip per batch.
         table = OutboxRow.__table__
