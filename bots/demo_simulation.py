@@ -15,7 +15,7 @@ from core.rounds.lifecycle import TOPIC_COUNT
 CADENCE_DAYS = 14
 APPLICATION_WINDOW = timedelta(days=14)
 MATCHING_WEEK = timedelta(days=7)  # between applications closing and the round start
-ANSWER_BATCH = 1000  # simulated survey answers per transaction
+ANSWER_BATCH = 5000  # simulated survey answers per transaction (each reads the round's pairs)
 
 
 class Progress(Protocol):
