@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from core.matching.exposed import Exposed, crowded_types, short_paths
 from core.matching.index import Index, bit_list
 
 _ODD, _OUTER = 1, 2
@@ -139,7 +140,7 @@ class _Forest:
             child = m
             v = self.parent[m]
 
-    def _contract(self, v: int, w: int, exposed: _Exposed) -> int:
+    def _contract(self, v: int, w: int, exposed: Exposed) -> int:
         """Shrink the blossom closed by the edge v-w; return an exposed vertex if one is found."""
         top = self._lca(v, w)
         marks: set[int] = set()
@@ -158,7 +159,7 @@ class _Forest:
                     return found
         return -1
 
-    def grow(self, v: int, exposed: _Exposed) -> int:
+    def grow(self, v: int, exposed: Exposed) -> int:
         """Make v outer; return an exposed neighbour of v if there is one."""
         ix = self.ix
         self.events += 1
@@ -170,7 +171,7 @@ class _Forest:
             self.parent[x] = v
         return x
 
-    def search(self, exposed: _Exposed) -> int:
+    def search(self, exposed: Exposed) -> int:
         """Return the exposed end of an augmenting path from the root, or -1."""
         ix = self.ix
         found = self.grow(self.root, exposed)
@@ -197,7 +198,7 @@ class _Forest:
                 self.scanned[(ix.type_of[v], self.base(v))] = self.events
         return found
 
-    def _label_class(self, v: int, c: int, exposed: _Exposed) -> int:
+    def _label_class(self, v: int, c: int, exposed: Exposed) -> int:
         """Label v's unlabelled neighbours in class c as odd and their mates as outer."""
         ix = self.ix
         label, dead, mate, prev, sep = self.label, self.dead, self.mate, ix.prev[v], ix.sep_of[v]
@@ -234,7 +235,7 @@ class _Forest:
         self.pending[c] = still
         return -1
 
-    def _join_blossoms(self, v: int, c: int, exposed: _Exposed) -> int:
+    def _join_blossoms(self, v: int, c: int, exposed: Exposed) -> int:
         """Contract a blossom for each outer neighbour in class c with another base than v."""
         own, prev = self.ix.sep_of[v], self.ix.prev[v]
         bases = list(self.multi.get(c, ()))
@@ -291,45 +292,6 @@ class _Live:
                     self._empty_in[c] = 0
 
 
-class _Exposed:
-    """Exposed live vertices by language class and type, for the quick look-ahead."""
-
-    def __init__(self, index: Index, mate: list[int], types: set[int] | None = None) -> None:
-        self.ix = index
-        self.by_class: dict[int, dict[int, dict[int, None]]] = {}
-        for v, m in enumerate(mate):
-            if m < 0 and (types is None or index.type_of[v] in types):
-                group = self.by_class.setdefault(index.class_of[v], {})
-                group.setdefault(index.type_of[v], {})[v] = None
-
-    def remove(self, v: int) -> None:
-        c, t = self.ix.class_of[v], self.ix.type_of[v]
-        types = self.by_class[c]
-        del types[t][v]
-        if not types[t]:
-            del types[t]
-            if not types:
-                del self.by_class[c]
-
-    def neighbour(self, v: int, root: int) -> int:
-        """Return an exposed vertex (other than root) that v may meet, or -1."""
-        ix = self.ix
-        c, sep, prev = ix.class_of[v], ix.sep_of[v], ix.prev[v]
-        overlapping = ix.overlapping(c)
-        if len(self.by_class) < len(overlapping):
-            mask = ix.class_mask[c]
-            classes = [k for k in self.by_class if ix.class_mask[k] & mask]
-        else:
-            classes = [k for k in overlapping if k in self.by_class]
-        for k in classes:
-            for t, group in self.by_class[k].items():
-                if ix.type_sep[t] != sep:
-                    for x in group:
-                        if x != root and x not in prev:
-                            return x
-        return -1
-
-
 def _components(index: Index) -> list[int]:
     """Return a component id per type: a superset of the feasibility graph's components.
 
@@ -362,8 +324,8 @@ def maximise(index: Index, mate: list[int]) -> None:
     """Augment *mate* (in place) until no augmenting path exists."""
     live = _Live(index)
     component = _components(index)
-    exposed = _Exposed(index, mate)
-    _short_paths(index, mate, exposed, _crowded(index))
+    exposed = Exposed(index, mate)
+    short_paths(index, mate, exposed, crowded_types(index))
     exposed_in: dict[int, int] = {}
     roots = [v for v in range(index.n) if mate[v] < 0]
     for v in roots:
@@ -389,47 +351,6 @@ def maximise(index: Index, mate: list[int]) -> None:
                 live.kill(v)
             exposed.remove(r)
             exposed_in[c] -= 1
-
-
-def _crowded(index: Index) -> set[int]:
-    """Return the types with more members than people they could meet."""
-    return {t for t, people in enumerate(index.members) if len(people) > index.compatible_count(t)}
-
-
-def _short_paths(index: Index, mate: list[int], exposed: _Exposed, crowded: set[int]) -> None:
-    """Give exposed people of crowded types a partner along paths x - a = b - y, in place.
-
-    A crowded type (60% of a pool from one country, say) keeps most of its members
-    exposed, and each pair a = b of two people who could both meet one of them is an
-    augmenting path of three edges. A search from x finds it too, but only after
-    labelling everyone met before a: thousands of people per path, where here each
-    pair costs two look-ups. (Taking every exposed person as an end is no good: it
-    uses up the easy ends, and the searches from the hard to place then cost seconds
-    at 100,000.)
-    """
-    ends = _Exposed(index, mate, crowded)
-    # Who meets no exposed crowded person, by language class and separation: the
-    # exposed only grow fewer, so that stays true (past partners aside: not kept).
-    alone: set[tuple[int, int]] = set()
-    for a in range(index.n):
-        b = mate[a]
-        if b < a or not ends.by_class:
-            continue
-        kind = (index.class_of[a], index.sep_of[a])
-        if kind in alone:
-            continue
-        x = ends.neighbour(a, -1)
-        if x < 0:
-            if not index.prev[a]:
-                alone.add(kind)
-            continue
-        y = ends.neighbour(b, x)
-        if y < 0:
-            continue
-        mate[x], mate[a], mate[b], mate[y] = a, x, y, b
-        for v in (x, y):
-            ends.remove(v)
-            exposed.remove(v)
 
 
 def _augment(mate: list[int], parent: dict[int, int], end: int) -> None:

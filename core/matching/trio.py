@@ -46,7 +46,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.matching.cardinality import _OUTER, _Exposed, _Forest, _Live
+from core.matching.cardinality import _OUTER, _Forest, _Live
+from core.matching.exposed import Exposed
 from core.matching.index import Index
 
 Trio = tuple[int, int, int]  # (the third person, pair member, pair member)
@@ -63,7 +64,7 @@ def deep_trio(index: Index, mate: list[int]) -> Trio | None:
     if shifted is not None:
         return shifted
     live = _Live(index)
-    nobody = _Exposed(index, [0] * index.n)  # a maximum matching has no augmenting path
+    nobody = Exposed(index, [0] * index.n)  # a maximum matching has no augmenting path
     for r in range(index.n):
         if mate[r] >= 0 or live.dead[r] or not index.compatible_count(index.type_of[r]):
             continue
